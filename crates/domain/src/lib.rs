@@ -1,0 +1,22 @@
+//! Sidik's domain model.
+//!
+//! Architecture invariant: this crate performs no I/O, never reads the clock and never
+//! draws random numbers. Time, identifiers and randomness are passed in by the caller,
+//! which keeps every rule here deterministic and testable.
+
+pub mod audit;
+pub mod biometrik;
+pub mod enums;
+pub mod kk;
+pub mod nik;
+pub mod penduduk;
+pub mod permohonan;
+pub mod tanggal;
+pub mod user;
+
+pub use enums::*;
+pub use kk::NomorKk;
+pub use nik::Nik;
+pub use penduduk::{Penduduk, RtRw};
+pub use permohonan::{Aksi, KodeKantor, NomorRegistrasi, Permohonan, Riwayat, Status};
+pub use user::{Peran, Username};
