@@ -1,0 +1,317 @@
+//! Contract tests: behaviour every [`Store`] backend must show.
+//!
+//! A backend's test suite calls [`run_all`] with a fresh, migrated, empty store.
+
+use jiff::civil::date;
+use jiff::Timestamp;
+use sidik_domain::audit::{AuditDraft, ChainVerifier};
+use sidik_domain::biometrik::{AlasanPengecualian, Biometrik, PosisiJari};
+use sidik_domain::permohonan::{HasilKetunggalan, Kandidat};
+use sidik_domain::*;
+
+use crate::*;
+
+fn t(sec: i64) -> Timestamp {
+    Timestamp::from_second(1_441_778_400 + sec).unwrap()
+}
+
+fn audit(aksi: &str, subjek: &str, sec: i64) -> AuditDraft {
+    AuditDraft {
+        aktor: "user:contract".into(),
+        aksi: aksi.into(),
+        subjek: subjek.into(),
+        waktu: t(sec),
+        detail: String::new(),
+    }
+}
+
+/// A valid resident with serial `n`.
+pub fn resident(n: u16) -> Penduduk {
+    let lahir = date(1985, 5, 15);
+    Penduduk {
+        nik: Nik::from_parts("317201", lahir, JenisKelamin::Perempuan, n).unwrap(),
+        nomor_kk: NomorKk::parse("3172010905150012").unwrap(),
+        hubungan: Hubungan::Istri,
+        nama: format!("Siti Rahmawati {n}"),
+        tempat_lahir: "Jakarta".into(),
+        tanggal_lahir: lahir,
+        jenis_kelamin: JenisKelamin::Perempuan,
+        golongan_darah: GolonganDarah::OPlus,
+        alamat: "Jl. Pluit Karang Indah No. 12".into(),
+        rt_rw: RtRw::parse("005/009").unwrap(),
+        kelurahan: "31.72.01.1005".into(),
+        agama: Agama::Islam,
+        status_perkawinan: StatusPerkawinan::Kawin,
+        pekerjaan: "Karyawan Swasta".into(),
+        kewarganegaraan: Kewarganegaraan::Wni,
+        nama_ibu_kandung: "Aminah".into(),
+    }
+}
+
+fn bio(seed: u8) -> Biometrik {
+    let jpeg = vec![0xFF, 0xD8, 0xFF, 0xE0, seed];
+    Biometrik::new(
+        vec![
+            (PosisiJari::new(2).unwrap(), vec![seed, 2]),
+            (PosisiJari::new(7).unwrap(), vec![seed, 7]),
+        ],
+        vec![(PosisiJari::new(1).unwrap(), AlasanPengecualian::Cedera)],
+        Some(jpeg.clone()),
+        Some(jpeg),
+        |_| Ok(()),
+    )
+    .unwrap()
+}
+
+fn new_app(p: &Penduduk, key: Option<&str>, sec: i64) -> NewPermohonan {
+    NewPermohonan {
+        nik: p.nik.clone(),
+        kantor: KodeKantor::parse("317201").unwrap(),
+        kelurahan: p.kelurahan.clone(),
+        nama: p.nama.clone(),
+        aktor: "user:contract".into(),
+        waktu: t(sec),
+        idempotency_key: key.map(str::to_string),
+    }
+}
+
+async fn verify_chain(s: &dyn Store) -> u64 {
+    let mut v = ChainVerifier::default();
+    let mut after = 0;
+    loop {
+        let page = s.audit_page(after, 100).await.unwrap();
+        if page.is_empty() {
+            break;
+        }
+        for e in &page {
+            v.push(e).expect("audit chain intact");
+            after = e.seq;
+        }
+    }
+    v.checked
+}
+
+/// Runs every contract test in sequence on one store.
+pub async fn run_all(s: &dyn Store) {
+    users_and_sessions(s).await;
+    residents(s).await;
+    applications(s).await;
+}
+
+pub async fn users_and_sessions(s: &dyn Store) {
+    let u = User {
+        username: Username::parse("petugas1").unwrap(),
+        peran: Peran::Operator,
+        password_hash: "$argon2id$fake".into(),
+        dibuat: t(0),
+    };
+    s.user_create(&u, audit("user.create", "petugas1", 0))
+        .await
+        .unwrap();
+    assert!(matches!(
+        s.user_create(&u, audit("user.create", "petugas1", 0)).await,
+        Err(StoreError::Conflict(_))
+    ));
+    assert_eq!(s.user_get("petugas1").await.unwrap(), Some(u.clone()));
+    assert_eq!(s.user_get("nobody").await.unwrap(), None);
+    s.session_create("tok", "petugas1", t(100)).await.unwrap();
+    assert_eq!(s.session_user("tok", t(50)).await.unwrap(), Some(u.clone()));
+    assert_eq!(
+        s.session_user("tok", t(101)).await.unwrap(),
+        None,
+        "expired"
+    );
+    s.session_delete("tok").await.unwrap();
+    assert_eq!(s.session_user("tok", t(50)).await.unwrap(), None);
+}
+
+pub async fn residents(s: &dyn Store) {
+    let before = s.resident_count().await.unwrap();
+    let batch: Vec<_> = (1..=3).map(resident).collect();
+    assert_eq!(
+        s.residents_upsert(&batch, audit("penduduk.import", "batch", 1))
+            .await
+            .unwrap(),
+        3
+    );
+    assert_eq!(s.resident_count().await.unwrap(), before + 3);
+    let got = s.resident_get(&batch[1].nik).await.unwrap().unwrap();
+    assert_eq!(got, batch[1]);
+    // Upsert replaces.
+    let mut changed = batch[1].clone();
+    changed.alamat = "Jl. Baru".into();
+    s.residents_upsert(&[changed.clone()], audit("penduduk.import", "batch", 2))
+        .await
+        .unwrap();
+    assert_eq!(
+        s.resident_get(&batch[1].nik).await.unwrap().unwrap(),
+        changed
+    );
+    assert_eq!(s.resident_count().await.unwrap(), before + 3);
+    assert_eq!(s.residents_in("31.72.01.1005", 10).await.unwrap().len(), 3);
+}
+
+pub async fn applications(s: &dyn Store) {
+    let p = resident(10);
+    let q = resident(11);
+    s.residents_upsert(&[p.clone(), q.clone()], audit("penduduk.import", "b", 3))
+        .await
+        .unwrap();
+    let audit_before = verify_chain(s).await;
+
+    let created = s
+        .application_create(
+            &new_app(&p, Some("k1"), 10),
+            &bio(1),
+            audit("permohonan.rekam", "?", 10),
+        )
+        .await
+        .unwrap();
+    let Created::New(a) = created else {
+        panic!("first create is new")
+    };
+    assert_eq!(a.status, Status::Direkam);
+    assert_eq!(a.nomor.kantor(), "317201");
+    assert_eq!(a.riwayat.len(), 1);
+
+    // Idempotent replay returns the same application.
+    let again = s
+        .application_create(
+            &new_app(&p, Some("k1"), 11),
+            &bio(1),
+            audit("permohonan.rekam", "?", 11),
+        )
+        .await
+        .unwrap();
+    assert_eq!(again, Created::Replayed(a.clone()));
+    // A second open application for the same NIK is refused and writes nothing.
+    let audits_mid = verify_chain(s).await;
+    assert!(matches!(
+        s.application_create(
+            &new_app(&p, Some("k2"), 12),
+            &bio(2),
+            audit("permohonan.rekam", "?", 12)
+        )
+        .await,
+        Err(StoreError::Conflict(_))
+    ));
+    assert_eq!(verify_chain(s).await, audits_mid);
+    assert_eq!(s.applications_of_nik(&p.nik).await.unwrap().len(), 1);
+
+    // Registration numbers differ per application (office sequence).
+    let Created::New(b) = s
+        .application_create(
+            &new_app(&q, None, 13),
+            &bio(3),
+            audit("permohonan.rekam", "?", 13),
+        )
+        .await
+        .unwrap()
+    else {
+        panic!()
+    };
+    assert_ne!(a.nomor, b.nomor);
+
+    // Biometrics are content-addressed.
+    let r = s.biometrik_ref(a.nomor.as_str()).await.unwrap().unwrap();
+    assert_eq!(r.jari.len(), 2);
+    assert_eq!(
+        r.pengecualian,
+        vec![(PosisiJari::new(1).unwrap(), AlasanPengecualian::Cedera)]
+    );
+    assert_eq!(
+        s.blob_get(&r.jari[0].sha256).await.unwrap(),
+        Some(vec![1, 2])
+    );
+    assert_eq!(s.gallery_templates().await.unwrap().len(), 4);
+
+    // Transitions with optimistic concurrency.
+    let mut a2 = a.clone();
+    a2.terapkan(Aksi::Kirim, "user:contract".into(), t(20), None)
+        .unwrap();
+    let entry = a2.riwayat.last().unwrap().clone();
+    s.application_transition(
+        a.nomor.as_str(),
+        Status::Direkam,
+        &[entry.clone()],
+        None,
+        vec![audit("permohonan.kirim", a.nomor.as_str(), 20)],
+    )
+    .await
+    .unwrap();
+    assert!(matches!(
+        s.application_transition(
+            a.nomor.as_str(),
+            Status::Direkam,
+            &[entry],
+            None,
+            vec![audit("permohonan.kirim", a.nomor.as_str(), 20)]
+        )
+        .await,
+        Err(StoreError::Stale(_))
+    ));
+    a2.terapkan(Aksi::HasilGanda, "sistem:abis".into(), t(21), None)
+        .unwrap();
+    let hasil = HasilKetunggalan {
+        biometrik: true,
+        catatan: "1 kandidat".into(),
+        kandidat: vec![Kandidat {
+            permohonan: b.nomor.to_string(),
+            nik: q.nik.to_string(),
+            skor: 87.5,
+            jari_cocok: 2,
+        }],
+    };
+    s.application_transition(
+        a.nomor.as_str(),
+        Status::Dikirim,
+        &a2.riwayat[2..],
+        Some(&hasil),
+        vec![audit("permohonan.hasil_ganda", a.nomor.as_str(), 21)],
+    )
+    .await
+    .unwrap();
+    let got = s.application_get(a.nomor.as_str()).await.unwrap().unwrap();
+    assert_eq!(got.status, Status::Ganda);
+    assert_eq!(got.riwayat, a2.riwayat);
+    assert_eq!(got.ketunggalan, Some(hasil));
+    assert!(s
+        .application_transition("nope", Status::Direkam, &a2.riwayat[1..2], None, vec![])
+        .await
+        .is_err());
+
+    // Listing and counts.
+    let f = ListFilter {
+        kecamatan: Some("31.72.01".into()),
+        limit: 50,
+        ..Default::default()
+    };
+    assert_eq!(s.application_list(&f).await.unwrap().len(), 2);
+    let f2 = ListFilter {
+        status: Some(Status::Ganda),
+        limit: 50,
+        ..Default::default()
+    };
+    assert_eq!(s.application_list(&f2).await.unwrap().len(), 1);
+    let f3 = ListFilter {
+        kecamatan: Some("31.72.02".into()),
+        limit: 50,
+        ..Default::default()
+    };
+    assert!(s.application_list(&f3).await.unwrap().is_empty());
+    let counts = s.application_counts(&f).await.unwrap();
+    assert!(counts.contains(&(Status::Ganda, 1)));
+    assert!(counts.contains(&(Status::Direkam, 1)));
+    let f4 = ListFilter {
+        dari: Some(t(13)),
+        limit: 50,
+        ..Default::default()
+    };
+    assert_eq!(s.application_list(&f4).await.unwrap().len(), 1);
+
+    // Audit: two creates + two transitions were chained, and each names its subject.
+    assert_eq!(verify_chain(s).await, audit_before + 4);
+    assert_eq!(s.audit_of_subject(a.nomor.as_str()).await.unwrap().len(), 3);
+    // Outbox: one row per create and per transition.
+    assert!(s.outbox_pending(100).await.unwrap().len() >= 4);
+}
