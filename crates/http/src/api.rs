@@ -1,0 +1,306 @@
+//! The JSON API under `/api/v1`.
+
+use std::collections::HashMap;
+
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{Multipart, Path, Query, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde::Deserialize;
+use sidik_domain::tanggal::wib;
+use sidik_domain::{Aksi, Nik, Peran, Status};
+use sidik_store::{Created, ListFilter};
+
+use crate::auth::{session_cookie, token_of, ApiUser};
+use crate::views::{read_enroll_form, PendudukJson, PermohonanJson};
+use crate::{openapi, ApiError, AppState};
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/openapi.json", get(openapi_doc))
+        .route("/health", get(health))
+        .route("/login", post(login))
+        .route("/logout", post(logout))
+        .route("/me", get(me))
+        .route("/residents/{nik}", get(resident))
+        .route("/applications", post(enroll).get(list))
+        .route("/applications/{nomor}", get(application))
+        .route("/applications/{nomor}/check", post(check))
+        .route("/applications/{nomor}/actions/{aksi}", post(action))
+        .route("/applications/{nomor}/audit", get(audit))
+        .route("/users", post(create_user))
+        .fallback(not_found)
+}
+
+async fn not_found() -> ApiError {
+    ApiError::new(StatusCode::NOT_FOUND, "not_found", "no such endpoint")
+}
+
+async fn openapi_doc() -> Json<serde_json::Value> {
+    Json(openapi::document())
+}
+
+async fn health() -> Json<serde_json::Value> {
+    Json(serde_json::json!({"status": "ok"}))
+}
+
+fn json_body<T>(body: Result<Json<T>, JsonRejection>) -> Result<T, ApiError> {
+    body.map(|Json(b)| b)
+        .map_err(|e| ApiError::bad_request("bad_json", e.body_text()))
+}
+
+#[derive(Deserialize)]
+struct LoginBody {
+    username: String,
+    password: String,
+}
+
+async fn login(
+    State(st): State<AppState>,
+    body: Result<Json<LoginBody>, JsonRejection>,
+) -> Result<Response, ApiError> {
+    let b = json_body(body)?;
+    let s = st.akun.login(&b.username, &b.password).await?;
+    let max_age = s.expires.duration_since(st.issuance.clock.now()).as_secs();
+    Ok((
+        [(header::SET_COOKIE, session_cookie(&s.token, max_age))],
+        Json(serde_json::json!({
+            "token": s.token,
+            "expires": s.expires.to_string(),
+            "username": s.user.username.as_str(),
+            "peran": s.user.peran.slug(),
+        })),
+    )
+        .into_response())
+}
+
+async fn logout(
+    State(st): State<AppState>,
+    ApiUser(_): ApiUser,
+    req: axum::extract::Request,
+) -> Result<StatusCode, ApiError> {
+    let (parts, _) = req.into_parts();
+    if let Some(t) = token_of(&parts) {
+        st.akun.logout(&t).await?;
+    }
+    Ok(StatusCode::NO_CONTENT)
+}
+
+async fn me(ApiUser(u): ApiUser) -> Json<serde_json::Value> {
+    Json(serde_json::json!({"username": u.username.as_str(), "peran": u.peran.slug()}))
+}
+
+#[derive(Deserialize)]
+struct NewUserBody {
+    username: String,
+    peran: String,
+    password: String,
+}
+
+async fn create_user(
+    State(st): State<AppState>,
+    ApiUser(u): ApiUser,
+    body: Result<Json<NewUserBody>, JsonRejection>,
+) -> Result<(StatusCode, Json<serde_json::Value>), ApiError> {
+    if u.peran != Peran::Admin {
+        return Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "forbidden",
+            "only admin may create accounts",
+        ));
+    }
+    let b = json_body(body)?;
+    let peran = Peran::parse(&b.peran).map_err(|m| ApiError::bad_request("invalid_role", m))?;
+    let created = st
+        .akun
+        .create_user(
+            &format!("user:{}", u.username),
+            &b.username,
+            peran,
+            &b.password,
+        )
+        .await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(
+            serde_json::json!({"username": created.username.as_str(), "peran": created.peran.slug()}),
+        ),
+    ))
+}
+
+async fn resident(
+    State(st): State<AppState>,
+    ApiUser(_): ApiUser,
+    Path(nik): Path<String>,
+) -> Result<Json<PendudukJson>, ApiError> {
+    let nik = Nik::parse(&nik).map_err(|e| ApiError::bad_request("invalid_nik", e.to_string()))?;
+    let p = st
+        .issuance
+        .store
+        .resident_get(&nik)
+        .await
+        .map_err(sidik_issuance::IssuanceError::from)?
+        .ok_or_else(|| {
+            ApiError::new(
+                StatusCode::NOT_FOUND,
+                "not_found",
+                format!("NIK {nik} is not in the population registry"),
+            )
+        })?;
+    Ok(Json((&p).into()))
+}
+
+async fn enroll(
+    State(st): State<AppState>,
+    ApiUser(u): ApiUser,
+    headers: HeaderMap,
+    mp: Multipart,
+) -> Result<(StatusCode, Json<PermohonanJson>), ApiError> {
+    let (mut input, _) = read_enroll_form(mp).await?;
+    if let Some(k) = headers.get("idempotency-key").and_then(|v| v.to_str().ok()) {
+        input.idempotency_key = Some(k.to_string());
+    }
+    match st.issuance.enroll(&u, input).await? {
+        Created::New(p) => Ok((StatusCode::CREATED, Json((&p).into()))),
+        Created::Replayed(p) => Ok((StatusCode::OK, Json((&p).into()))),
+    }
+}
+
+/// Parses list filters; every bad value is a 400 naming the parameter.
+pub fn parse_filter(q: &HashMap<String, String>) -> Result<ListFilter, ApiError> {
+    let mut f = ListFilter {
+        limit: 50,
+        ..Default::default()
+    };
+    let bad = |k: &str, m: String| ApiError::bad_request("bad_query", format!("{k}: {m}"));
+    let region = |k: &str, v: &str, want: sidik_wilayah::Tingkat| -> Result<String, ApiError> {
+        let d = if v.contains('.') {
+            v.to_string()
+        } else {
+            sidik_wilayah::dotted(v).unwrap_or_else(|| v.to_string())
+        };
+        match sidik_wilayah::Wilayah::get().region(&d) {
+            Some(r) if r.tingkat == want => Ok(d),
+            _ => Err(bad(k, format!("unknown {} code {v:?}", want.label()))),
+        }
+    };
+    let date = |k: &str, v: &str| -> Result<jiff::Timestamp, ApiError> {
+        let d: jiff::civil::Date = v
+            .parse()
+            .map_err(|_| bad(k, format!("{v:?} is not a date YYYY-MM-DD")))?;
+        d.to_zoned(wib())
+            .map(|z| z.timestamp())
+            .map_err(|e| bad(k, e.to_string()))
+    };
+    for (k, v) in q {
+        let v = v.trim();
+        if v.is_empty() {
+            continue;
+        }
+        match k.as_str() {
+            "status" => f.status = Some(Status::parse(v).map_err(|m| bad(k, m))?),
+            "kecamatan" => f.kecamatan = Some(region(k, v, sidik_wilayah::Tingkat::Kecamatan)?),
+            "kelurahan" => f.kelurahan = Some(region(k, v, sidik_wilayah::Tingkat::DesaKelurahan)?),
+            "nik" => f.nik = Some(Nik::parse(v).map_err(|e| bad(k, e.to_string()))?),
+            "dari" => f.dari = Some(date(k, v)?),
+            "sampai" => {
+                // Inclusive end date: everything before the next day.
+                f.sampai = Some(date(k, v)? + jiff::SignedDuration::from_hours(24))
+            }
+            "limit" => {
+                f.limit = v
+                    .parse::<u32>()
+                    .ok()
+                    .filter(|n| (1..=1000).contains(n))
+                    .ok_or_else(|| bad(k, "must be 1-1000".into()))?
+            }
+            "offset" => {
+                f.offset = v
+                    .parse()
+                    .map_err(|_| bad(k, "must be a non-negative number".into()))?
+            }
+            "halaman" => {}
+            other => return Err(bad(other, "unknown parameter".into())),
+        }
+    }
+    Ok(f)
+}
+
+async fn list(
+    State(st): State<AppState>,
+    ApiUser(_): ApiUser,
+    Query(q): Query<HashMap<String, String>>,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let f = parse_filter(&q)?;
+    let store = &st.issuance.store;
+    let err = sidik_issuance::IssuanceError::from;
+    let items = store.application_list(&f).await.map_err(err)?;
+    let counts = store.application_counts(&f).await.map_err(err)?;
+    let items: Vec<PermohonanJson> = items.iter().map(Into::into).collect();
+    let counts: serde_json::Map<String, serde_json::Value> = counts
+        .into_iter()
+        .map(|(s, n)| (s.slug().to_string(), n.into()))
+        .collect();
+    Ok(Json(serde_json::json!({"items": items, "counts": counts})))
+}
+
+async fn application(
+    State(st): State<AppState>,
+    ApiUser(_): ApiUser,
+    Path(nomor): Path<String>,
+) -> Result<Json<PermohonanJson>, ApiError> {
+    Ok(Json((&st.issuance.get(&nomor).await?).into()))
+}
+
+async fn check(
+    State(st): State<AppState>,
+    ApiUser(u): ApiUser,
+    Path(nomor): Path<String>,
+) -> Result<Json<PermohonanJson>, ApiError> {
+    Ok(Json((&st.issuance.check(&u, &nomor).await?).into()))
+}
+
+#[derive(Deserialize, Default)]
+struct ActionBody {
+    alasan: Option<String>,
+}
+
+async fn action(
+    State(st): State<AppState>,
+    ApiUser(u): ApiUser,
+    Path((nomor, aksi)): Path<(String, String)>,
+    body: Option<Json<ActionBody>>,
+) -> Result<Json<PermohonanJson>, ApiError> {
+    let aksi = Aksi::parse(&aksi)
+        .map_err(|m| ApiError::new(StatusCode::NOT_FOUND, "unknown_action", m))?;
+    let alasan = body.and_then(|Json(b)| b.alasan);
+    Ok(Json(
+        (&st.issuance.transition(&u, &nomor, aksi, alasan).await?).into(),
+    ))
+}
+
+async fn audit(
+    State(st): State<AppState>,
+    ApiUser(_): ApiUser,
+    Path(nomor): Path<String>,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let entries = st
+        .issuance
+        .store
+        .audit_of_subject(&nomor)
+        .await
+        .map_err(sidik_issuance::IssuanceError::from)?;
+    let v: Vec<_> = entries
+        .iter()
+        .map(|e| {
+            serde_json::json!({
+                "seq": e.seq, "aktor": e.aktor, "aksi": e.aksi, "subjek": e.subjek,
+                "waktu": e.waktu.to_string(), "detail": e.detail,
+                "prev_hash": e.prev_hash, "hash": e.hash,
+            })
+        })
+        .collect();
+    Ok(Json(serde_json::json!({"entries": v})))
+}

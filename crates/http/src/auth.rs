@@ -1,0 +1,87 @@
+//! Who is calling: a bearer token (API clients) or the session cookie (browsers).
+
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use sidik_store::User;
+
+use crate::{ApiError, AppState};
+
+pub const COOKIE: &str = "sidik_sesi";
+
+/// The session token of a request, from `Authorization: Bearer` or the cookie.
+pub fn token_of(parts: &Parts) -> Option<String> {
+    if let Some(v) = parts.headers.get(header::AUTHORIZATION) {
+        let v = v.to_str().ok()?;
+        return v
+            .strip_prefix("Bearer ")
+            .map(|t| t.trim().to_string())
+            .filter(|t| !t.is_empty());
+    }
+    parts
+        .headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|kv| kv.trim().split_once('='))
+        .find(|(k, _)| *k == COOKIE)
+        .map(|(_, v)| v.to_string())
+        .filter(|t| !t.is_empty())
+}
+
+async fn user_of(parts: &Parts, state: &AppState) -> Result<Option<User>, ApiError> {
+    let Some(token) = token_of(parts) else {
+        return Ok(None);
+    };
+    Ok(state.akun.authenticate(&token).await?)
+}
+
+/// An authenticated officer, for the JSON API (401 JSON otherwise).
+pub struct ApiUser(pub User);
+
+impl FromRequestParts<AppState> for ApiUser {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        user_of(parts, state).await?.map(ApiUser).ok_or_else(|| {
+            ApiError::new(
+                StatusCode::UNAUTHORIZED,
+                "unauthorized",
+                "login required: send Authorization: Bearer <token> from POST /api/v1/login",
+            )
+        })
+    }
+}
+
+/// An authenticated officer, for pages (redirect to the login page otherwise).
+pub struct WebUser(pub User);
+
+pub struct ToLogin;
+
+impl IntoResponse for ToLogin {
+    fn into_response(self) -> Response {
+        Redirect::to("/masuk").into_response()
+    }
+}
+
+impl FromRequestParts<AppState> for WebUser {
+    type Rejection = ToLogin;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ToLogin> {
+        match user_of(parts, state).await {
+            Ok(Some(u)) => Ok(WebUser(u)),
+            _ => Err(ToLogin),
+        }
+    }
+}
+
+/// `Set-Cookie` value for a new session.
+pub fn session_cookie(token: &str, max_age_secs: i64) -> String {
+    format!("{COOKIE}={token}; HttpOnly; SameSite=Strict; Path=/; Max-Age={max_age_secs}")
+}
+
+pub fn clear_cookie() -> String {
+    format!("{COOKIE}=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0")
+}

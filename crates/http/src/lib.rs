@@ -1,0 +1,53 @@
+//! Sidik's HTTP surface. Only this crate knows HTTP, HTML and JSON.
+//!
+//! - `/api/v1/...`: the JSON API (bearer token or session cookie), see [`openapi`].
+//! - `/`, `/masuk`, `/permohonan...`: server-rendered officer pages in Bahasa Indonesia.
+
+use std::sync::Arc;
+
+use axum::extract::DefaultBodyLimit;
+use axum::Router;
+use sidik_issuance::akun::Akun;
+use sidik_issuance::Issuance;
+
+mod api;
+mod auth;
+mod error;
+pub mod openapi;
+mod views;
+mod web;
+
+pub use error::ApiError;
+
+/// Extra information shown on pages.
+#[derive(Clone, Default)]
+pub struct Info {
+    /// Demo mode: pages offer synthetic biometrics for a quick enrollment.
+    pub demo: bool,
+    /// Name of the office shown in the header.
+    pub nama_kantor: String,
+}
+
+/// Synthetic biometrics for demo enrollments: (fingers, face JPEG/PNG, signature).
+pub type DemoBiometrik = dyn Fn(u64) -> (Vec<(u8, Vec<u8>)>, Vec<u8>, Vec<u8>) + Send + Sync;
+
+/// Shared state of every handler.
+#[derive(Clone)]
+pub struct AppState {
+    pub issuance: Issuance,
+    pub akun: Akun,
+    pub info: Info,
+    pub demo_biometrik: Option<Arc<DemoBiometrik>>,
+}
+
+/// Largest request body accepted (an enrollment with 10 templates and two images).
+pub const MAX_BODY: usize = 4 * 1024 * 1024;
+
+/// The whole application router.
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .nest("/api/v1", api::routes())
+        .merge(web::routes())
+        .layer(DefaultBodyLimit::max(MAX_BODY))
+        .with_state(state)
+}

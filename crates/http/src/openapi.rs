@@ -1,0 +1,116 @@
+//! The OpenAPI 3.1 document served at `/api/v1/openapi.json`.
+
+use serde_json::{json, Value};
+
+fn err_responses() -> Value {
+    json!({
+        "400": {"$ref": "#/components/responses/Error"},
+        "401": {"$ref": "#/components/responses/Error"},
+        "403": {"$ref": "#/components/responses/Error"},
+        "404": {"$ref": "#/components/responses/Error"},
+        "409": {"$ref": "#/components/responses/Error"},
+        "413": {"$ref": "#/components/responses/Error"},
+        "422": {"$ref": "#/components/responses/Error"}
+    })
+}
+
+fn op(summary: &str, ok: &str, extra: Value) -> Value {
+    let mut responses = err_responses();
+    responses[ok] = json!({"description": "success", "content": {"application/json": {}}});
+    let mut o = json!({"summary": summary, "responses": responses});
+    if let (Value::Object(m), Value::Object(e)) = (&mut o, extra) {
+        m.extend(e);
+    }
+    o
+}
+
+fn path_param(name: &str, desc: &str) -> Value {
+    json!({"name": name, "in": "path", "required": true, "description": desc, "schema": {"type": "string"}})
+}
+
+fn query(name: &str, desc: &str) -> Value {
+    json!({"name": name, "in": "query", "required": false, "description": desc, "schema": {"type": "string"}})
+}
+
+/// The document.
+pub fn document() -> Value {
+    let nomor = path_param("nomor", "27-digit registration number");
+    json!({
+        "openapi": "3.1.0",
+        "info": {
+            "title": "Sidik API",
+            "version": env!("CARGO_PKG_VERSION"),
+            "description": "e-KTP issuance: perekaman, verifikasi ketunggalan, cetak, serah. Errors are {code, message}. Every call except login, health and this document needs `Authorization: Bearer <token>` (or the session cookie)."
+        },
+        "servers": [{"url": "/api/v1"}],
+        "security": [{"bearer": []}],
+        "paths": {
+            "/health": {"get": op("Liveness", "200", json!({"security": []}))},
+            "/login": {"post": op("Log in; returns a bearer token and sets the session cookie", "200", json!({
+                "security": [],
+                "requestBody": {"required": true, "content": {"application/json": {"schema": {
+                    "type": "object", "required": ["username", "password"],
+                    "properties": {"username": {"type": "string"}, "password": {"type": "string"}}}}}}
+            }))},
+            "/logout": {"post": op("End the current session", "204", json!({}))},
+            "/me": {"get": op("The logged-in officer", "200", json!({}))},
+            "/users": {"post": op("Create an officer account (admin)", "201", json!({
+                "requestBody": {"required": true, "content": {"application/json": {"schema": {
+                    "type": "object", "required": ["username", "peran", "password"],
+                    "properties": {"username": {"type": "string"},
+                        "peran": {"enum": ["operator", "verifikator", "pencetak", "admin"]},
+                        "password": {"type": "string", "minLength": 10}}}}}}
+            }))},
+            "/residents/{nik}": {"get": op("Resident biodata by NIK (officers)", "200", json!({
+                "parameters": [path_param("nik", "16-digit NIK")]
+            }))},
+            "/applications": {
+                "post": op("Perekaman: record an application with biometrics (operator, admin)", "201", json!({
+                    "parameters": [{"name": "Idempotency-Key", "in": "header", "required": false, "schema": {"type": "string"},
+                        "description": "Retrying with the same key returns the first application (200) instead of a second one"}],
+                    "requestBody": {"required": true, "content": {"multipart/form-data": {"schema": {
+                        "type": "object", "required": ["nik", "kelurahan", "foto", "tanda_tangan"],
+                        "properties": {
+                            "nik": {"type": "string", "pattern": "^[0-9]{16}$"},
+                            "kelurahan": {"type": "string", "description": "kode wilayah of the kelurahan, e.g. 31.72.01.1005; must match the registry"},
+                            "nama": {"type": "string", "description": "optional; must match the registry"},
+                            "jari_1": {"type": "string", "format": "binary", "description": "ISO/IEC 19794-2:2005 record; jari_1..jari_10 (ISO finger positions); jari_2 and jari_7 (index fingers) required unless excepted"},
+                            "pengecualian_1": {"enum": ["amputasi", "cedera", "tidak_terbaca"], "description": "pengecualian_1..pengecualian_10: why a finger is missing"},
+                            "foto": {"type": "string", "format": "binary", "description": "JPEG or PNG, at most 512 KiB"},
+                            "tanda_tangan": {"type": "string", "format": "binary", "description": "JPEG or PNG, at most 128 KiB"}
+                        }}}}}
+                })),
+                "get": op("List applications with counts per state", "200", json!({
+                    "parameters": [
+                        query("status", "direkam|dikirim|tunggal|ganda|siap_cetak|dicetak|diserahkan|ditolak"),
+                        query("kecamatan", "kode wilayah, e.g. 31.72.01"),
+                        query("kelurahan", "kode wilayah, e.g. 31.72.01.1005"),
+                        query("nik", "16-digit NIK"),
+                        query("dari", "created on or after (YYYY-MM-DD, WIB)"),
+                        query("sampai", "created on or before (YYYY-MM-DD, WIB)"),
+                        query("limit", "1-1000, default 50"),
+                        query("offset", "default 0")
+                    ]
+                }))
+            },
+            "/applications/{nomor}": {"get": op("One application with its timeline", "200", json!({"parameters": [nomor]}))},
+            "/applications/{nomor}/check": {"post": op(
+                "Verifikasi ketunggalan: send for and run the uniqueness check (operator, verifikator, admin)", "200",
+                json!({"parameters": [nomor]}))},
+            "/applications/{nomor}/actions/{aksi}": {"post": op(
+                "Transition: adjudikasi_tunggal | tolak (verifikator) | setujui | cetak | serahkan (pencetak)", "200",
+                json!({
+                    "parameters": [nomor, path_param("aksi", "adjudikasi_tunggal, tolak, setujui, cetak, serahkan")],
+                    "requestBody": {"required": false, "content": {"application/json": {"schema": {
+                        "type": "object", "properties": {"alasan": {"type": "string", "description": "required for tolak"}}}}}}
+                }))},
+            "/applications/{nomor}/audit": {"get": op("Audit entries of an application", "200", json!({"parameters": [nomor]}))}
+        },
+        "components": {
+            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
+            "responses": {"Error": {"description": "error", "content": {"application/json": {"schema": {
+                "type": "object", "required": ["code", "message"],
+                "properties": {"code": {"type": "string"}, "message": {"type": "string"}}}}}}}
+        }
+    })
+}

@@ -1,0 +1,221 @@
+//! JSON shapes of domain objects, and request parsing shared by API and pages.
+
+use axum::extract::Multipart;
+use jiff::Timestamp;
+use serde::Serialize;
+use sidik_domain::permohonan::HasilKetunggalan;
+use sidik_domain::tanggal::waktu_wib;
+use sidik_domain::{Penduduk, Permohonan};
+use sidik_issuance::EnrollInput;
+
+use crate::ApiError;
+
+#[derive(Serialize)]
+pub struct PendudukJson {
+    pub nik: String,
+    pub nomor_kk: String,
+    pub hubungan: &'static str,
+    pub nama: String,
+    pub tempat_lahir: String,
+    pub tanggal_lahir: String,
+    pub jenis_kelamin: &'static str,
+    pub golongan_darah: &'static str,
+    pub alamat: String,
+    pub rt_rw: String,
+    pub kelurahan: String,
+    pub kelurahan_nama: String,
+    pub kecamatan: String,
+    pub kecamatan_nama: String,
+    pub agama: &'static str,
+    pub status_perkawinan: &'static str,
+    pub pekerjaan: String,
+    pub kewarganegaraan: &'static str,
+    pub nama_ibu_kandung: String,
+}
+
+pub fn region_name(kode: &str) -> String {
+    sidik_wilayah::Wilayah::get()
+        .region(kode)
+        .map(|r| r.nama.to_string())
+        .unwrap_or_else(|| kode.to_string())
+}
+
+impl From<&Penduduk> for PendudukJson {
+    fn from(p: &Penduduk) -> Self {
+        PendudukJson {
+            nik: p.nik.to_string(),
+            nomor_kk: p.nomor_kk.to_string(),
+            hubungan: p.hubungan.label(),
+            nama: p.nama.clone(),
+            tempat_lahir: p.tempat_lahir.clone(),
+            tanggal_lahir: p.tanggal_lahir.to_string(),
+            jenis_kelamin: p.jenis_kelamin.label(),
+            golongan_darah: p.golongan_darah.label(),
+            alamat: p.alamat.clone(),
+            rt_rw: p.rt_rw.to_string(),
+            kelurahan: p.kelurahan.clone(),
+            kelurahan_nama: region_name(&p.kelurahan),
+            kecamatan: p.kecamatan().to_string(),
+            kecamatan_nama: region_name(p.kecamatan()),
+            agama: p.agama.label(),
+            status_perkawinan: p.status_perkawinan.label(),
+            pekerjaan: p.pekerjaan.clone(),
+            kewarganegaraan: p.kewarganegaraan.label(),
+            nama_ibu_kandung: p.nama_ibu_kandung.clone(),
+        }
+    }
+}
+
+#[derive(Serialize)]
+pub struct RiwayatJson {
+    pub aksi: &'static str,
+    pub dari: Option<&'static str>,
+    pub ke: &'static str,
+    pub aktor: String,
+    pub waktu: String,
+    pub waktu_wib: String,
+    pub alasan: Option<String>,
+}
+
+#[derive(Serialize)]
+pub struct KandidatJson {
+    pub permohonan: String,
+    pub nik: String,
+    pub skor: f32,
+    pub jari_cocok: u8,
+}
+
+#[derive(Serialize)]
+pub struct KetunggalanJson {
+    pub biometrik: bool,
+    pub catatan: String,
+    pub kandidat: Vec<KandidatJson>,
+}
+
+impl From<&HasilKetunggalan> for KetunggalanJson {
+    fn from(h: &HasilKetunggalan) -> Self {
+        KetunggalanJson {
+            biometrik: h.biometrik,
+            catatan: h.catatan.clone(),
+            kandidat: h
+                .kandidat
+                .iter()
+                .map(|k| KandidatJson {
+                    permohonan: k.permohonan.clone(),
+                    nik: k.nik.clone(),
+                    skor: k.skor,
+                    jari_cocok: k.jari_cocok,
+                })
+                .collect(),
+        }
+    }
+}
+
+#[derive(Serialize)]
+pub struct PermohonanJson {
+    pub nomor: String,
+    pub nik: String,
+    pub nama: String,
+    pub kantor: String,
+    pub kelurahan: String,
+    pub kecamatan: String,
+    pub status: &'static str,
+    pub status_label: &'static str,
+    pub dibuat: String,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub riwayat: Vec<RiwayatJson>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ketunggalan: Option<KetunggalanJson>,
+}
+
+fn iso(t: Timestamp) -> String {
+    t.to_string()
+}
+
+impl From<&Permohonan> for PermohonanJson {
+    fn from(p: &Permohonan) -> Self {
+        let kec = p
+            .kelurahan
+            .rfind('.')
+            .map_or(p.kelurahan.as_str(), |i| &p.kelurahan[..i]);
+        PermohonanJson {
+            nomor: p.nomor.to_string(),
+            nik: p.nik.to_string(),
+            nama: p.nama.clone(),
+            kantor: p.kantor.to_string(),
+            kelurahan: p.kelurahan.clone(),
+            kecamatan: kec.to_string(),
+            status: p.status.slug(),
+            status_label: p.status.label(),
+            dibuat: iso(p.dibuat),
+            riwayat: p
+                .riwayat
+                .iter()
+                .map(|r| RiwayatJson {
+                    aksi: r.aksi.slug(),
+                    dari: r.dari.map(|s| s.slug()),
+                    ke: r.ke.slug(),
+                    aktor: r.aktor.clone(),
+                    waktu: iso(r.waktu),
+                    waktu_wib: waktu_wib(r.waktu),
+                    alasan: r.alasan.clone(),
+                })
+                .collect(),
+            ketunggalan: p.ketunggalan.as_ref().map(Into::into),
+        }
+    }
+}
+
+/// Reads an enrollment from `multipart/form-data`.
+///
+/// Fields: `nik`, `kelurahan`, optional `nama`, files `jari_1` ... `jari_10` (ISO/IEC
+/// 19794-2 records), text `pengecualian_N` (amputasi | cedera | tidak_terbaca), files
+/// `foto` and `tanda_tangan` (JPEG/PNG). Pages may also send `demo_biometrik=1`.
+pub async fn read_enroll_form(mut mp: Multipart) -> Result<(EnrollInput, bool), ApiError> {
+    let mut input = EnrollInput::default();
+    let mut demo = false;
+    let bad = |m: String| ApiError::bad_request("bad_multipart", m);
+    while let Some(field) = mp
+        .next_field()
+        .await
+        .map_err(|e| bad(format!("malformed multipart body: {e}")))?
+    {
+        let name = field.name().unwrap_or_default().to_string();
+        let has_file = field.file_name().is_some();
+        let data = field
+            .bytes()
+            .await
+            .map_err(|e| bad(format!("field {name}: {e}")))?
+            .to_vec();
+        let text = || String::from_utf8_lossy(&data).trim().to_string();
+        if let Some(n) = name.strip_prefix("jari_") {
+            let pos: u8 = n
+                .parse()
+                .map_err(|_| bad(format!("field {name}: finger position must be 1-10")))?;
+            // Browsers send an empty file part for an unused file input.
+            if !data.is_empty() || !has_file {
+                input.jari.push((pos, data));
+            }
+        } else if let Some(n) = name.strip_prefix("pengecualian_") {
+            let pos: u8 = n
+                .parse()
+                .map_err(|_| bad(format!("field {name}: finger position must be 1-10")))?;
+            let t = text();
+            if !t.is_empty() {
+                input.pengecualian.push((pos, t));
+            }
+        } else {
+            match name.as_str() {
+                "nik" => input.nik = text(),
+                "kelurahan" => input.kelurahan = text(),
+                "nama" => input.nama = Some(text()),
+                "foto" => input.foto = Some(data).filter(|d| !d.is_empty()),
+                "tanda_tangan" => input.tanda_tangan = Some(data).filter(|d| !d.is_empty()),
+                "idempotency_key" => input.idempotency_key = Some(text()),
+                "demo_biometrik" => demo = text() == "1",
+                other => return Err(bad(format!("unknown field {other:?}"))),
+            }
+        }
+    }
+    Ok((input, demo))
+}

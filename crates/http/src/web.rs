@@ -1,0 +1,656 @@
+//! Officer pages (server-rendered, Bahasa Indonesia).
+
+use std::collections::HashMap;
+
+use askama::Template;
+use axum::extract::{Form, Multipart, Path, Query, State};
+use axum::http::{header, StatusCode};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::Router;
+use serde::Deserialize;
+use sidik_domain::tanggal::{tanggal_hari, waktu_wib};
+use sidik_domain::{Aksi, Nik, Peran, Permohonan, Status};
+use sidik_issuance::IssuanceError;
+use sidik_store::{Created, User};
+
+use crate::api::parse_filter;
+use crate::auth::{clear_cookie, session_cookie, token_of, WebUser};
+use crate::views::{read_enroll_form, region_name};
+use crate::{ApiError, AppState};
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/", get(beranda))
+        .route("/masuk", get(masuk_form).post(masuk))
+        .route("/keluar", post(keluar))
+        .route("/penduduk", get(penduduk))
+        .route("/permohonan", get(daftar))
+        .route("/permohonan/baru", get(rekam_form).post(rekam))
+        .route("/permohonan/{nomor}", get(detail))
+        .route("/permohonan/{nomor}/cek", post(cek))
+        .route("/permohonan/{nomor}/aksi", post(aksi))
+        .fallback(tidak_ditemukan)
+}
+
+/// Indonesian text for an error code, for officers.
+fn pesan(e: &ApiError) -> String {
+    let ringkas = match e.code {
+        "invalid_nik" => "NIK tidak valid",
+        "nik_not_registered" => "NIK tidak terdaftar dalam database kependudukan",
+        "unknown_kelurahan" => "Kode kelurahan tidak dikenal",
+        "biodata_mismatch" => "Biodata tidak cocok dengan database kependudukan",
+        "under_age" => "Pemohon belum wajib KTP (belum 17 tahun dan belum pernah kawin)",
+        "open_application_exists" => "NIK ini masih memiliki permohonan yang belum selesai",
+        "index_finger_missing" => "Kedua jari telunjuk wajib direkam, atau dicatat pengecualiannya",
+        "too_large" => "Berkas terlalu besar",
+        "invalid_template" => "Templat sidik jari bukan rekaman ISO/IEC 19794-2 yang sah",
+        "invalid_biometrics" => "Data biometrik tidak lengkap atau tidak sah",
+        "invalid_transition" | "stale_state" => {
+            "Tindakan tidak dapat dilakukan pada status permohonan saat ini"
+        }
+        "forbidden" => "Peran Anda tidak berwenang melakukan tindakan ini",
+        "unauthorized" => "Nama pengguna atau kata sandi salah",
+        "not_found" => "Data tidak ditemukan",
+        "bad_query" => "Filter tidak valid",
+        "bad_multipart" => "Formulir tidak lengkap atau rusak",
+        "internal" => "Terjadi kesalahan sistem; hubungi admin",
+        _ => "Permintaan tidak dapat diproses",
+    };
+    format!("{ringkas}. Rincian: {}", e.message)
+}
+
+fn html<T: Template>(t: T) -> Response {
+    match t.render() {
+        Ok(s) => Html(s).into_response(),
+        Err(e) => {
+            tracing::error!("template: {e}");
+            (StatusCode::INTERNAL_SERVER_ERROR, "template error").into_response()
+        }
+    }
+}
+
+/// Header data shared by every page.
+pub struct Kepala {
+    pub user: Option<(String, &'static str)>,
+    pub kantor: String,
+    pub demo: bool,
+}
+
+fn kepala(st: &AppState, u: Option<&User>) -> Kepala {
+    Kepala {
+        user: u.map(|u| (u.username.to_string(), u.peran.slug())),
+        kantor: st.info.nama_kantor.clone(),
+        demo: st.info.demo,
+    }
+}
+
+#[derive(Template)]
+#[template(path = "masuk.html")]
+struct MasukPage {
+    k: Kepala,
+    galat: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "galat.html")]
+struct GalatPage {
+    k: Kepala,
+    judul: String,
+    pesan: String,
+}
+
+async fn tidak_ditemukan(State(st): State<AppState>) -> Response {
+    (
+        StatusCode::NOT_FOUND,
+        html(GalatPage {
+            k: kepala(&st, None),
+            judul: "Halaman tidak ditemukan".into(),
+            pesan: "Alamat yang Anda buka tidak ada.".into(),
+        }),
+    )
+        .into_response()
+}
+
+async fn beranda(State(st): State<AppState>, req: axum::extract::Request) -> Response {
+    let (parts, _) = req.into_parts();
+    if let Some(t) = token_of(&parts) {
+        if let Ok(Some(_)) = st.akun.authenticate(&t).await {
+            return Redirect::to("/permohonan").into_response();
+        }
+    }
+    html(MasukPage {
+        k: kepala(&st, None),
+        galat: None,
+    })
+}
+
+async fn masuk_form(State(st): State<AppState>) -> Response {
+    html(MasukPage {
+        k: kepala(&st, None),
+        galat: None,
+    })
+}
+
+#[derive(Deserialize)]
+struct MasukForm {
+    username: String,
+    password: String,
+}
+
+async fn masuk(State(st): State<AppState>, Form(f): Form<MasukForm>) -> Response {
+    match st.akun.login(&f.username, &f.password).await {
+        Ok(s) => {
+            let max_age = s.expires.duration_since(st.issuance.clock.now()).as_secs();
+            (
+                [(header::SET_COOKIE, session_cookie(&s.token, max_age))],
+                Redirect::to("/permohonan"),
+            )
+                .into_response()
+        }
+        Err(e) => (
+            StatusCode::UNAUTHORIZED,
+            html(MasukPage {
+                k: kepala(&st, None),
+                galat: Some(pesan(&e.into())),
+            }),
+        )
+            .into_response(),
+    }
+}
+
+async fn keluar(State(st): State<AppState>, req: axum::extract::Request) -> Response {
+    let (parts, _) = req.into_parts();
+    if let Some(t) = token_of(&parts) {
+        let _ = st.akun.logout(&t).await;
+    }
+    (
+        [(header::SET_COOKIE, clear_cookie())],
+        Redirect::to("/masuk"),
+    )
+        .into_response()
+}
+
+/// One row of the application list.
+pub struct Baris {
+    pub nomor: String,
+    pub nik: String,
+    pub nama: String,
+    pub kelurahan: String,
+    pub kecamatan: String,
+    pub status: &'static str,
+    pub status_label: &'static str,
+    pub dibuat: String,
+}
+
+fn baris(p: &Permohonan) -> Baris {
+    let kec = p.kelurahan.rfind('.').map_or("", |i| &p.kelurahan[..i]);
+    Baris {
+        nomor: p.nomor.to_string(),
+        nik: p.nik.to_string(),
+        nama: p.nama.clone(),
+        kelurahan: region_name(&p.kelurahan),
+        kecamatan: region_name(kec),
+        status: p.status.slug(),
+        status_label: p.status.label(),
+        dibuat: waktu_wib(p.dibuat),
+    }
+}
+
+pub struct Pilihan {
+    pub nilai: String,
+    pub label: String,
+    pub dipilih: bool,
+}
+
+/// Kecamatan and kelurahan of the office's city, for filters and forms.
+fn wilayah_kota(st: &AppState, kec: &str, kel: &str) -> (Vec<Pilihan>, Vec<Pilihan>) {
+    let w = sidik_wilayah::Wilayah::get();
+    let kantor = st.issuance.kantor.as_str();
+    let kota = format!("{}.{}", &kantor[0..2], &kantor[2..4]);
+    let mut kecs = Vec::new();
+    let mut kels = Vec::new();
+    for k in w.children(&kota) {
+        kecs.push(Pilihan {
+            nilai: k.kode.to_string(),
+            label: k.nama.to_string(),
+            dipilih: k.kode == kec,
+        });
+        for l in w.children(k.kode) {
+            kels.push(Pilihan {
+                nilai: l.kode.to_string(),
+                label: format!("{} (Kec. {})", l.nama, k.nama),
+                dipilih: l.kode == kel,
+            });
+        }
+    }
+    (kecs, kels)
+}
+
+#[derive(Template)]
+#[template(path = "daftar.html")]
+struct DaftarPage {
+    k: Kepala,
+    baris: Vec<Baris>,
+    jumlah: Vec<(String, &'static str, u64, bool)>,
+    total: u64,
+    kecamatan: Vec<Pilihan>,
+    kelurahan: Vec<Pilihan>,
+    q: HashMap<String, String>,
+    galat: Option<String>,
+    halaman: u32,
+    ada_berikut: bool,
+}
+
+impl DaftarPage {
+    fn qv(&self, k: &str) -> String {
+        self.q.get(k).cloned().unwrap_or_default()
+    }
+    fn tautan_halaman(&self, h: u32) -> String {
+        let mut pairs: Vec<String> = self
+            .q
+            .iter()
+            .filter(|(k, v)| k.as_str() != "halaman" && k.as_str() != "offset" && !v.is_empty())
+            .map(|(k, v)| format!("{k}={}", v.replace(' ', "+")))
+            .collect();
+        pairs.push(format!("halaman={h}"));
+        format!("/permohonan?{}", pairs.join("&"))
+    }
+}
+
+const PER_HALAMAN: u32 = 50;
+
+async fn daftar(
+    State(st): State<AppState>,
+    WebUser(u): WebUser,
+    Query(q): Query<HashMap<String, String>>,
+) -> Response {
+    let halaman: u32 = q
+        .get("halaman")
+        .and_then(|h| h.parse().ok())
+        .filter(|h| *h >= 1)
+        .unwrap_or(1);
+    let (kecamatan, kelurahan) = wilayah_kota(
+        &st,
+        q.get("kecamatan").map_or("", |s| s.as_str()),
+        q.get("kelurahan").map_or("", |s| s.as_str()),
+    );
+    let mut page = DaftarPage {
+        k: kepala(&st, Some(&u)),
+        baris: vec![],
+        jumlah: vec![],
+        total: 0,
+        kecamatan,
+        kelurahan,
+        q: q.clone(),
+        galat: None,
+        halaman,
+        ada_berikut: false,
+    };
+    let mut f = match parse_filter(&q) {
+        Ok(f) => f,
+        Err(e) => {
+            page.galat = Some(pesan(&e));
+            return html(page);
+        }
+    };
+    f.limit = PER_HALAMAN + 1;
+    f.offset = (halaman - 1) * PER_HALAMAN;
+    let store = &st.issuance.store;
+    match (
+        store.application_list(&f).await,
+        store.application_counts(&f).await,
+    ) {
+        (Ok(items), Ok(counts)) => {
+            page.ada_berikut = items.len() > PER_HALAMAN as usize;
+            page.baris = items.iter().take(PER_HALAMAN as usize).map(baris).collect();
+            page.total = counts.iter().map(|c| c.1).sum();
+            let aktif = q.get("status").cloned().unwrap_or_default();
+            page.jumlah = counts
+                .into_iter()
+                .map(|(s, n)| (s.slug().to_string(), s.label(), n, s.slug() == aktif))
+                .collect();
+        }
+        (Err(e), _) | (_, Err(e)) => page.galat = Some(pesan(&IssuanceError::from(e).into())),
+    }
+    html(page)
+}
+
+#[derive(Template)]
+#[template(path = "rekam.html")]
+struct RekamPage {
+    k: Kepala,
+    kelurahan: Vec<Pilihan>,
+    nik: String,
+    galat: Option<String>,
+    jari: Vec<(u8, &'static str)>,
+}
+
+fn rekam_page(st: &AppState, u: &User, nik: String, kel: &str, galat: Option<String>) -> RekamPage {
+    let (_, kelurahan) = wilayah_kota(st, "", kel);
+    RekamPage {
+        k: kepala(st, Some(u)),
+        kelurahan,
+        nik,
+        galat,
+        jari: sidik_domain::biometrik::PosisiJari::all()
+            .map(|p| (p.get(), p.label()))
+            .collect(),
+    }
+}
+
+async fn rekam_form(
+    State(st): State<AppState>,
+    WebUser(u): WebUser,
+    Query(q): Query<HashMap<String, String>>,
+) -> Response {
+    let nik = q.get("nik").cloned().unwrap_or_default();
+    let kel = q.get("kelurahan").cloned().unwrap_or_default();
+    html(rekam_page(&st, &u, nik, &kel, None))
+}
+
+async fn rekam(State(st): State<AppState>, WebUser(u): WebUser, mp: Multipart) -> Response {
+    let fail = |st: &AppState, u: &User, nik: String, kel: String, e: ApiError| {
+        (
+            e.status,
+            html(rekam_page(st, u, nik, &kel, Some(pesan(&e)))),
+        )
+            .into_response()
+    };
+    let (mut input, demo) = match read_enroll_form(mp).await {
+        Ok(x) => x,
+        Err(e) => return fail(&st, &u, String::new(), String::new(), e),
+    };
+    if demo {
+        if let Some(gen) = st.demo_biometrik.as_ref().filter(|_| st.info.demo) {
+            let seed = input
+                .nik
+                .bytes()
+                .fold(0u64, |h, b| h.wrapping_mul(31).wrapping_add(b as u64));
+            let (jari, foto, ttd) = gen(seed);
+            input.jari = jari;
+            input.pengecualian.clear();
+            input.foto = Some(foto);
+            input.tanda_tangan = Some(ttd);
+        }
+    }
+    let (nik, kel) = (input.nik.clone(), input.kelurahan.clone());
+    match st.issuance.enroll(&u, input).await {
+        Ok(Created::New(p) | Created::Replayed(p)) => {
+            Redirect::to(&format!("/permohonan/{}", p.nomor)).into_response()
+        }
+        Err(e) => fail(&st, &u, nik, kel, e.into()),
+    }
+}
+
+pub struct BarisRiwayat {
+    pub waktu: String,
+    pub aksi: &'static str,
+    pub dari: &'static str,
+    pub ke: &'static str,
+    pub aktor: String,
+    pub alasan: String,
+}
+
+pub struct BarisAudit {
+    pub seq: i64,
+    pub waktu: String,
+    pub aktor: String,
+    pub aksi: String,
+    pub detail: String,
+    pub hash: String,
+}
+
+#[derive(Template)]
+#[template(path = "detail.html")]
+struct DetailPage {
+    k: Kepala,
+    p: Baris,
+    biodata: Vec<(&'static str, String)>,
+    riwayat: Vec<BarisRiwayat>,
+    audit: Vec<BarisAudit>,
+    cek: Option<(bool, String, Vec<(String, String, String, u8)>)>,
+    bisa_cek: bool,
+    tombol: Vec<(&'static str, &'static str, bool)>,
+    galat: Option<String>,
+}
+
+async fn detail_page(st: &AppState, u: &User, nomor: &str, galat: Option<String>) -> Response {
+    let p = match st.issuance.get(nomor).await {
+        Ok(p) => p,
+        Err(e) => {
+            let e: ApiError = e.into();
+            return (
+                e.status,
+                html(GalatPage {
+                    k: kepala(st, Some(u)),
+                    judul: "Permohonan tidak ditemukan".into(),
+                    pesan: pesan(&e),
+                }),
+            )
+                .into_response();
+        }
+    };
+    let store = &st.issuance.store;
+    let mut biodata = vec![];
+    if let Ok(Some(r)) = store.resident_get(&p.nik).await {
+        biodata = vec![
+            ("NIK", r.nik.to_string()),
+            ("Nama", r.nama.clone()),
+            (
+                "Tempat/Tgl Lahir",
+                format!("{}, {}", r.tempat_lahir, tanggal_hari(r.tanggal_lahir)),
+            ),
+            ("Jenis Kelamin", r.jenis_kelamin.label().to_string()),
+            ("Alamat", r.alamat.clone()),
+            ("RT/RW", r.rt_rw.to_string()),
+            ("Kel/Desa", region_name(&r.kelurahan)),
+            ("Kecamatan", region_name(r.kecamatan())),
+            ("Agama", r.agama.label().to_string()),
+            ("Status Perkawinan", r.status_perkawinan.label().to_string()),
+            ("Pekerjaan", r.pekerjaan.clone()),
+            ("Kewarganegaraan", r.kewarganegaraan.label().to_string()),
+        ];
+    }
+    let audit = store
+        .audit_of_subject(p.nomor.as_str())
+        .await
+        .unwrap_or_default()
+        .into_iter()
+        .map(|e| BarisAudit {
+            seq: e.seq,
+            waktu: waktu_wib(e.waktu),
+            aktor: e.aktor,
+            aksi: e.aksi,
+            detail: e.detail,
+            hash: e.hash[..16].to_string(),
+        })
+        .collect();
+    let riwayat = p
+        .riwayat
+        .iter()
+        .map(|r| BarisRiwayat {
+            waktu: waktu_wib(r.waktu),
+            aksi: r.aksi.label(),
+            dari: r.dari.map_or("", |s| s.label()),
+            ke: r.ke.label(),
+            aktor: r.aktor.clone(),
+            alasan: r.alasan.clone().unwrap_or_default(),
+        })
+        .collect();
+    let cek = p.ketunggalan.as_ref().map(|h| {
+        (
+            h.biometrik,
+            h.catatan.clone(),
+            h.kandidat
+                .iter()
+                .map(|k| {
+                    (
+                        k.permohonan.clone(),
+                        k.nik.clone(),
+                        format!("{:.1}", k.skor),
+                        k.jari_cocok,
+                    )
+                })
+                .collect(),
+        )
+    });
+    let tombol = [
+        (
+            Aksi::AdjudikasiTunggal,
+            "Nyatakan tunggal (adjudikasi)",
+            false,
+        ),
+        (Aksi::Tolak, "Tolak", true),
+        (Aksi::Cetak, "Tandai sudah dicetak", false),
+        (Aksi::Serahkan, "Serahkan kartu", false),
+    ]
+    .into_iter()
+    .filter(|(a, _, _)| a.target(p.status).is_some() && a.allowed(u.peran))
+    .map(|(a, l, alasan)| (a.slug(), l, alasan))
+    .collect();
+    let bisa_cek =
+        matches!(p.status, Status::Direkam | Status::Dikirim) && Aksi::Kirim.allowed(u.peran);
+    html(DetailPage {
+        k: kepala(st, Some(u)),
+        p: baris(&p),
+        biodata,
+        riwayat,
+        audit,
+        cek,
+        bisa_cek,
+        tombol,
+        galat,
+    })
+}
+
+async fn detail(
+    State(st): State<AppState>,
+    WebUser(u): WebUser,
+    Path(nomor): Path<String>,
+) -> Response {
+    detail_page(&st, &u, &nomor, None).await
+}
+
+async fn cek(
+    State(st): State<AppState>,
+    WebUser(u): WebUser,
+    Path(nomor): Path<String>,
+) -> Response {
+    match st.issuance.check(&u, &nomor).await {
+        Ok(_) => Redirect::to(&format!("/permohonan/{nomor}")).into_response(),
+        Err(e) => detail_page(&st, &u, &nomor, Some(pesan(&e.into()))).await,
+    }
+}
+
+#[derive(Deserialize)]
+struct AksiForm {
+    aksi: String,
+    alasan: Option<String>,
+}
+
+async fn aksi(
+    State(st): State<AppState>,
+    WebUser(u): WebUser,
+    Path(nomor): Path<String>,
+    Form(f): Form<AksiForm>,
+) -> Response {
+    let result = match Aksi::parse(&f.aksi) {
+        Ok(a) => st.issuance.transition(&u, &nomor, a, f.alasan).await,
+        Err(m) => Err(IssuanceError::Invalid {
+            code: "invalid_transition",
+            message: m,
+        }),
+    };
+    match result {
+        Ok(_) => Redirect::to(&format!("/permohonan/{nomor}")).into_response(),
+        Err(e) => detail_page(&st, &u, &nomor, Some(pesan(&e.into()))).await,
+    }
+}
+
+#[derive(Template)]
+#[template(path = "penduduk.html")]
+struct PendudukPage {
+    k: Kepala,
+    nik: String,
+    biodata: Vec<(&'static str, String)>,
+    kelurahan: String,
+    permohonan: Vec<(String, &'static str)>,
+    galat: Option<String>,
+    boleh_rekam: bool,
+}
+
+async fn penduduk(
+    State(st): State<AppState>,
+    WebUser(u): WebUser,
+    Query(q): Query<HashMap<String, String>>,
+) -> Response {
+    let nik_s = q.get("nik").cloned().unwrap_or_default();
+    let mut page = PendudukPage {
+        k: kepala(&st, Some(&u)),
+        nik: nik_s.clone(),
+        biodata: vec![],
+        kelurahan: String::new(),
+        permohonan: vec![],
+        galat: None,
+        boleh_rekam: matches!(u.peran, Peran::Operator | Peran::Admin),
+    };
+    if nik_s.trim().is_empty() {
+        return html(page);
+    }
+    let nik = match Nik::parse(&nik_s) {
+        Ok(n) => n,
+        Err(e) => {
+            page.galat = Some(format!("NIK tidak valid. Rincian: {e}"));
+            return (StatusCode::BAD_REQUEST, html(page)).into_response();
+        }
+    };
+    let store = &st.issuance.store;
+    match store.resident_get(&nik).await {
+        Ok(Some(r)) => {
+            let today = sidik_domain::tanggal::tanggal_wib(st.issuance.clock.now());
+            page.kelurahan = r.kelurahan.clone();
+            page.biodata = vec![
+                ("NIK", r.nik.to_string()),
+                ("No. KK", r.nomor_kk.to_string()),
+                ("Nama", r.nama.clone()),
+                (
+                    "Tempat/Tgl Lahir",
+                    format!("{}, {}", r.tempat_lahir, tanggal_hari(r.tanggal_lahir)),
+                ),
+                ("Umur", format!("{} tahun", r.umur(today))),
+                ("Jenis Kelamin", r.jenis_kelamin.label().to_string()),
+                ("Gol. Darah", r.golongan_darah.label().to_string()),
+                ("Alamat", format!("{} RT/RW {}", r.alamat, r.rt_rw)),
+                ("Kel/Desa", region_name(&r.kelurahan)),
+                ("Kecamatan", region_name(r.kecamatan())),
+                ("Agama", r.agama.label().to_string()),
+                ("Status Perkawinan", r.status_perkawinan.label().to_string()),
+                ("Pekerjaan", r.pekerjaan.clone()),
+                ("Hubungan dalam KK", r.hubungan.label().to_string()),
+                ("Nama Ibu Kandung", r.nama_ibu_kandung.clone()),
+            ];
+            if !r.wajib_ktp(today) {
+                page.boleh_rekam = false;
+                page.galat = Some(
+                    "Penduduk ini belum wajib KTP (belum 17 tahun dan belum pernah kawin).".into(),
+                );
+            }
+            page.permohonan = store
+                .applications_of_nik(&nik)
+                .await
+                .unwrap_or_default()
+                .into_iter()
+                .map(|(n, s)| (n, s.label()))
+                .collect();
+        }
+        Ok(None) => {
+            page.galat = Some(format!(
+                "NIK {nik} tidak terdaftar dalam database kependudukan."
+            ));
+            return (StatusCode::NOT_FOUND, html(page)).into_response();
+        }
+        Err(e) => page.galat = Some(pesan(&IssuanceError::from(e).into())),
+    }
+    html(page)
+}

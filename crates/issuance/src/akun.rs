@@ -1,0 +1,177 @@
+//! Officer accounts: argon2id password hashes and opaque session tokens.
+//!
+//! A session token is 32 random bytes (hex); only its SHA-256 is stored, so a copy of the
+//! database does not yield live sessions. Tokens and passwords are never logged.
+
+use std::sync::Arc;
+
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::Argon2;
+use jiff::{SignedDuration, Timestamp};
+use sha2::{Digest, Sha256};
+use sidik_domain::audit::AuditDraft;
+use sidik_domain::user::check_password;
+use sidik_domain::{Peran, Username};
+use sidik_store::{Store, StoreError, User};
+
+use crate::{Clock, IssuanceError, Result};
+
+/// How long a login lasts.
+pub const SESSION_TTL: SignedDuration = SignedDuration::from_hours(12);
+
+fn random_bytes<const N: usize>() -> Result<[u8; N]> {
+    let mut b = [0u8; N];
+    getrandom::fill(&mut b).map_err(|e| IssuanceError::Internal(format!("OS RNG: {e}")))?;
+    Ok(b)
+}
+
+/// Hashes a password with argon2id and a random salt (PHC string).
+pub fn hash_password(password: &str) -> Result<String> {
+    let salt_bytes = random_bytes::<16>()?;
+    let salt =
+        SaltString::encode_b64(&salt_bytes).map_err(|e| IssuanceError::Internal(e.to_string()))?;
+    Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .map(|h| h.to_string())
+        .map_err(|e| IssuanceError::Internal(e.to_string()))
+}
+
+fn verify_password(password: &str, phc: &str) -> bool {
+    PasswordHash::new(phc)
+        .map(|h| {
+            Argon2::default()
+                .verify_password(password.as_bytes(), &h)
+                .is_ok()
+        })
+        .unwrap_or(false)
+}
+
+/// SHA-256 of a session token, as stored.
+pub fn token_hash(token: &str) -> String {
+    hex::encode(Sha256::digest(token.as_bytes()))
+}
+
+/// A random password for generated accounts (demo admin): 20 characters.
+pub fn generate_password() -> Result<String> {
+    const ALPHABET: &[u8] = b"abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+    Ok(random_bytes::<20>()?
+        .iter()
+        .map(|b| ALPHABET[*b as usize % ALPHABET.len()] as char)
+        .collect())
+}
+
+/// A hash of a random password, computed once: verifying against it costs the same as
+/// a real verification and never succeeds.
+fn dummy_hash() -> Result<String> {
+    static H: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    if let Some(h) = H.get() {
+        return Ok(h.clone());
+    }
+    let h = hash_password(&generate_password()?)?;
+    Ok(H.get_or_init(|| h).clone())
+}
+
+/// Account service.
+#[derive(Clone)]
+pub struct Akun {
+    pub store: Arc<dyn Store>,
+    pub clock: Arc<dyn Clock>,
+}
+
+/// A fresh login.
+#[derive(Debug, Clone)]
+pub struct Sesi {
+    pub token: String,
+    pub user: User,
+    pub expires: Timestamp,
+}
+
+impl Akun {
+    /// Creates an account. `by` names who did it (`user:admin`, `cli`).
+    pub async fn create_user(
+        &self,
+        by: &str,
+        username: &str,
+        peran: Peran,
+        password: &str,
+    ) -> Result<User> {
+        let username = Username::parse(username).map_err(|m| IssuanceError::Invalid {
+            code: "invalid_username",
+            message: m,
+        })?;
+        check_password(password).map_err(|m| IssuanceError::Invalid {
+            code: "weak_password",
+            message: m,
+        })?;
+        let pw = password.to_string();
+        let password_hash = tokio::task::spawn_blocking(move || hash_password(&pw))
+            .await
+            .map_err(|e| IssuanceError::Internal(e.to_string()))??;
+        let now = self.clock.now();
+        let user = User {
+            username: username.clone(),
+            peran,
+            password_hash,
+            dibuat: now,
+        };
+        let audit = AuditDraft {
+            aktor: by.to_string(),
+            aksi: "user.create".into(),
+            subjek: format!("user:{username}"),
+            waktu: now,
+            detail: format!("peran={peran}"),
+        };
+        self.store
+            .user_create(&user, audit)
+            .await
+            .map_err(|e| match e {
+                StoreError::Conflict(m) => IssuanceError::Conflict {
+                    code: "user_exists",
+                    message: m,
+                },
+                other => other.into(),
+            })?;
+        Ok(user)
+    }
+
+    /// Verifies a password and opens a session. Unknown users cost the same time as a
+    /// wrong password, so the response does not reveal which accounts exist.
+    pub async fn login(&self, username: &str, password: &str) -> Result<Sesi> {
+        let user = self.store.user_get(username.trim()).await?;
+        let phc = match &user {
+            Some(u) => u.password_hash.clone(),
+            None => dummy_hash()?,
+        };
+        let pw = password.to_string();
+        let ok = tokio::task::spawn_blocking(move || verify_password(&pw, &phc))
+            .await
+            .map_err(|e| IssuanceError::Internal(e.to_string()))?;
+        let (true, Some(user)) = (ok, user) else {
+            return Err(IssuanceError::Unauthorized(
+                "wrong username or password".into(),
+            ));
+        };
+        let token = hex::encode(random_bytes::<32>()?);
+        let expires = self.clock.now() + SESSION_TTL;
+        self.store
+            .session_create(&token_hash(&token), user.username.as_str(), expires)
+            .await?;
+        Ok(Sesi {
+            token,
+            user,
+            expires,
+        })
+    }
+
+    /// The user behind a session token, if the session is live.
+    pub async fn authenticate(&self, token: &str) -> Result<Option<User>> {
+        Ok(self
+            .store
+            .session_user(&token_hash(token), self.clock.now())
+            .await?)
+    }
+
+    pub async fn logout(&self, token: &str) -> Result<()> {
+        Ok(self.store.session_delete(&token_hash(token)).await?)
+    }
+}

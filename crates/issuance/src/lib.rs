@@ -1,0 +1,540 @@
+//! The issuance pipeline: perekaman (enrollment) → verifikasi ketunggalan (uniqueness
+//! check) → cetak (printing) → serah (collection).
+//!
+//! This crate orchestrates the domain rules, the storage trait and the ABIS trait. It
+//! knows neither SQL nor HTTP. Time comes from an injected [`Clock`].
+
+use std::sync::Arc;
+
+use jiff::Timestamp;
+use sidik_domain::audit::AuditDraft;
+use sidik_domain::biometrik::{AlasanPengecualian, Biometrik, BiometrikError, PosisiJari};
+use sidik_domain::penduduk::{kelurahan_code, PendudukError};
+use sidik_domain::permohonan::{HasilKetunggalan, Kandidat};
+use sidik_domain::tanggal::tanggal_wib;
+use sidik_domain::*;
+use sidik_store::{Created, NewPermohonan, Store, StoreError, User};
+
+pub mod abis_port;
+pub mod akun;
+pub use abis_port::{Abis, AbisCandidate, DemographicOnly};
+
+/// Source of the current time.
+pub trait Clock: Send + Sync + 'static {
+    fn now(&self) -> Timestamp;
+}
+
+/// The real clock.
+pub struct SystemClock;
+
+impl Clock for SystemClock {
+    fn now(&self) -> Timestamp {
+        Timestamp::now()
+    }
+}
+
+/// Errors of the pipeline, each with a stable machine code.
+#[derive(Debug, thiserror::Error)]
+pub enum IssuanceError {
+    #[error("{message}")]
+    Invalid { code: &'static str, message: String },
+    #[error("{0}")]
+    NotFound(String),
+    #[error("{message}")]
+    Conflict { code: &'static str, message: String },
+    #[error("{0}")]
+    Unauthorized(String),
+    #[error("role {peran} may not {what}")]
+    Forbidden { peran: Peran, what: String },
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl IssuanceError {
+    fn invalid(code: &'static str, message: impl Into<String>) -> Self {
+        IssuanceError::Invalid {
+            code,
+            message: message.into(),
+        }
+    }
+
+    /// Stable machine-readable code.
+    pub fn code(&self) -> &'static str {
+        match self {
+            IssuanceError::Invalid { code, .. } | IssuanceError::Conflict { code, .. } => code,
+            IssuanceError::NotFound(_) => "not_found",
+            IssuanceError::Forbidden { .. } => "forbidden",
+            IssuanceError::Unauthorized(_) => "unauthorized",
+            IssuanceError::Internal(_) => "internal",
+        }
+    }
+}
+
+impl From<StoreError> for IssuanceError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::Conflict(m) => IssuanceError::Conflict {
+                code: "conflict",
+                message: m,
+            },
+            StoreError::Stale(m) => IssuanceError::Conflict {
+                code: "stale_state",
+                message: m,
+            },
+            StoreError::NotFound(m) => IssuanceError::NotFound(m),
+            StoreError::Backend(m) => IssuanceError::Internal(m),
+        }
+    }
+}
+
+impl From<PendudukError> for IssuanceError {
+    fn from(e: PendudukError) -> Self {
+        let code = match &e {
+            PendudukError::Nik(_) => "invalid_nik",
+            PendudukError::UnknownKelurahan(_) => "unknown_kelurahan",
+            _ => "invalid_biodata",
+        };
+        IssuanceError::invalid(code, e.to_string())
+    }
+}
+
+impl From<BiometrikError> for IssuanceError {
+    fn from(e: BiometrikError) -> Self {
+        let code = match &e {
+            BiometrikError::IndexFingerMissing(_) => "index_finger_missing",
+            BiometrikError::TemplateTooLarge(..) | BiometrikError::ImageTooLarge { .. } => {
+                "too_large"
+            }
+            BiometrikError::TemplateInvalid(..) => "invalid_template",
+            _ => "invalid_biometrics",
+        };
+        IssuanceError::invalid(code, e.to_string())
+    }
+}
+
+pub type Result<T> = std::result::Result<T, IssuanceError>;
+
+/// What an operator submits for perekaman.
+#[derive(Debug, Clone, Default)]
+pub struct EnrollInput {
+    pub nik: String,
+    /// Current address kelurahan (dotted or 10 digits); must match the registry.
+    pub kelurahan: String,
+    /// Optional: if given, must match the registry's name (case-insensitive).
+    pub nama: Option<String>,
+    pub jari: Vec<(u8, Vec<u8>)>,
+    /// (position, reason slug)
+    pub pengecualian: Vec<(u8, String)>,
+    pub foto: Option<Vec<u8>>,
+    pub tanda_tangan: Option<Vec<u8>>,
+    pub idempotency_key: Option<String>,
+}
+
+/// The pipeline service of one office.
+#[derive(Clone)]
+pub struct Issuance {
+    pub store: Arc<dyn Store>,
+    pub abis: Arc<dyn Abis>,
+    pub clock: Arc<dyn Clock>,
+    pub kantor: KodeKantor,
+}
+
+fn actor(u: &User) -> String {
+    format!("user:{}", u.username)
+}
+
+fn require(u: &User, ok: bool, what: &str) -> Result<()> {
+    if ok {
+        Ok(())
+    } else {
+        Err(IssuanceError::Forbidden {
+            peran: u.peran,
+            what: what.to_string(),
+        })
+    }
+}
+
+/// Validates an ISO/IEC 19794-2 finger minutiae record with the ABIS codec.
+pub fn validate_template(bytes: &[u8]) -> std::result::Result<(), String> {
+    let t = abis::iso19794::parse(bytes).map_err(|e| e.to_string())?;
+    if t.views.is_empty() {
+        return Err("record holds no finger view".into());
+    }
+    Ok(())
+}
+
+const SISTEM: &str = "sistem:ketunggalan";
+
+impl Issuance {
+    fn today(&self) -> jiff::civil::Date {
+        tanggal_wib(self.clock.now())
+    }
+
+    /// Perekaman: validates everything, then records the application atomically.
+    pub async fn enroll(&self, user: &User, input: EnrollInput) -> Result<Created> {
+        require(
+            user,
+            matches!(user.peran, Peran::Operator | Peran::Admin),
+            "record enrollments (perekaman)",
+        )?;
+        let nik = Nik::parse(&input.nik)
+            .map_err(|e| IssuanceError::invalid("invalid_nik", e.to_string()))?;
+        let kelurahan = kelurahan_code(&input.kelurahan)?;
+        let penduduk = self.store.resident_get(&nik).await?.ok_or_else(|| {
+            IssuanceError::invalid(
+                "nik_not_registered",
+                format!("NIK {nik} is not in the population registry"),
+            )
+        })?;
+        if penduduk.kelurahan != kelurahan {
+            return Err(IssuanceError::invalid(
+                "biodata_mismatch",
+                format!(
+                    "kelurahan {kelurahan} does not match the registry ({}) for NIK {nik}; update the family card (KK) first",
+                    penduduk.kelurahan
+                ),
+            ));
+        }
+        if let Some(nama) = input
+            .nama
+            .as_deref()
+            .map(str::trim)
+            .filter(|n| !n.is_empty())
+        {
+            if !nama.eq_ignore_ascii_case(&penduduk.nama) {
+                return Err(IssuanceError::invalid(
+                    "biodata_mismatch",
+                    format!("name {nama:?} does not match the registry for NIK {nik}"),
+                ));
+            }
+        }
+        let today = self.today();
+        if !penduduk.wajib_ktp(today) {
+            return Err(IssuanceError::invalid(
+                "under_age",
+                format!(
+                    "applicant is {} years old and has never married; an e-KTP is issued from 17 or on marriage",
+                    penduduk.umur(today)
+                ),
+            ));
+        }
+        let mut jari = Vec::with_capacity(input.jari.len());
+        for (p, bytes) in input.jari {
+            jari.push((PosisiJari::new(p)?, bytes));
+        }
+        let mut pengecualian = Vec::new();
+        for (p, alasan) in &input.pengecualian {
+            pengecualian.push((PosisiJari::new(*p)?, AlasanPengecualian::parse(alasan)?));
+        }
+        let bio = Biometrik::new(
+            jari,
+            pengecualian,
+            input.foto,
+            input.tanda_tangan,
+            validate_template,
+        )?;
+        let now = self.clock.now();
+        let new = NewPermohonan {
+            nik: nik.clone(),
+            kantor: self.kantor.clone(),
+            kelurahan,
+            nama: penduduk.nama.clone(),
+            aktor: actor(user),
+            waktu: now,
+            idempotency_key: input
+                .idempotency_key
+                .map(|k| k.trim().to_string())
+                .filter(|k| !k.is_empty()),
+        };
+        let audit = AuditDraft {
+            aktor: actor(user),
+            aksi: "permohonan.rekam".into(),
+            subjek: String::new(),
+            waktu: now,
+            detail: format!(
+                "nik={nik} jari={} pengecualian={}",
+                bio.jari.len(),
+                bio.pengecualian.len()
+            ),
+        };
+        let created = self
+            .store
+            .application_create(&new, &bio, audit)
+            .await
+            .map_err(|e| match e {
+                StoreError::Conflict(m) => IssuanceError::Conflict {
+                    code: "open_application_exists",
+                    message: m,
+                },
+                other => other.into(),
+            })?;
+        if let Created::New(p) = &created {
+            let fingers: Vec<(u8, Vec<u8>)> = bio
+                .jari
+                .iter()
+                .map(|(pos, b)| (pos.get(), b.bytes.clone()))
+                .collect();
+            if let Err(e) = self.abis.insert(p.nomor.as_str(), nik.as_str(), &fingers) {
+                // The application is stored; the gallery is rebuilt from storage at the
+                // next start, so this is logged, not fatal.
+                tracing::warn!(nomor = %p.nomor, "ABIS insert failed: {e}");
+            }
+        }
+        Ok(created)
+    }
+
+    pub async fn get(&self, nomor: &str) -> Result<Permohonan> {
+        self.store
+            .application_get(nomor)
+            .await?
+            .ok_or_else(|| IssuanceError::NotFound(format!("application {nomor} not found")))
+    }
+
+    /// Verifikasi ketunggalan: sends a recorded application for the check and applies
+    /// the result (Tunggal → automatically queued for printing, Ganda, or Ditolak).
+    pub async fn check(&self, user: &User, nomor: &str) -> Result<Permohonan> {
+        require(
+            user,
+            Aksi::Kirim.allowed(user.peran),
+            "run the uniqueness check",
+        )?;
+        let mut p = self.get(nomor).await?;
+        let from = p.status;
+        let now = self.clock.now();
+        if p.status == Status::Direkam {
+            p.terapkan(Aksi::Kirim, actor(user), now, None)
+                .map_err(|e| conflict_transition(e.to_string()))?;
+        } else if p.status != Status::Dikirim {
+            return Err(conflict_transition(format!(
+                "application {nomor} is {}, the uniqueness check runs on direkam/dikirim",
+                p.status
+            )));
+        }
+        let start = p.riwayat.len() - usize::from(from == Status::Direkam);
+        let (hasil, reject) = self.ketunggalan(&p).await?;
+        if let Some(reason) = reject {
+            p.terapkan(Aksi::Tolak, SISTEM.into(), now, Some(reason))
+                .map_err(|e| conflict_transition(e.to_string()))?;
+        } else if hasil.kandidat.is_empty() {
+            p.terapkan(
+                Aksi::HasilTunggal,
+                SISTEM.into(),
+                now,
+                Some(hasil.catatan.clone()),
+            )
+            .map_err(|e| conflict_transition(e.to_string()))?;
+            p.terapkan(
+                Aksi::Setujui,
+                SISTEM.into(),
+                now,
+                Some("Otomatis: tunggal".into()),
+            )
+            .map_err(|e| conflict_transition(e.to_string()))?;
+        } else {
+            p.terapkan(
+                Aksi::HasilGanda,
+                SISTEM.into(),
+                now,
+                Some(hasil.catatan.clone()),
+            )
+            .map_err(|e| conflict_transition(e.to_string()))?;
+        }
+        let entries = &p.riwayat[start..];
+        let audits = entries.iter().map(|e| audit_of(nomor, e)).collect();
+        self.store
+            .application_transition(nomor, from, entries, Some(&hasil), audits)
+            .await?;
+        if p.status == Status::Ditolak {
+            self.abis_delete(nomor);
+        }
+        p.ketunggalan = Some(hasil);
+        Ok(p)
+    }
+
+    /// Demographic checks, then the biometric 1:N search if an ABIS is wired in.
+    /// Returns the check result and, if the application must be rejected, why.
+    async fn ketunggalan(&self, p: &Permohonan) -> Result<(HasilKetunggalan, Option<String>)> {
+        let mut catatan = Vec::new();
+        let today = self.today();
+        let Some(penduduk) = self.store.resident_get(&p.nik).await? else {
+            let r = format!(
+                "NIK {} tidak lagi terdaftar dalam database kependudukan",
+                p.nik
+            );
+            return Ok((hasil(false, r.clone(), vec![]), Some(r)));
+        };
+        if !penduduk.wajib_ktp(today) {
+            let r = "Pemohon belum berusia 17 tahun dan belum pernah kawin".to_string();
+            return Ok((hasil(false, r.clone(), vec![]), Some(r)));
+        }
+        for (other, st) in self.store.applications_of_nik(&p.nik).await? {
+            if other == p.nomor.as_str() {
+                continue;
+            }
+            if st.holds_card() {
+                let r = format!(
+                    "NIK {} sudah memiliki KTP-el aktif (permohonan {other})",
+                    p.nik
+                );
+                return Ok((hasil(false, r.clone(), vec![]), Some(r)));
+            }
+            if st.is_open() {
+                let r = format!("NIK {} masih memiliki permohonan terbuka {other}", p.nik);
+                return Ok((hasil(false, r.clone(), vec![]), Some(r)));
+            }
+        }
+        catatan.push("Pemeriksaan demografis lolos (NIK terdaftar, cukup umur, tanpa KTP-el aktif atau permohonan lain)".to_string());
+        if !self.abis.is_biometric() {
+            catatan.push(
+                "Pencocokan biometrik 1:N BELUM dijalankan: hanya pemeriksaan demografis".into(),
+            );
+            return Ok((hasil(false, catatan.join(". "), vec![]), None));
+        }
+        let Some(bref) = self.store.biometrik_ref(p.nomor.as_str()).await? else {
+            return Err(IssuanceError::Internal(format!(
+                "no biometrics stored for {}",
+                p.nomor
+            )));
+        };
+        let mut fingers = Vec::new();
+        for j in &bref.jari {
+            let bytes = self
+                .store
+                .blob_get(&j.sha256)
+                .await?
+                .ok_or_else(|| IssuanceError::Internal(format!("blob {} missing", j.sha256)))?;
+            fingers.push((j.posisi.get(), bytes));
+        }
+        let abis = self.abis.clone();
+        let nomor = p.nomor.to_string();
+        let nik = p.nik.to_string();
+        let candidates = abis
+            .identify(&fingers)
+            .map_err(IssuanceError::Internal)?
+            .into_iter()
+            // The applicant's own record, and earlier applications of the same NIK,
+            // are not duplicates of a different identity.
+            .filter(|c| c.permohonan != nomor && c.nik != nik)
+            .map(|c| Kandidat {
+                permohonan: c.permohonan,
+                nik: c.nik,
+                skor: c.skor,
+                jari_cocok: c.jari_cocok,
+            })
+            .collect::<Vec<_>>();
+        catatan.push(format!(
+            "Pencocokan sidik jari 1:N terhadap {} orang: {} kandidat di atas ambang",
+            self.abis.len(),
+            candidates.len()
+        ));
+        Ok((hasil(true, catatan.join(". "), candidates.clone()), None))
+    }
+
+    /// Adjudication, printing and collection: any direct transition an officer may
+    /// request. `AdjudikasiTunggal` also queues the card for printing.
+    pub async fn transition(
+        &self,
+        user: &User,
+        nomor: &str,
+        aksi: Aksi,
+        alasan: Option<String>,
+    ) -> Result<Permohonan> {
+        if matches!(aksi, Aksi::HasilTunggal | Aksi::HasilGanda | Aksi::Kirim) {
+            return Err(IssuanceError::invalid(
+                "use_check",
+                "check results come from the uniqueness step: POST .../check",
+            ));
+        }
+        require(
+            user,
+            aksi.allowed(user.peran),
+            &format!("perform {}", aksi.slug()),
+        )?;
+        let mut p = self.get(nomor).await?;
+        let from = p.status;
+        let start = p.riwayat.len();
+        let now = self.clock.now();
+        p.terapkan(aksi, actor(user), now, alasan)
+            .map_err(|e| conflict_transition(e.to_string()))?;
+        if aksi == Aksi::AdjudikasiTunggal {
+            p.terapkan(
+                Aksi::Setujui,
+                SISTEM.into(),
+                now,
+                Some("Otomatis setelah adjudikasi".into()),
+            )
+            .map_err(|e| conflict_transition(e.to_string()))?;
+        }
+        let entries = &p.riwayat[start..];
+        let audits = entries.iter().map(|e| audit_of(nomor, e)).collect();
+        self.store
+            .application_transition(nomor, from, entries, None, audits)
+            .await?;
+        if p.status == Status::Ditolak {
+            self.abis_delete(nomor);
+        }
+        Ok(p)
+    }
+
+    fn abis_delete(&self, nomor: &str) {
+        if let Err(e) = self.abis.delete(nomor) {
+            tracing::warn!(nomor, "ABIS delete failed: {e}");
+        }
+    }
+
+    /// Loads every stored template into the ABIS gallery (at start).
+    pub async fn rebuild_gallery(&self) -> Result<usize> {
+        let rows = self.store.gallery_templates().await?;
+        let mut n = 0;
+        let mut i = 0;
+        while i < rows.len() {
+            let j = rows[i..]
+                .iter()
+                .position(|r| r.permohonan != rows[i].permohonan)
+                .map_or(rows.len(), |k| i + k);
+            let fingers: Vec<(u8, Vec<u8>)> = rows[i..j]
+                .iter()
+                .map(|r| (r.posisi, r.template.clone()))
+                .collect();
+            self.abis
+                .insert(&rows[i].permohonan, &rows[i].nik, &fingers)
+                .map_err(IssuanceError::Internal)?;
+            n += 1;
+            i = j;
+        }
+        Ok(n)
+    }
+}
+
+fn hasil(biometrik: bool, catatan: String, kandidat: Vec<Kandidat>) -> HasilKetunggalan {
+    HasilKetunggalan {
+        biometrik,
+        catatan,
+        kandidat,
+    }
+}
+
+fn conflict_transition(message: String) -> IssuanceError {
+    IssuanceError::Conflict {
+        code: "invalid_transition",
+        message,
+    }
+}
+
+fn audit_of(nomor: &str, e: &Riwayat) -> AuditDraft {
+    AuditDraft {
+        aktor: e.aktor.clone(),
+        aksi: format!("permohonan.{}", e.aksi.slug()),
+        subjek: nomor.to_string(),
+        waktu: e.waktu,
+        detail: format!(
+            "{} -> {}{}",
+            e.dari.map_or("-", |s| s.slug()),
+            e.ke.slug(),
+            e.alasan
+                .as_deref()
+                .map(|a| format!(": {a}"))
+                .unwrap_or_default()
+        ),
+    }
+}
