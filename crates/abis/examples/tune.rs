@@ -1,4 +1,5 @@
 //! Development helper: prints the FVC evaluation and dumps raw features.
+#![allow(clippy::needless_range_loop)]
 use std::io::Write;
 fn main() -> anyhow::Result<()> {
     let dir = std::env::args()

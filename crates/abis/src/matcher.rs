@@ -18,7 +18,7 @@
 //!    covered give a raw score; a monotone table learned from impostor comparisons maps it
 //!    to a calibrated score ≈ `10·log10(1/FMR)`.
 
-use crate::template::FingerView;
+use crate::template::{FingerView, Minutia};
 use std::cell::RefCell;
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
@@ -89,7 +89,12 @@ impl Prepared {
     /// Prepares a finger view. Views with more than [`MAX_MINUTIAE`] minutiae keep the
     /// first ones (by quality when qualities are reported).
     pub fn new(view: &FingerView) -> Self {
-        let mut ms: Vec<_> = view.minutiae.iter().collect();
+        Self::from_minutiae(&view.minutiae)
+    }
+
+    /// Prepares a bare minutiae list (see [`Prepared::new`]).
+    pub fn from_minutiae(minutiae: &[Minutia]) -> Self {
+        let mut ms: Vec<_> = minutiae.iter().collect();
         if ms.len() > MAX_MINUTIAE {
             ms.sort_by_key(|m| Reverse(m.quality));
             ms.truncate(MAX_MINUTIAE);
@@ -164,6 +169,21 @@ impl Prepared {
         self.pts.is_empty()
     }
 
+    /// `f(len_ij, ra_ij, len_ik, ra_ik, angle_i)` for every pair `j` before `k` among the
+    /// `k` nearest neighbours of each minutia `i` (triplets for the 1:N index).
+    pub(crate) fn for_each_triplet(&self, k: usize, mut f: impl FnMut(f32, u8, f32, u8, u8)) {
+        for i in 0..self.pts.len() {
+            let a = self.pts[i].a;
+            let es = self.edges(i);
+            let es = &es[..es.len().min(k)];
+            for (x, e1) in es.iter().enumerate() {
+                for e2 in &es[x + 1..] {
+                    f(e1.len, e1.ra, e2.len, e2.ra, a);
+                }
+            }
+        }
+    }
+
     #[inline]
     fn edges(&self, i: usize) -> &[Edge] {
         &self.nbr[self.start[i] as usize..self.start[i + 1] as usize]
@@ -211,14 +231,14 @@ struct Scratch {
 }
 
 thread_local! {
-    static SCRATCH: RefCell<Scratch> = RefCell::new(Scratch {
+    static SCRATCH: RefCell<Scratch> = const { RefCell::new(Scratch {
         votes: Vec::new(),
         pair_p: Vec::new(),
         pair_c: Vec::new(),
         heap: BinaryHeap::new(),
         roots: Vec::new(),
         paired: Vec::new(),
-    });
+    }) };
 }
 
 const NONE: u8 = u8::MAX;
@@ -297,7 +317,7 @@ fn find_roots(p: &Prepared, c: &Prepared, s: &mut Scratch) {
             .select_nth_unstable_by(N_ROOTS, |a, b| b.0.cmp(&a.0));
         s.roots.truncate(N_ROOTS);
     }
-    s.roots.sort_by(|a, b| b.0.cmp(&a.0));
+    s.roots.sort_by_key(|r| Reverse(r.0));
 }
 
 #[inline]

@@ -1,0 +1,571 @@
+//! 1:N identification gallery with an inverted edge index.
+//!
+//! Every enrolled finger contributes its short edges (each minutia to its
+//! [`INDEX_NEIGHBOURS`] nearest neighbours), quantised by (length, angle to the edge from
+//! each end's direction), to an inverted index: cell → finger slots. A probe looks up
+//! every cell within matcher tolerance of each of its own edges and counts votes per
+//! finger (stage 1, a few memory passes, no geometry). The best-voted fingers
+//! ([`Gallery::set_shortlist`], default 512) are then compared with the full matcher
+//! (stage 2). Per person, the best score of each probe finger is fused (see
+//! [`fuse_scores`]).
+//!
+//! The index is split in shards (slot modulo `SHARDS`) searched in parallel with rayon;
+//! fingers are partitioned by finger position (a probe of position `p` searches `p` and
+//! the unknown position 0; a probe of position 0 searches everything).
+
+use crate::matcher::{match_prepared, Prepared};
+use crate::template::{FingerView, Minutia};
+use rayon::prelude::*;
+use std::collections::HashMap;
+
+/// Edges per minutia put in the index.
+pub const INDEX_NEIGHBOURS: usize = 5;
+const T_LEN_BIN: f32 = 8.0;
+const T_LEN_BINS: usize = 16;
+const T_LEN_TOL: f32 = 4.0;
+const T_ANG_SHIFT: u32 = 4;
+const T_ANG_BINS: usize = 16;
+const T_ANG_TOL: i32 = 8;
+const CELLS: usize = T_LEN_BINS * T_LEN_BINS * T_ANG_BINS * T_ANG_BINS;
+const SHARDS: usize = 4;
+const SHARD_SHIFT: u32 = 2;
+const MIN_VOTES: u16 = 2;
+const NORM_K: f32 = 40.0;
+const ROT_BINS: usize = 16;
+const ROT_SHIFT: u32 = 4;
+
+/// Score of one probe finger against the candidate's best finger of that position.
+#[derive(Clone, Debug, PartialEq)]
+pub struct FingerScore {
+    /// Finger position of the probe finger.
+    pub position: u8,
+    /// Calibrated 1:1 score (≈ 10·log10(1/FMR)).
+    pub score: f32,
+}
+
+/// One ranked identification candidate.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Candidate {
+    pub person: String,
+    /// Fused person-level score on the same scale as 1:1 scores (see [`fuse_scores`]).
+    pub fused_score: f32,
+    /// Per probe finger, in probe order.
+    pub fingers: Vec<FingerScore>,
+}
+
+struct Slot {
+    /// Number of index keys of this finger (vote normalisation).
+    keys: u32,
+    person: u32,
+    position: u8,
+    minutiae: Box<[Minutia]>,
+}
+
+struct PersonRec {
+    name: String,
+    slots: Vec<u32>,
+}
+
+struct Shard {
+    cells: Vec<Vec<u32>>,
+}
+
+struct PosIndex {
+    shards: Vec<Shard>,
+}
+
+impl PosIndex {
+    fn new() -> Self {
+        PosIndex {
+            shards: (0..SHARDS)
+                .map(|_| Shard {
+                    cells: vec![Vec::new(); CELLS],
+                })
+                .collect(),
+        }
+    }
+}
+
+/// An in-memory 1:N gallery. `Send + Sync`; mutate through `&mut` (wrap in a `RwLock`).
+pub struct Gallery {
+    by_name: HashMap<String, u32>,
+    persons: Vec<Option<PersonRec>>,
+    slots: Vec<Option<Slot>>,
+    index: HashMap<u8, PosIndex>,
+    live_fingers: usize,
+    dead_slots: usize,
+    shortlist: usize,
+}
+
+impl Default for Gallery {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+#[inline]
+fn tcell(l1: usize, a1: usize, l2: usize, a2: usize) -> usize {
+    ((l1 * T_ANG_BINS + a1) * T_LEN_BINS + l2) * T_ANG_BINS + a2
+}
+
+/// `f(cell, minutia angle)` for every indexed triplet.
+fn index_cells(p: &Prepared, mut f: impl FnMut(usize, u8)) {
+    p.for_each_triplet(INDEX_NEIGHBOURS, |l1, a1, l2, a2, abs| {
+        let b1 = (l1 / T_LEN_BIN) as usize;
+        let b2 = (l2 / T_LEN_BIN) as usize;
+        if b1 < T_LEN_BINS && b2 < T_LEN_BINS {
+            f(
+                tcell(
+                    b1,
+                    (a1 >> T_ANG_SHIFT) as usize,
+                    b2,
+                    (a2 >> T_ANG_SHIFT) as usize,
+                ),
+                abs,
+            );
+        }
+    });
+}
+
+/// Index posting: shard-local slot (24 bits) and the edge's absolute angle (8 bits).
+#[inline]
+fn posting(slot: u32, abs: u8) -> u32 {
+    ((slot >> SHARD_SHIFT) << 8) | abs as u32
+}
+
+/// Cells within tolerance of each probe triplet (both neighbour orders), with the
+/// probe minutia's angle.
+fn query_cells(p: &Prepared) -> Vec<(u32, u8)> {
+    let mut out = Vec::new();
+    let lbins = |l: f32| {
+        let lo = ((l - T_LEN_TOL).max(0.0) / T_LEN_BIN) as usize;
+        let hi = (((l + T_LEN_TOL) / T_LEN_BIN) as usize).min(T_LEN_BINS - 1);
+        (lo, hi)
+    };
+    let abins = |a: u8| {
+        let lo = (a as i32 - T_ANG_TOL) >> T_ANG_SHIFT;
+        let hi = (a as i32 + T_ANG_TOL) >> T_ANG_SHIFT;
+        (lo, hi)
+    };
+    let wrap = |b: i32| b.rem_euclid(T_ANG_BINS as i32) as usize;
+    p.for_each_triplet(INDEX_NEIGHBOURS, |l1, a1, l2, a2, abs| {
+        for (la, aa, lb, ab) in [(l1, a1, l2, a2), (l2, a2, l1, a1)] {
+            let (p0, p1) = lbins(la);
+            let (q0, q1) = lbins(lb);
+            if p0 >= T_LEN_BINS || q0 >= T_LEN_BINS {
+                continue;
+            }
+            let (r0, r1) = abins(aa);
+            let (s0, s1) = abins(ab);
+            for x in p0..=p1 {
+                for r in r0..=r1 {
+                    for y in q0..=q1 {
+                        for s in s0..=s1 {
+                            out.push((tcell(x, wrap(r), y, wrap(s)) as u32, abs));
+                        }
+                    }
+                }
+            }
+        }
+    });
+    out
+}
+
+/// Person-level fusion. Calibrated finger scores `s` satisfy P(impostor ≥ s) ≈ 10^(-s/10),
+/// i.e. `s·ln10/10` is ~Exp(1) for impostors; the sum over `k` probe fingers of an impostor
+/// is then ~Gamma(k, 1). The fused score is `10·log10(1/P(Gamma(k,1) ≥ x))` with
+/// `x = Σs·ln10/10`: the same FMR meaning as a 1:1 score, for the whole person.
+pub fn fuse_scores(scores: &[f32]) -> f32 {
+    let k = scores.len();
+    if k == 0 {
+        return 0.0;
+    }
+    let x: f64 =
+        scores.iter().map(|&s| s.max(0.0) as f64).sum::<f64>() * std::f64::consts::LN_10 / 10.0;
+    // ln P(Gamma(k,1) >= x) = -x + ln(sum_{i<k} x^i / i!)
+    let mut term = 1.0f64;
+    let mut sum = 1.0f64;
+    for i in 1..k {
+        term *= x / i as f64;
+        sum += term;
+    }
+    let ln_p = -x + sum.ln();
+    (-(ln_p / std::f64::consts::LN_10) * 10.0).max(0.0) as f32
+}
+
+impl Gallery {
+    pub fn new() -> Self {
+        Gallery {
+            by_name: HashMap::new(),
+            persons: Vec::new(),
+            slots: Vec::new(),
+            index: HashMap::new(),
+            live_fingers: 0,
+            dead_slots: 0,
+            shortlist: 512,
+        }
+    }
+
+    /// Number of fingers compared with the full matcher per probe finger (stage 2).
+    pub fn set_shortlist(&mut self, n: usize) {
+        self.shortlist = n.max(1);
+    }
+
+    /// Number of enrolled persons.
+    pub fn len(&self) -> usize {
+        self.by_name.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.by_name.is_empty()
+    }
+
+    /// Number of enrolled fingers.
+    pub fn finger_count(&self) -> usize {
+        self.live_fingers
+    }
+
+    /// Whether `person` is enrolled.
+    pub fn contains(&self, person: &str) -> bool {
+        self.by_name.contains_key(person)
+    }
+
+    /// Enrolls (or, if already present, replaces) a person's fingers.
+    pub fn insert(&mut self, person: &str, fingers: &[(u8, FingerView)]) {
+        let cells = fingers
+            .iter()
+            .map(|(_, v)| {
+                let mut cs = Vec::new();
+                index_cells(&Prepared::new(v), |c, a| cs.push((c as u32, a)));
+                cs
+            })
+            .collect();
+        self.insert_cells(person, fingers, cells);
+    }
+
+    /// Enrolls many persons at once (templates prepared in parallel): use this to rebuild
+    /// the gallery at start. Same semantics as calling [`Gallery::insert`] in order.
+    pub fn insert_batch(&mut self, persons: &[(String, Vec<(u8, FingerView)>)]) {
+        let cells: Vec<Vec<Vec<(u32, u8)>>> = persons
+            .par_iter()
+            .map(|(_, fingers)| {
+                fingers
+                    .iter()
+                    .map(|(_, v)| {
+                        let mut cs = Vec::new();
+                        index_cells(&Prepared::new(v), |c, a| cs.push((c as u32, a)));
+                        cs
+                    })
+                    .collect()
+            })
+            .collect();
+        for ((name, fingers), cells) in persons.iter().zip(cells) {
+            self.insert_cells(name, fingers, cells);
+        }
+    }
+
+    fn insert_cells(
+        &mut self,
+        person: &str,
+        fingers: &[(u8, FingerView)],
+        cells: Vec<Vec<(u32, u8)>>,
+    ) {
+        self.delete(person);
+        let pid = self.persons.len() as u32;
+        let mut rec = PersonRec {
+            name: person.to_string(),
+            slots: Vec::with_capacity(fingers.len()),
+        };
+        for ((pos, view), cs) in fingers.iter().zip(cells) {
+            let slot = self.slots.len() as u32;
+            let idx = self.index.entry(*pos).or_insert_with(PosIndex::new);
+            let shard = &mut idx.shards[slot as usize % SHARDS];
+            for &(c, a) in &cs {
+                shard.cells[c as usize].push(posting(slot, a));
+            }
+            let keys = cs.len() as u32;
+            self.slots.push(Some(Slot {
+                keys,
+                person: pid,
+                position: *pos,
+                minutiae: view.minutiae.clone().into_boxed_slice(),
+            }));
+            rec.slots.push(slot);
+            self.live_fingers += 1;
+        }
+        self.persons.push(Some(rec));
+        self.by_name.insert(person.to_string(), pid);
+    }
+
+    /// Removes a person; returns whether it was enrolled.
+    pub fn delete(&mut self, person: &str) -> bool {
+        let Some(pid) = self.by_name.remove(person) else {
+            return false;
+        };
+        if let Some(rec) = self.persons[pid as usize].take() {
+            for s in rec.slots {
+                if self.slots[s as usize].take().is_some() {
+                    self.live_fingers -= 1;
+                    self.dead_slots += 1;
+                }
+            }
+        }
+        if self.dead_slots > 1024 && self.dead_slots > self.live_fingers / 2 {
+            self.compact();
+        }
+        true
+    }
+
+    /// Drops index postings of deleted fingers.
+    pub fn compact(&mut self) {
+        let slots = &self.slots;
+        for idx in self.index.values_mut() {
+            idx.shards
+                .par_iter_mut()
+                .enumerate()
+                .for_each(|(sh_id, sh)| {
+                    for c in sh.cells.iter_mut() {
+                        c.retain(|&q| {
+                            slots[(((q >> 8) << SHARD_SHIFT) as usize) | sh_id].is_some()
+                        });
+                    }
+                });
+        }
+        self.dead_slots = 0;
+    }
+
+    fn positions_for(&self, probe_pos: u8) -> Vec<u8> {
+        if probe_pos == 0 {
+            self.index.keys().copied().collect()
+        } else {
+            [probe_pos, 0]
+                .into_iter()
+                .filter(|p| self.index.contains_key(p))
+                .collect()
+        }
+    }
+
+    fn compatible(probe_pos: u8, pos: u8) -> bool {
+        probe_pos == 0 || pos == 0 || probe_pos == pos
+    }
+
+    /// Stage-1 rank (0 = best) of the fingers of `person` for a probe finger (diagnostics).
+    #[doc(hidden)]
+    pub fn stage1_rank(&self, probe_pos: u8, view: &FingerView, person: &str) -> Option<usize> {
+        let pid = *self.by_name.get(person)?;
+        let list = self.shortlist_for(probe_pos, &Prepared::new(view), usize::MAX);
+        list.iter()
+            .position(|&s| self.slots[s as usize].as_ref().map(|x| x.person) == Some(pid))
+    }
+
+    /// Stage 1: best-voted live slots for one probe finger.
+    fn shortlist_for(&self, probe_pos: u8, p: &Prepared, want: usize) -> Vec<u32> {
+        let cells = query_cells(p);
+        let n_local = self.slots.len().div_ceil(SHARDS);
+        let positions = self.positions_for(probe_pos);
+        let per_shard: Vec<Vec<(u32, u32)>> = (0..SHARDS)
+            .into_par_iter()
+            .map(|sh| {
+                // Votes per (finger, rotation bin): a probe edge and a gallery edge that
+                // agree also imply a rotation; a mated finger's votes pile up in one bin.
+                let mut votes = vec![0u8; n_local * ROT_BINS];
+                for pos in &positions {
+                    let shard = &self.index[pos].shards[sh];
+                    for &(c, pabs) in &cells {
+                        for &q in &shard.cells[c as usize] {
+                            let rot = (pabs.wrapping_sub(q as u8) >> ROT_SHIFT) as usize;
+                            let v = &mut votes[(q >> 8) as usize * ROT_BINS + rot];
+                            *v = v.saturating_add(1);
+                        }
+                    }
+                }
+                let mut top: Vec<(u32, u32)> = votes
+                    .chunks_exact(ROT_BINS)
+                    .enumerate()
+                    .filter_map(|(i, bins)| {
+                        let mut best = 0u16;
+                        for b in 0..ROT_BINS {
+                            let v = bins[b] as u16 + bins[(b + 1) % ROT_BINS] as u16;
+                            best = best.max(v);
+                        }
+                        if best < MIN_VOTES {
+                            return None;
+                        }
+                        let s = (i << SHARD_SHIFT) | sh;
+                        let slot = self.slots.get(s)?.as_ref()?;
+                        // Random votes grow with the finger's key count: normalise.
+                        let norm = (best as f32 * 65536.0 / ((slot.keys as f32) + NORM_K)) as u32;
+                        Some((norm, s as u32))
+                    })
+                    .collect();
+                if top.len() > want {
+                    top.select_nth_unstable_by(want, |a, b| b.0.cmp(&a.0));
+                    top.truncate(want);
+                }
+                top
+            })
+            .collect();
+        let mut all: Vec<(u32, u32)> = per_shard.into_iter().flatten().collect();
+        if all.len() > want {
+            all.select_nth_unstable_by(want, |a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+            all.truncate(want);
+        }
+        all.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+        all.into_iter().map(|(_, s)| s).collect()
+    }
+
+    /// Every live slot compatible with the probe position (the exhaustive oracle).
+    fn all_slots_for(&self, probe_pos: u8) -> Vec<u32> {
+        self.slots
+            .iter()
+            .enumerate()
+            .filter_map(|(i, s)| {
+                s.as_ref()
+                    .filter(|s| Self::compatible(probe_pos, s.position))
+                    .map(|_| i as u32)
+            })
+            .collect()
+    }
+
+    /// Ranked candidates for a probe (several fingers of one person), using the index.
+    pub fn identify(&self, probe: &[(u8, FingerView)], max_candidates: usize) -> Vec<Candidate> {
+        self.identify_impl(probe, max_candidates, false)
+    }
+
+    /// Same as [`Gallery::identify`] but compares every compatible finger with the full
+    /// matcher: the correctness oracle for the index.
+    pub fn identify_exhaustive(
+        &self,
+        probe: &[(u8, FingerView)],
+        max_candidates: usize,
+    ) -> Vec<Candidate> {
+        self.identify_impl(probe, max_candidates, true)
+    }
+
+    fn identify_impl(
+        &self,
+        probe: &[(u8, FingerView)],
+        max_candidates: usize,
+        exhaustive: bool,
+    ) -> Vec<Candidate> {
+        if probe.is_empty() || max_candidates == 0 {
+            return Vec::new();
+        }
+        let prepared: Vec<(u8, Prepared)> = probe
+            .iter()
+            .map(|(pos, v)| (*pos, Prepared::new(v)))
+            .collect();
+        // Stage 1 + 2 per probe finger: best score per (person, probe finger).
+        let mut best: HashMap<u32, Vec<Option<f32>>> = HashMap::new();
+        for (fi, (pos, p)) in prepared.iter().enumerate() {
+            let slots = if exhaustive {
+                self.all_slots_for(*pos)
+            } else {
+                self.shortlist_for(*pos, p, self.shortlist)
+            };
+            let scored: Vec<(u32, f32)> = slots
+                .par_iter()
+                .filter_map(|&s| {
+                    let slot = self.slots[s as usize].as_ref()?;
+                    let c = Prepared::from_minutiae(&slot.minutiae);
+                    Some((slot.person, match_prepared(p, &c)))
+                })
+                .collect();
+            for (person, score) in scored {
+                let e = best
+                    .entry(person)
+                    .or_insert_with(|| vec![None; prepared.len()]);
+                e[fi] = Some(e[fi].map_or(score, |b: f32| b.max(score)));
+            }
+        }
+        // Keep the persons with the best partial evidence, then complete the fingers they
+        // were not shortlisted for so the fusion sees every finger.
+        let mut partial: Vec<(f32, u32)> = best
+            .iter()
+            .map(|(&pid, v)| {
+                let s: Vec<f32> = v.iter().map(|x| x.unwrap_or(0.0)).collect();
+                (fuse_scores(&s), pid)
+            })
+            .filter(|&(f, _)| f > 0.0)
+            .collect();
+        partial.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+        partial.truncate(max_candidates.saturating_mul(2).max(8));
+        let mut out: Vec<Candidate> = partial
+            .par_iter()
+            .map(|&(_, pid)| {
+                let have = &best[&pid];
+                let rec = self.persons[pid as usize].as_ref().expect("live person");
+                let fingers: Vec<FingerScore> = prepared
+                    .iter()
+                    .enumerate()
+                    .map(|(fi, (pos, p))| {
+                        let score = have[fi].unwrap_or_else(|| {
+                            rec.slots
+                                .iter()
+                                .filter_map(|&s| self.slots[s as usize].as_ref())
+                                .filter(|s| Self::compatible(*pos, s.position))
+                                .map(|s| match_prepared(p, &Prepared::from_minutiae(&s.minutiae)))
+                                .fold(0.0f32, f32::max)
+                        });
+                        FingerScore {
+                            position: *pos,
+                            score,
+                        }
+                    })
+                    .collect();
+                let scores: Vec<f32> = fingers.iter().map(|f| f.score).collect();
+                Candidate {
+                    person: rec.name.clone(),
+                    fused_score: fuse_scores(&scores),
+                    fingers,
+                }
+            })
+            .collect();
+        out.sort_by(|a, b| {
+            b.fused_score
+                .total_cmp(&a.fused_score)
+                .then_with(|| a.person.cmp(&b.person))
+        });
+        out.truncate(max_candidates);
+        out
+    }
+
+    /// Approximate heap bytes used (templates + index).
+    pub fn memory_bytes(&self) -> usize {
+        let mut b = self.slots.capacity() * std::mem::size_of::<Option<Slot>>();
+        for s in self.slots.iter().flatten() {
+            b += s.minutiae.len() * std::mem::size_of::<Minutia>();
+        }
+        for idx in self.index.values() {
+            for sh in &idx.shards {
+                b += sh.cells.len() * std::mem::size_of::<Vec<u32>>();
+                b += sh.cells.iter().map(|c| c.capacity() * 4).sum::<usize>();
+            }
+        }
+        b
+    }
+}
+
+/// Stage-1 votes between two views: (best rotation window, all hits) (diagnostics).
+#[doc(hidden)]
+pub fn debug_pair_votes(probe: &FingerView, gallery: &FingerView) -> (u32, u32) {
+    let mut cells: HashMap<u32, Vec<u8>> = HashMap::new();
+    index_cells(&Prepared::new(gallery), |c, a| {
+        cells.entry(c as u32).or_default().push(a)
+    });
+    let mut bins = [0u32; ROT_BINS];
+    let mut all = 0;
+    for (c, pabs) in query_cells(&Prepared::new(probe)) {
+        if let Some(v) = cells.get(&c) {
+            for &a in v {
+                all += 1;
+                bins[(pabs.wrapping_sub(a) >> ROT_SHIFT) as usize] += 1;
+            }
+        }
+    }
+    let best = (0..ROT_BINS)
+        .map(|b| bins[b] + bins[(b + 1) % ROT_BINS])
+        .max()
+        .unwrap_or(0);
+    (best, all)
+}

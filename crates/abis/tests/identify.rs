@@ -1,0 +1,128 @@
+//! 1:N identification: indexed search agrees with the exhaustive oracle; synthetic data
+//! is deterministic; insert/delete are incremental.
+use abis::synth::Generator;
+use abis::{FingerView, Gallery};
+
+fn gallery(gen: &Generator, persons: usize) -> Gallery {
+    let batch: Vec<(String, Vec<(u8, FingerView)>)> = (0..persons)
+        .map(|i| (format!("p{i}"), vec![(0u8, gen.impression(i as u64, 0, 0))]))
+        .collect();
+    let mut g = Gallery::new();
+    g.insert_batch(&batch);
+    g
+}
+
+#[test]
+fn indexed_agrees_with_exhaustive() {
+    let gen = Generator::new(11);
+    let n = 3000;
+    let mut g = gallery(&gen, n);
+    g.set_shortlist(300); // 10% of the gallery goes to the full matcher
+    let probes = 100;
+    let mut agree = 0;
+    let mut hits = 0;
+    for k in 0..probes {
+        let id = (k * 7919) % n;
+        let probe = vec![(0u8, gen.impression(id as u64, 0, 1))];
+        let a = g.identify(&probe, 3);
+        let b = g.identify_exhaustive(&probe, 3);
+        if a.first().map(|c| &c.person) == b.first().map(|c| &c.person) {
+            agree += 1;
+        }
+        if a.first().map(|c| c.person == format!("p{id}")) == Some(true) {
+            hits += 1;
+        }
+    }
+    println!("agree {agree}/{probes}, rank-1 {hits}/{probes}");
+    assert!(agree * 100 >= probes * 99, "agree {agree}/{probes}");
+}
+
+#[test]
+fn multi_finger_fusion_and_incremental_updates() {
+    let gen = Generator::new(5);
+    let mut g = Gallery::new();
+    for i in 0..50u64 {
+        let p = gen.person(i);
+        let fingers: Vec<(u8, FingerView)> = p
+            .enrollment(0)
+            .into_iter()
+            .filter(|(pos, _)| *pos == 2 || *pos == 7)
+            .collect();
+        g.insert(&format!("nik{i}"), &fingers);
+    }
+    assert_eq!(g.len(), 50);
+    assert_eq!(g.finger_count(), 100);
+    let probe: Vec<(u8, FingerView)> =
+        vec![(2, gen.impression(17, 2, 1)), (7, gen.impression(17, 7, 1))];
+    let c = g.identify(&probe, 5);
+    assert_eq!(c[0].person, "nik17");
+    assert_eq!(c[0].fingers.len(), 2);
+    assert!(
+        c[0].fused_score >= abis::DEFAULT_IDENTIFY_THRESHOLD,
+        "{:?}",
+        c[0]
+    );
+    assert!(c.windows(2).all(|w| w[0].fused_score >= w[1].fused_score));
+    assert!(g.delete("nik17"));
+    assert!(!g.delete("nik17"));
+    assert_eq!(g.len(), 49);
+    let c = g.identify(&probe, 5);
+    assert!(c.iter().all(|c| c.person != "nik17"));
+    if let Some(top) = c.first() {
+        assert!(
+            top.fused_score < abis::DEFAULT_IDENTIFY_THRESHOLD,
+            "{top:?}"
+        );
+    }
+    // Re-insert replaces.
+    g.insert("nik17", &[(2, gen.impression(17, 2, 0))]);
+    g.insert("nik17", &[(2, gen.impression(17, 2, 0))]);
+    assert_eq!(g.len(), 50);
+    assert_eq!(g.identify(&probe, 1)[0].person, "nik17");
+}
+
+#[test]
+fn synth_is_deterministic_and_plausible() {
+    let a = Generator::new(3).impression_iso(9, 4, 2);
+    let b = Generator::new(3).impression_iso(9, 4, 2);
+    assert_eq!(a, b);
+    assert_ne!(a, Generator::new(4).impression_iso(9, 4, 2));
+    let t = abis::iso19794::parse(&a).unwrap();
+    assert_eq!(t.views[0].position, 4);
+    let mut total = 0;
+    let mut bif = 0;
+    for i in 0..100 {
+        let v = Generator::new(3).impression(i, 1, 0);
+        total += v.minutiae.len();
+        bif += v
+            .minutiae
+            .iter()
+            .filter(|m| m.kind == abis::MinutiaKind::Bifurcation)
+            .count();
+    }
+    let mean = total as f64 / 100.0;
+    assert!((20.0..70.0).contains(&mean), "mean minutiae {mean}");
+    let frac = bif as f64 / total as f64;
+    assert!((0.25..0.55).contains(&frac), "bifurcation fraction {frac}");
+    let p = Generator::new(3).person(1);
+    assert_eq!(p.enrollment(0).len(), 10);
+    let rec = abis::iso19794::parse(&p.enrollment_iso(0)).unwrap();
+    assert_eq!(rec.views.len(), 10);
+}
+
+#[test]
+fn fusion_is_calibrated() {
+    assert_eq!(abis::fuse_scores(&[]), 0.0);
+    assert!((abis::fuse_scores(&[40.0]) - 40.0).abs() < 1e-3);
+    // Two fingers at 40 each are much stronger than one, weaker than 80.
+    let f = abis::fuse_scores(&[40.0, 40.0]);
+    assert!(f > 60.0 && f < 80.0, "{f}");
+    // Zeros on extra fingers cost a little.
+    assert!(abis::fuse_scores(&[40.0, 0.0]) < 40.0);
+}
+
+fn _send_sync<T: Send + Sync>() {}
+#[test]
+fn gallery_is_send_sync() {
+    _send_sync::<Gallery>();
+}
