@@ -7,7 +7,27 @@ fn main() -> anyhow::Result<()> {
         .unwrap_or("data/fingerprints/fvc2002".into());
     let t = std::time::Instant::now();
     let samples = abis::eval::load_fvc(std::path::Path::new(&dir))?;
-    let cmps = abis::eval::compare_all(&samples);
+    let mut prm = abis::matcher::PARAMS;
+    if let Ok(v) = std::env::var("P") {
+        for kv in v.split(',') {
+            let (k, x) = kv.split_once('=').unwrap();
+            let f: f32 = x.parse().unwrap();
+            match k {
+                "db" => prm.dist_base = f,
+                "dr" => prm.dist_rel = f,
+                "at" => prm.angle_tol = f as i32,
+                "ga" => prm.g_angle = f as i32,
+                "gb" => prm.g_base = f,
+                "gr" => prm.g_rel = f,
+                "nr" => prm.n_roots = f as usize,
+                "ws" => prm.w_support = f,
+                "wk" => prm.w_kind = f,
+                "wf" => prm.w_frac = f,
+                _ => panic!("{k}"),
+            }
+        }
+    }
+    let cmps = abis::eval::compare_all_with(&samples, &prm);
     eprintln!("{} comparisons in {:?}", cmps.len(), t.elapsed());
     if let Some(out) = std::env::args().nth(2) {
         let mut f = std::io::BufWriter::new(std::fs::File::create(out)?);

@@ -1,6 +1,6 @@
 //! Accuracy evaluation on FVC-named template folders (`DBn_X/FFF_I.iso`).
 
-use crate::matcher::{match_details, MatchDetails, Prepared};
+use crate::matcher::{MatchDetails, Prepared};
 use crate::template::parse_any;
 use anyhow::{bail, Context, Result};
 use rayon::prelude::*;
@@ -159,6 +159,12 @@ pub struct Comparison {
 
 /// Runs every within-database comparison (i<j), in parallel.
 pub fn compare_all(samples: &[Sample]) -> Vec<Comparison> {
+    compare_all_with(samples, &crate::matcher::PARAMS)
+}
+
+/// [`compare_all`] with explicit matcher parameters (experiments).
+#[doc(hidden)]
+pub fn compare_all_with(samples: &[Sample], prm: &crate::matcher::Params) -> Vec<Comparison> {
     let mut pairs = Vec::new();
     for i in 0..samples.len() {
         for j in i + 1..samples.len() {
@@ -176,7 +182,7 @@ pub fn compare_all(samples: &[Sample]) -> Vec<Comparison> {
                 a: (a.finger, a.impression),
                 b: (b.finger, b.impression),
                 genuine: a.finger == b.finger,
-                details: match_details(&a.prepared, &b.prepared),
+                details: crate::matcher::match_details_with(&a.prepared, &b.prepared, prm),
             }
         })
         .collect()
@@ -205,6 +211,8 @@ pub fn score_sets(cmps: &[Comparison]) -> BTreeMap<String, ScoreSet> {
 /// Evaluation report as printed by `sidik abis eval`.
 pub struct Report {
     pub rows: Vec<(String, Rates, Rates)>,
+    /// Pooled (FMR, FNMR) at [`crate::DEFAULT_THRESHOLD`], all cross-finger impostors.
+    pub at_default: (f64, f64),
 }
 
 impl Report {
@@ -233,14 +241,21 @@ pub fn evaluate(dir: &Path) -> Result<Report> {
             rates(&s.genuine, &s.impostor_all),
         ));
     }
+    let mut at_default = (0.0, 0.0);
     if let Some(s) = sets.get("pooled") {
+        let t = crate::DEFAULT_THRESHOLD;
+        at_default = (
+            s.impostor_all.iter().filter(|&&x| x >= t).count() as f64
+                / s.impostor_all.len().max(1) as f64,
+            s.genuine.iter().filter(|&&x| x < t).count() as f64 / s.genuine.len().max(1) as f64,
+        );
         rows.push((
             "pooled".into(),
             rates(&s.genuine, &s.impostor_fvc),
             rates(&s.genuine, &s.impostor_all),
         ));
     }
-    Ok(Report { rows })
+    Ok(Report { rows, at_default })
 }
 
 impl std::fmt::Display for Report {
@@ -287,6 +302,14 @@ impl std::fmt::Display for Report {
                 b.eer_threshold
             )?;
         }
+        writeln!(
+            f,
+            "\nAt DEFAULT_THRESHOLD {:.0} (nominal FMR {:.0e}), pooled, all impostors: FMR {:.3}%, FNMR {:.2}%",
+            crate::DEFAULT_THRESHOLD,
+            crate::score_to_fmr(crate::DEFAULT_THRESHOLD),
+            self.at_default.0 * 100.0,
+            self.at_default.1 * 100.0
+        )?;
         Ok(())
     }
 }

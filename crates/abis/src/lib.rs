@@ -24,10 +24,16 @@ pub use matcher::{
 };
 pub use template::{parse_any, FingerView, Minutia, MinutiaKind, Template, TemplateError};
 
-/// Suggested decision threshold on [`Candidate::fused_score`] for deduplication: the fused
-/// score has the same meaning as a 1:1 score, for a whole person (≈ 10·log10(1/FMR)).
-/// With N persons enrolled, the chance that a new applicant falsely hits someone is about
-/// N·10^(-t/10): 60 gives ~1e-6 per comparison, i.e. ~10% of applicants flagged for
-/// adjudication at 100k persons only if scores were at the tail; see BENCHMARKS.md for the
-/// measured FPIR/FNIR.
-pub const DEFAULT_IDENTIFY_THRESHOLD: f32 = 60.0;
+/// Suggested decision threshold on [`Candidate::fused_score`] for deduplication. The fused
+/// score has the same meaning as a 1:1 score, for a whole person: ≈ 10·log10(1/FMR) per
+/// person comparison. Searching N persons, the expected false-positive identification
+/// rate is about N·10^(-t/10); 70 gives ~1e-7 per person, i.e. ~1% FPIR at 100,000 persons.
+/// Use [`identify_threshold`] to derive it from the gallery size.
+pub const DEFAULT_IDENTIFY_THRESHOLD: f32 = 70.0;
+
+/// Fused-score threshold for a target false-positive identification rate when searching
+/// `persons` enrolled persons: `10·log10(persons / fpir)`, never below [`DEFAULT_THRESHOLD`].
+pub fn identify_threshold(persons: usize, fpir: f64) -> f32 {
+    let t = 10.0 * ((persons.max(1) as f64) / fpir.clamp(1e-12, 1.0)).log10();
+    (t as f32).max(DEFAULT_THRESHOLD)
+}
