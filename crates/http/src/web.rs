@@ -401,6 +401,9 @@ pub struct BarisAudit {
     pub hash: String,
 }
 
+/// (biometric search ran, notes, candidates: application, NIK, score, fingers matched)
+type HasilCek = (bool, String, Vec<(String, String, String, u8)>);
+
 #[derive(Template)]
 #[template(path = "detail.html")]
 struct DetailPage {
@@ -409,7 +412,7 @@ struct DetailPage {
     biodata: Vec<(&'static str, String)>,
     riwayat: Vec<BarisRiwayat>,
     audit: Vec<BarisAudit>,
-    cek: Option<(bool, String, Vec<(String, String, String, u8)>)>,
+    cek: Option<HasilCek>,
     bisa_cek: bool,
     tombol: Vec<(&'static str, &'static str, bool)>,
     galat: Option<String>,

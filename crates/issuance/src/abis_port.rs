@@ -47,3 +47,103 @@ impl Abis for DemographicOnly {
         0
     }
 }
+
+/// The real ABIS: Sidik's own fingerprint matcher and indexed 1:N gallery
+/// (`sidik-abis`). Persons in the gallery are applications; hits are reported with
+/// the NIK they were enrolled under.
+pub struct GalleryAbis {
+    inner: std::sync::RwLock<GalleryInner>,
+    threshold: f32,
+}
+
+struct GalleryInner {
+    gallery: abis::gallery::Gallery,
+    nik_of: std::collections::HashMap<String, String>,
+}
+
+impl Default for GalleryAbis {
+    fn default() -> Self {
+        Self::new(abis::DEFAULT_IDENTIFY_THRESHOLD)
+    }
+}
+
+impl GalleryAbis {
+    /// `threshold`: fused score from which a candidate is a duplicate suspect.
+    pub fn new(threshold: f32) -> Self {
+        GalleryAbis {
+            inner: std::sync::RwLock::new(GalleryInner {
+                gallery: abis::gallery::Gallery::new(),
+                nik_of: Default::default(),
+            }),
+            threshold,
+        }
+    }
+}
+
+fn views(fingers: &[(u8, Vec<u8>)]) -> Result<Vec<(u8, abis::FingerView)>, String> {
+    let mut out = Vec::with_capacity(fingers.len());
+    for (pos, bytes) in fingers {
+        let t = abis::iso19794::parse(bytes).map_err(|e| format!("finger {pos}: {e}"))?;
+        for mut v in t.views {
+            // The capture slot decides the position, whatever the record claims.
+            v.position = *pos;
+            out.push((*pos, v));
+        }
+    }
+    Ok(out)
+}
+
+impl Abis for GalleryAbis {
+    fn is_biometric(&self) -> bool {
+        true
+    }
+
+    fn insert(&self, permohonan: &str, nik: &str, fingers: &[(u8, Vec<u8>)]) -> Result<(), String> {
+        let v = views(fingers)?;
+        let mut g = self
+            .inner
+            .write()
+            .map_err(|_| "ABIS lock poisoned".to_string())?;
+        g.gallery.delete(permohonan);
+        g.gallery.insert(permohonan, &v);
+        g.nik_of.insert(permohonan.to_string(), nik.to_string());
+        Ok(())
+    }
+
+    fn identify(&self, fingers: &[(u8, Vec<u8>)]) -> Result<Vec<AbisCandidate>, String> {
+        let v = views(fingers)?;
+        let g = self
+            .inner
+            .read()
+            .map_err(|_| "ABIS lock poisoned".to_string())?;
+        Ok(g.gallery
+            .identify(&v, 10)
+            .into_iter()
+            .filter(|c| c.fused_score >= self.threshold)
+            .map(|c| AbisCandidate {
+                nik: g.nik_of.get(&c.person).cloned().unwrap_or_default(),
+                skor: c.fused_score,
+                jari_cocok: c
+                    .fingers
+                    .iter()
+                    .filter(|f| f.score >= abis::DEFAULT_THRESHOLD)
+                    .count() as u8,
+                permohonan: c.person,
+            })
+            .collect())
+    }
+
+    fn delete(&self, permohonan: &str) -> Result<(), String> {
+        let mut g = self
+            .inner
+            .write()
+            .map_err(|_| "ABIS lock poisoned".to_string())?;
+        g.gallery.delete(permohonan);
+        g.nik_of.remove(permohonan);
+        Ok(())
+    }
+
+    fn len(&self) -> usize {
+        self.inner.read().map(|g| g.gallery.len()).unwrap_or(0)
+    }
+}

@@ -134,6 +134,26 @@ impl Akun {
         Ok(user)
     }
 
+    /// Sets a new password (e.g. the demo admin's one-time password at each start).
+    pub async fn set_password(&self, by: &str, username: &str, password: &str) -> Result<()> {
+        check_password(password).map_err(|m| IssuanceError::Invalid {
+            code: "weak_password",
+            message: m,
+        })?;
+        let pw = password.to_string();
+        let hash = tokio::task::spawn_blocking(move || hash_password(&pw))
+            .await
+            .map_err(|e| IssuanceError::Internal(e.to_string()))??;
+        let audit = AuditDraft {
+            aktor: by.to_string(),
+            aksi: "user.password".into(),
+            subjek: format!("user:{username}"),
+            waktu: self.clock.now(),
+            detail: String::new(),
+        };
+        Ok(self.store.user_set_password(username, &hash, audit).await?)
+    }
+
     /// Verifies a password and opens a session. Unknown users cost the same time as a
     /// wrong password, so the response does not reveal which accounts exist.
     pub async fn login(&self, username: &str, password: &str) -> Result<Sesi> {

@@ -17,7 +17,7 @@ use sidik_store::{Created, NewPermohonan, Store, StoreError, User};
 
 pub mod abis_port;
 pub mod akun;
-pub use abis_port::{Abis, AbisCandidate, DemographicOnly};
+pub use abis_port::{Abis, AbisCandidate, DemographicOnly, GalleryAbis};
 
 /// Source of the current time.
 pub trait Clock: Send + Sync + 'static {

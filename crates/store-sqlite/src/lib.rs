@@ -402,6 +402,33 @@ impl Store for SqliteStore {
             .transpose()
     }
 
+    async fn user_set_password(
+        &self,
+        username: &str,
+        password_hash: &str,
+        audit: AuditDraft,
+    ) -> Result<()> {
+        let mut conn = self.writer.acquire().await.map_err(be)?;
+        let mut tx = conn.begin_with("BEGIN IMMEDIATE").await.map_err(be)?;
+        let n = sqlx::query("UPDATE users SET password_hash = ? WHERE username = ?")
+            .bind(password_hash)
+            .bind(username)
+            .execute(&mut *tx)
+            .await
+            .map_err(be)?
+            .rows_affected();
+        if n == 0 {
+            return Err(StoreError::NotFound(format!("user {username}")));
+        }
+        sqlx::query("DELETE FROM sessions WHERE username = ?")
+            .bind(username)
+            .execute(&mut *tx)
+            .await
+            .map_err(be)?;
+        append_audit(&mut tx, vec![audit]).await?;
+        tx.commit().await.map_err(be)
+    }
+
     async fn user_count(&self) -> Result<u64> {
         let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users")
             .fetch_one(&self.reader)

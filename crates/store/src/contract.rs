@@ -123,6 +123,25 @@ pub async fn users_and_sessions(s: &dyn Store) {
     );
     s.session_delete("tok").await.unwrap();
     assert_eq!(s.session_user("tok", t(50)).await.unwrap(), None);
+    // A new password ends existing sessions.
+    s.session_create("tok2", "petugas1", t(100)).await.unwrap();
+    s.user_set_password(
+        "petugas1",
+        "$argon2id$new",
+        audit("user.password", "petugas1", 1),
+    )
+    .await
+    .unwrap();
+    assert_eq!(s.session_user("tok2", t(50)).await.unwrap(), None);
+    assert_eq!(
+        s.user_get("petugas1").await.unwrap().unwrap().password_hash,
+        "$argon2id$new"
+    );
+    assert!(matches!(
+        s.user_set_password("nobody", "x", audit("user.password", "nobody", 1))
+            .await,
+        Err(StoreError::NotFound(_))
+    ));
 }
 
 pub async fn residents(s: &dyn Store) {
@@ -233,7 +252,7 @@ pub async fn applications(s: &dyn Store) {
     s.application_transition(
         a.nomor.as_str(),
         Status::Direkam,
-        &[entry.clone()],
+        std::slice::from_ref(&entry),
         None,
         vec![audit("permohonan.kirim", a.nomor.as_str(), 20)],
     )

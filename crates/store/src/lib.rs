@@ -123,6 +123,13 @@ pub trait Store: Send + Sync + 'static {
     // ---- officers and sessions ----
     async fn user_create(&self, user: &User, audit: AuditDraft) -> Result<()>;
     async fn user_get(&self, username: &str) -> Result<Option<User>>;
+    /// Replaces a password hash and ends the user's sessions.
+    async fn user_set_password(
+        &self,
+        username: &str,
+        password_hash: &str,
+        audit: AuditDraft,
+    ) -> Result<()>;
     async fn user_count(&self) -> Result<u64>;
     async fn session_create(
         &self,

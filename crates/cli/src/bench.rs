@@ -1,0 +1,182 @@
+//! `sidik bench enroll`: enrollments per second through the HTTP API on SQLite.
+//!
+//! Starts a real server on loopback (in this process, same router as `serve`), seeds a
+//! population, then sends multipart enrollments (10 synthetic ISO templates, photo,
+//! signature) from concurrent clients and reports throughput and latency.
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use anyhow::{bail, Context, Result};
+use clap::Subcommand;
+use indicatif::{ProgressBar, ProgressStyle};
+use sidik_domain::Peran;
+use sidik_store::Store;
+
+use crate::demo;
+
+#[derive(Subcommand)]
+pub enum BenchCmd {
+    /// Enrollments per second through POST /api/v1/applications.
+    Enroll {
+        /// Enrollments to send.
+        #[arg(long, default_value_t = 3_000)]
+        count: usize,
+        /// Concurrent clients.
+        #[arg(long, default_value_t = 16)]
+        concurrency: usize,
+        /// Population to seed (must hold at least `count` adults).
+        #[arg(long, default_value_t = 20_000)]
+        residents: usize,
+        /// Demographic checks only (no ABIS gallery insert per enrollment).
+        #[arg(long)]
+        no_abis: bool,
+    },
+}
+
+pub async fn run(cmd: BenchCmd) -> Result<()> {
+    let BenchCmd::Enroll {
+        count,
+        concurrency,
+        residents,
+        no_abis,
+    } = cmd;
+    let dir = tempfile::tempdir()?;
+    let store = crate::open(dir.path()).await?;
+    demo::seed_population(store.as_ref(), demo::SEED, residents, true).await?;
+    let kantor = sidik_domain::KodeKantor::parse("317200").map_err(anyhow::Error::msg)?;
+    let (issuance, akun) = crate::services(store.clone(), &kantor, no_abis);
+    let password = "bench-password-123";
+    akun.create_user("bench", "bench", Peran::Operator, password)
+        .await?;
+    let app = sidik_http::router(sidik_http::AppState {
+        issuance,
+        akun,
+        info: Default::default(),
+        demo_biometrik: None,
+    });
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let base = format!("http://{}", listener.local_addr()?);
+    tokio::spawn(async move { axum::serve(listener, app).await });
+
+    let today = sidik_domain::tanggal::tanggal_wib(jiff::Timestamp::now());
+    let adults: Vec<_> = sidik_demo::population(demo::SEED, residents, today)
+        .into_iter()
+        .filter(|p| p.wajib_ktp(today))
+        .take(count)
+        .collect();
+    if adults.len() < count {
+        bail!(
+            "only {} adults in {residents} residents; raise --residents",
+            adults.len()
+        );
+    }
+    // Payloads are prepared before the clock starts.
+    type Payload = (String, String, Vec<(u8, Vec<u8>)>);
+    let payloads: Arc<Vec<Payload>> = Arc::new(
+        adults
+            .iter()
+            .enumerate()
+            .map(|(i, p)| {
+                (
+                    p.nik.to_string(),
+                    p.kelurahan.clone(),
+                    demo::biometrik(i as u64).0,
+                )
+            })
+            .collect(),
+    );
+    let http = reqwest::Client::new();
+    let login: serde_json::Value = http
+        .post(format!("{base}/api/v1/login"))
+        .json(&serde_json::json!({"username": "bench", "password": password}))
+        .send()
+        .await?
+        .json()
+        .await?;
+    let token = login["token"].as_str().context("login")?.to_string();
+
+    let bar = ProgressBar::new(count as u64);
+    bar.set_style(ProgressStyle::with_template(
+        "enrolling {bar:40} {pos}/{len} ({per_sec})",
+    )?);
+    let next = Arc::new(AtomicUsize::new(0));
+    let start = Instant::now();
+    let mut tasks = Vec::new();
+    for _ in 0..concurrency {
+        let (http, base, token, next, payloads, bar) = (
+            http.clone(),
+            base.clone(),
+            token.clone(),
+            next.clone(),
+            payloads.clone(),
+            bar.clone(),
+        );
+        tasks.push(tokio::spawn(async move {
+            let mut lat = Vec::new();
+            loop {
+                let i = next.fetch_add(1, Ordering::Relaxed);
+                let Some((nik, kel, jari)) = payloads.get(i) else {
+                    return Ok::<_, anyhow::Error>(lat);
+                };
+                let mut form = reqwest::multipart::Form::new()
+                    .text("nik", nik.clone())
+                    .text("kelurahan", kel.clone());
+                for (pos, t) in jari {
+                    form = form.part(
+                        format!("jari_{pos}"),
+                        reqwest::multipart::Part::bytes(t.clone()).file_name("f.iso"),
+                    );
+                }
+                form = form
+                    .part(
+                        "foto",
+                        reqwest::multipart::Part::bytes(demo::FOTO.to_vec()).file_name("f.png"),
+                    )
+                    .part(
+                        "tanda_tangan",
+                        reqwest::multipart::Part::bytes(demo::TTD.to_vec()).file_name("t.png"),
+                    );
+                let t0 = Instant::now();
+                let r = http
+                    .post(format!("{base}/api/v1/applications"))
+                    .bearer_auth(&token)
+                    .multipart(form)
+                    .send()
+                    .await?;
+                if !r.status().is_success() {
+                    bail!("enrollment failed: {} {}", r.status(), r.text().await?);
+                }
+                lat.push(t0.elapsed());
+                bar.inc(1);
+            }
+        }));
+    }
+    let mut lat: Vec<Duration> = Vec::with_capacity(count);
+    for t in tasks {
+        lat.extend(t.await??);
+    }
+    let wall = start.elapsed();
+    bar.finish_and_clear();
+    lat.sort();
+    let pct = |p: f64| lat[((lat.len() as f64 - 1.0) * p) as usize].as_secs_f64() * 1e3;
+    println!(
+        "enrollments through the API: {count} in {:.2} s = {:.0}/s  (concurrency {concurrency}, ABIS {}, SQLite WAL synchronous=FULL)",
+        wall.as_secs_f64(),
+        count as f64 / wall.as_secs_f64(),
+        if no_abis { "off" } else { "on" }
+    );
+    println!("latency p50 {:.1} ms, p99 {:.1} ms", pct(0.5), pct(0.99));
+    let n = store
+        .application_list(&sidik_store::ListFilter {
+            limit: 1,
+            ..Default::default()
+        })
+        .await?
+        .len();
+    if n == 0 {
+        bail!("no application stored");
+    }
+    Ok(())
+}

@@ -1,0 +1,175 @@
+//! Demo data: the synthetic Jakarta Utara population, the demo admin, synthetic
+//! biometrics and a handful of applications in every state.
+
+use anyhow::Result;
+use indicatif::{ProgressBar, ProgressStyle};
+use sidik_domain::audit::AuditDraft;
+use sidik_domain::tanggal::tanggal_wib;
+use sidik_domain::{Aksi, KodeKantor, Peran};
+use sidik_issuance::akun::{generate_password, Akun};
+use sidik_issuance::{EnrollInput, Issuance};
+use sidik_store::{ListFilter, Store};
+
+/// Default population seed (the year of the outage Sidik was built for).
+pub const SEED: u64 = 2015;
+/// Seed of the synthetic fingerprint generator for demo enrollments.
+const BIO_SEED: u64 = 19_794;
+
+/// (ten ISO templates by finger position, face image, signature image)
+pub type DemoCapture = (Vec<(u8, Vec<u8>)>, Vec<u8>, Vec<u8>);
+
+pub const FOTO: &[u8] = include_bytes!("../assets/demo-foto.png");
+pub const TTD: &[u8] = include_bytes!("../assets/demo-ttd.png");
+
+/// Synthetic biometrics of synthetic person `person`: ten ISO/IEC 19794-2 records (one
+/// impression of each finger), a face and a signature image.
+pub fn biometrik(person: u64) -> DemoCapture {
+    let g = abis::synth::Generator::new(BIO_SEED);
+    let jari = (1..=10u8)
+        .map(|pos| (pos, g.impression_iso(person, pos, 0)))
+        .collect();
+    (jari, FOTO.to_vec(), TTD.to_vec())
+}
+
+/// A second, different impression of the same synthetic person (for duplicate demos).
+pub fn biometrik_ulang(person: u64) -> DemoCapture {
+    let g = abis::synth::Generator::new(BIO_SEED);
+    let jari = (1..=10u8)
+        .map(|pos| (pos, g.impression_iso(person, pos, 1)))
+        .collect();
+    (jari, FOTO.to_vec(), TTD.to_vec())
+}
+
+/// "Suku Dinas Dukcapil Kota Administrasi Jakarta Utara" for office 3172xx.
+pub fn nama_kantor(k: &KodeKantor) -> String {
+    let kota = sidik_wilayah::dotted(&k.as_str()[0..4]).unwrap_or_default();
+    match sidik_wilayah::Wilayah::get().region(&kota) {
+        Some(r) => format!("Suku Dinas Dukcapil {}", r.nama),
+        None => format!("Kantor Dukcapil {k}"),
+    }
+}
+
+fn today() -> jiff::civil::Date {
+    tanggal_wib(jiff::Timestamp::now())
+}
+
+/// Inserts the synthetic population (upsert: rerunning with the same seed changes nothing).
+pub async fn seed_population(
+    store: &dyn Store,
+    seed: u64,
+    n: usize,
+    progress: bool,
+) -> Result<usize> {
+    let people = sidik_demo::population(seed, n, today());
+    let bar = if progress {
+        let b = ProgressBar::new(people.len() as u64);
+        b.set_style(
+            ProgressStyle::with_template("seeding residents {bar:40} {pos}/{len} ({eta})")
+                .expect("template"),
+        );
+        b
+    } else {
+        ProgressBar::hidden()
+    };
+    for chunk in people.chunks(2_000) {
+        let audit = AuditDraft {
+            aktor: "sistem:demo".into(),
+            aksi: "penduduk.seed".into(),
+            subjek: "penduduk".into(),
+            waktu: jiff::Timestamp::now(),
+            detail: format!("seed={seed} rows={}", chunk.len()),
+        };
+        store.residents_upsert(chunk, audit).await?;
+        bar.inc(chunk.len() as u64);
+    }
+    bar.finish_and_clear();
+    Ok(people.len())
+}
+
+/// Creates the demo admin or gives it a fresh one-time password; returns the password.
+pub async fn demo_admin(akun: &Akun) -> Result<String> {
+    let pw = generate_password()?;
+    if akun.store.user_get("admin").await?.is_some() {
+        akun.set_password("sistem:demo", "admin", &pw).await?;
+    } else {
+        akun.create_user("sistem:demo", "admin", Peran::Admin, &pw)
+            .await?;
+    }
+    Ok(pw)
+}
+
+/// Adds a few applications in every state so the console has something to show. Runs
+/// only when there are no applications yet.
+pub async fn seed_applications(iss: &Issuance, akun: &Akun) -> Result<()> {
+    let store = &iss.store;
+    let any = store
+        .application_list(&ListFilter {
+            limit: 1,
+            ..Default::default()
+        })
+        .await?;
+    if !any.is_empty() {
+        return Ok(());
+    }
+    let Some(admin) = akun.store.user_get("admin").await? else {
+        return Ok(());
+    };
+    let today = today();
+    let mut adults = Vec::new();
+    for kel in [
+        "31.72.01.1005",
+        "31.72.02.1001",
+        "31.72.03.1001",
+        "31.72.04.1001",
+        "31.72.06.1001",
+    ] {
+        for p in store.residents_in(kel, 200).await? {
+            if p.wajib_ktp(today) && adults.len() < 24 {
+                adults.push(p);
+            }
+        }
+    }
+    for (i, p) in adults.iter().enumerate() {
+        // The last applicant is the first one again under another NIK: a duplicate.
+        let (jari, foto, ttd) = if i + 1 == adults.len() && i > 0 {
+            biometrik_ulang(0)
+        } else {
+            biometrik(i as u64)
+        };
+        let input = EnrollInput {
+            nik: p.nik.to_string(),
+            kelurahan: p.kelurahan.clone(),
+            jari,
+            foto: Some(foto),
+            tanda_tangan: Some(ttd),
+            ..Default::default()
+        };
+        let created = iss.enroll(&admin, input).await?;
+        let nomor = match created {
+            sidik_store::Created::New(a) | sidik_store::Created::Replayed(a) => a.nomor.to_string(),
+        };
+        if i % 6 == 5 && i + 1 != adults.len() {
+            continue; // left as Direkam
+        }
+        let checked = iss.check(&admin, &nomor).await?;
+        if checked.status != sidik_domain::Status::SiapCetak {
+            continue;
+        }
+        if i % 3 != 0 {
+            iss.transition(&admin, &nomor, Aksi::Cetak, None).await?;
+        }
+        if i % 3 == 1 {
+            iss.transition(&admin, &nomor, Aksi::Serahkan, None).await?;
+        }
+    }
+    tracing::info!("demo: {} applications created", adults.len());
+    Ok(())
+}
+
+/// Prints the demo population as CSV.
+pub fn export_csv(seed: u64, n: usize) {
+    println!("{}", sidik_demo::csv::HEADER);
+    for p in sidik_demo::population(seed, n, today()) {
+        println!("{}", sidik_demo::csv::to_row(&p));
+    }
+}

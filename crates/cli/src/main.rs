@@ -1,0 +1,344 @@
+//! The `sidik` binary: serve, migrate, accounts, demo data, imports, audit, ABIS tools.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use anyhow::{bail, Context, Result};
+use clap::{Parser, Subcommand};
+use sidik_domain::Peran;
+use sidik_issuance::akun::Akun;
+use sidik_issuance::{Clock, GalleryAbis, Issuance, SystemClock};
+use sidik_store::Store;
+use sidik_store_sqlite::SqliteStore;
+
+mod bench;
+mod demo;
+mod import;
+
+#[derive(Parser)]
+#[command(
+    name = "sidik",
+    version,
+    about = "Sidik: e-KTP issuance for Dukcapil offices"
+)]
+struct Cli {
+    #[command(subcommand)]
+    cmd: Cmd,
+}
+
+#[derive(clap::Args, Clone)]
+struct DataArg {
+    /// Data folder (SQLite database and its WAL).
+    #[arg(long, default_value = "sidik-data", env = "SIDIK_DATA")]
+    data: PathBuf,
+}
+
+#[derive(Subcommand)]
+enum Cmd {
+    /// Serve the officer pages and the JSON API.
+    Serve {
+        /// Seed a demo population and demo applications, and print a one-time admin password.
+        #[arg(long)]
+        demo: bool,
+        /// Address to listen on.
+        #[arg(long, default_value = "127.0.0.1:8080", env = "SIDIK_LISTEN")]
+        listen: SocketAddr,
+        #[command(flatten)]
+        data: DataArg,
+        /// Office code (6 digits: province, regency, office number).
+        #[arg(long, default_value = "317200", env = "SIDIK_KANTOR")]
+        kantor: String,
+        /// Residents in the demo population (only with --demo, only into an empty registry).
+        #[arg(long, default_value_t = 20_000)]
+        residents: usize,
+        /// Run the uniqueness step with demographic checks only (no biometric 1:N).
+        #[arg(long)]
+        no_abis: bool,
+    },
+    /// Create or upgrade the database schema.
+    Migrate {
+        #[command(flatten)]
+        data: DataArg,
+    },
+    /// Officer accounts.
+    #[command(subcommand)]
+    User(UserCmd),
+    /// Demo data.
+    #[command(subcommand)]
+    Demo(DemoCmd),
+    /// Population registry.
+    #[command(subcommand)]
+    Resident(ResidentCmd),
+    /// The audit log.
+    #[command(subcommand)]
+    Audit(AuditCmd),
+    /// Benchmarks of the whole system.
+    #[command(subcommand)]
+    Bench(bench::BenchCmd),
+    /// Fingerprint matcher tools (ABIS).
+    #[command(subcommand)]
+    Abis(abis::cli::AbisCommand),
+}
+
+#[derive(Subcommand)]
+enum UserCmd {
+    /// Create an officer account. The password is read from SIDIK_PASSWORD or, if unset,
+    /// generated and printed once.
+    Add {
+        username: String,
+        /// operator | verifikator | pencetak | admin
+        #[arg(long)]
+        role: String,
+        #[command(flatten)]
+        data: DataArg,
+    },
+}
+
+#[derive(Subcommand)]
+enum DemoCmd {
+    /// Create a deterministic synthetic population of Jakarta Utara.
+    Seed {
+        #[arg(long, default_value_t = 20_000)]
+        residents: usize,
+        #[arg(long, default_value_t = demo::SEED)]
+        seed: u64,
+        #[command(flatten)]
+        data: DataArg,
+    },
+}
+
+#[derive(Subcommand)]
+enum ResidentCmd {
+    /// Import residents from a CSV file (header: sidik_demo::csv::HEADER). Bad rows are
+    /// reported with their line number and reason; good rows are kept.
+    Import {
+        csv: PathBuf,
+        /// Also write the per-row error report to this file.
+        #[arg(long)]
+        report: Option<PathBuf>,
+        #[command(flatten)]
+        data: DataArg,
+    },
+    /// Export the demo population as CSV to stdout (for trying `resident import`).
+    ExportDemo {
+        #[arg(long, default_value_t = 1000)]
+        residents: usize,
+        #[arg(long, default_value_t = demo::SEED)]
+        seed: u64,
+    },
+}
+
+#[derive(Subcommand)]
+enum AuditCmd {
+    /// Walk the hash chain and name the first broken entry.
+    Verify {
+        #[command(flatten)]
+        data: DataArg,
+    },
+}
+
+fn init_tracing() {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("SIDIK_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn"));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .init();
+}
+
+async fn open(data: &Path) -> Result<Arc<SqliteStore>> {
+    Ok(Arc::new(SqliteStore::open_dir(data).await.with_context(
+        || format!("opening the database in {}", data.display()),
+    )?))
+}
+
+fn akun(store: Arc<SqliteStore>) -> Akun {
+    Akun {
+        store,
+        clock: Arc::new(SystemClock),
+    }
+}
+
+#[tokio::main]
+async fn main() -> Result<()> {
+    let cli = Cli::parse();
+    init_tracing();
+    match cli.cmd {
+        Cmd::Serve {
+            demo,
+            listen,
+            data,
+            kantor,
+            residents,
+            no_abis,
+        } => serve(demo, listen, &data.data, &kantor, residents, no_abis).await,
+        Cmd::Migrate { data } => {
+            let store = open(&data.data).await?;
+            let applied = store.migrate().await?;
+            println!(
+                "database {} is up to date ({} migration(s) applied now)",
+                data.data.join("sidik.db").display(),
+                applied.len()
+            );
+            Ok(())
+        }
+        Cmd::User(UserCmd::Add {
+            username,
+            role,
+            data,
+        }) => {
+            let peran = Peran::parse(&role).map_err(anyhow::Error::msg)?;
+            let store = open(&data.data).await?;
+            let (password, generated) = match std::env::var("SIDIK_PASSWORD") {
+                Ok(p) if !p.is_empty() => (p, false),
+                _ => (sidik_issuance::akun::generate_password()?, true),
+            };
+            akun(store)
+                .create_user("cli", &username, peran, &password)
+                .await?;
+            println!("created {peran} account {username}");
+            if generated {
+                println!("password (shown once): {password}");
+            }
+            Ok(())
+        }
+        Cmd::Demo(DemoCmd::Seed {
+            residents,
+            seed,
+            data,
+        }) => {
+            let store = open(&data.data).await?;
+            let n = demo::seed_population(store.as_ref(), seed, residents, true).await?;
+            println!("seeded {n} residents of Kota Administrasi Jakarta Utara (seed {seed})");
+            Ok(())
+        }
+        Cmd::Resident(ResidentCmd::Import { csv, report, data }) => {
+            let store = open(&data.data).await?;
+            let r = import::import(store.as_ref(), &csv, report.as_deref()).await?;
+            println!(
+                "imported {} residents; {} row(s) rejected{}",
+                r.imported,
+                r.rejected,
+                report
+                    .map(|p| format!(" (report: {})", p.display()))
+                    .unwrap_or_default()
+            );
+            Ok(())
+        }
+        Cmd::Resident(ResidentCmd::ExportDemo { residents, seed }) => {
+            demo::export_csv(seed, residents);
+            Ok(())
+        }
+        Cmd::Audit(AuditCmd::Verify { data }) => {
+            let store = open(&data.data).await?;
+            audit_verify(store.as_ref()).await
+        }
+        Cmd::Bench(cmd) => bench::run(cmd).await,
+        Cmd::Abis(cmd) => tokio::task::spawn_blocking(move || abis::cli::run(cmd)).await?,
+    }
+}
+
+async fn audit_verify(store: &dyn Store) -> Result<()> {
+    let mut v = sidik_domain::audit::ChainVerifier::default();
+    let mut after = 0;
+    loop {
+        let page = store.audit_page(after, 10_000).await?;
+        if page.is_empty() {
+            break;
+        }
+        for e in &page {
+            if let Err(b) = v.push(e) {
+                println!("audit chain BROKEN at entry #{}: {}", b.seq, b.reason);
+                bail!("audit verification failed at entry #{}", b.seq);
+            }
+            after = e.seq;
+        }
+    }
+    println!("audit chain intact: {} entries verified", v.checked);
+    Ok(())
+}
+
+/// The pipeline and account services of one office over a store.
+pub fn services(
+    store: Arc<SqliteStore>,
+    kantor: &sidik_domain::KodeKantor,
+    no_abis: bool,
+) -> (Issuance, Akun) {
+    let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+    let abis: Arc<dyn sidik_issuance::Abis> = if no_abis {
+        Arc::new(sidik_issuance::DemographicOnly)
+    } else {
+        Arc::new(GalleryAbis::default())
+    };
+    let issuance = Issuance {
+        store: store.clone(),
+        abis,
+        clock: clock.clone(),
+        kantor: kantor.clone(),
+    };
+    let akun = Akun { store, clock };
+    (issuance, akun)
+}
+
+async fn serve(
+    demo_mode: bool,
+    listen: SocketAddr,
+    data: &Path,
+    kantor: &str,
+    residents: usize,
+    no_abis: bool,
+) -> Result<()> {
+    let kantor = sidik_domain::KodeKantor::parse(kantor).map_err(anyhow::Error::msg)?;
+    let store = open(data).await?;
+    let (issuance, akun) = services(store.clone(), &kantor, no_abis);
+    let t = std::time::Instant::now();
+    let n = issuance.rebuild_gallery().await?;
+    tracing::info!(
+        "ABIS gallery rebuilt from storage: {n} applications in {:.1} s",
+        t.elapsed().as_secs_f64()
+    );
+    let mut admin_password = None;
+    if demo_mode {
+        if store.resident_count().await? == 0 {
+            demo::seed_population(store.as_ref(), demo::SEED, residents, true).await?;
+        }
+        admin_password = Some(demo::demo_admin(&akun).await?);
+        demo::seed_applications(&issuance, &akun).await?;
+    }
+    let state = sidik_http::AppState {
+        issuance,
+        akun,
+        info: sidik_http::Info {
+            demo: demo_mode,
+            nama_kantor: demo::nama_kantor(&kantor),
+        },
+        demo_biometrik: demo_mode.then(|| Arc::new(demo::biometrik) as Arc<_>),
+    };
+    let app = sidik_http::router(state);
+    let listener = tokio::net::TcpListener::bind(listen)
+        .await
+        .with_context(|| format!("cannot listen on {listen}"))?;
+    println!(
+        "Sidik serving on http://{listen}/ (data: {})",
+        data.display()
+    );
+    if let Some(pw) = admin_password {
+        println!("Demo admin login: username 'admin', one-time password '{pw}' (a new one is made at every start)");
+    }
+    axum::serve(listener, app)
+        .with_graceful_shutdown(async {
+            let ctrl_c = tokio::signal::ctrl_c();
+            let mut term =
+                tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+                    .expect("signal handler");
+            tokio::select! {
+                _ = ctrl_c => {},
+                _ = term.recv() => {},
+            }
+            tracing::info!("shutting down");
+        })
+        .await?;
+    store.close().await;
+    Ok(())
+}

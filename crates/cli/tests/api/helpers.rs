@@ -1,0 +1,243 @@
+//! Test helpers: an in-process Sidik on a random loopback port with a fresh SQLite
+//! database, officer accounts of every role, and a few residents.
+
+use std::sync::Arc;
+
+use jiff::civil::date;
+use reqwest::multipart::{Form, Part};
+use reqwest::StatusCode;
+use serde_json::Value;
+use sidik_domain::{JenisKelamin, Nik, Peran, StatusPerkawinan};
+use sidik_issuance::akun::Akun;
+use sidik_issuance::{GalleryAbis, Issuance, SystemClock};
+use sidik_store::Store;
+use sidik_store_sqlite::SqliteStore;
+
+pub const PASSWORD: &str = "kata-sandi-uji-123";
+
+pub struct TestApp {
+    pub base: String,
+    pub store: Arc<SqliteStore>,
+    pub http: reqwest::Client,
+    _dir: tempfile::TempDir,
+}
+
+/// Synthetic ISO/IEC 19794-2 records for synthetic person `person`, impression `k`.
+pub fn fingers(person: u64, k: u32) -> Vec<(u8, Vec<u8>)> {
+    let g = abis::synth::Generator::new(7);
+    (1..=10u8)
+        .map(|p| (p, g.impression_iso(person, p, k)))
+        .collect()
+}
+
+pub fn png() -> Vec<u8> {
+    include_bytes!("../../assets/demo-foto.png").to_vec()
+}
+
+/// An adult resident (serial n), living in Pluit (31.72.01.1005).
+pub fn adult(n: u16) -> sidik_domain::Penduduk {
+    sidik_store::contract::resident(n)
+}
+
+/// A 15-year-old, never married.
+pub fn minor(n: u16) -> sidik_domain::Penduduk {
+    let mut p = sidik_store::contract::resident(n);
+    let lahir = date(2011, 3, 3);
+    p.tanggal_lahir = lahir;
+    p.jenis_kelamin = JenisKelamin::LakiLaki;
+    p.nik = Nik::from_parts("317201", lahir, JenisKelamin::LakiLaki, n).unwrap();
+    p.status_perkawinan = StatusPerkawinan::BelumKawin;
+    p
+}
+
+/// Builder for an enrollment form.
+pub struct Enrol {
+    pub nik: String,
+    pub kelurahan: String,
+    pub fingers: Vec<(u8, Vec<u8>)>,
+    pub exceptions: Vec<(u8, &'static str)>,
+    pub foto: Vec<u8>,
+    pub ttd: Vec<u8>,
+}
+
+impl Enrol {
+    pub fn new(p: &sidik_domain::Penduduk, person: u64) -> Enrol {
+        Enrol {
+            nik: p.nik.to_string(),
+            kelurahan: p.kelurahan.clone(),
+            fingers: fingers(person, 0),
+            exceptions: vec![],
+            foto: png(),
+            ttd: png(),
+        }
+    }
+
+    pub fn form(&self) -> Form {
+        let mut f = Form::new()
+            .text("nik", self.nik.clone())
+            .text("kelurahan", self.kelurahan.clone());
+        for (pos, bytes) in &self.fingers {
+            f = f.part(
+                format!("jari_{pos}"),
+                Part::bytes(bytes.clone()).file_name(format!("{pos}.iso")),
+            );
+        }
+        for (pos, why) in &self.exceptions {
+            f = f.text(format!("pengecualian_{pos}"), *why);
+        }
+        f.part("foto", Part::bytes(self.foto.clone()).file_name("foto.png"))
+            .part(
+                "tanda_tangan",
+                Part::bytes(self.ttd.clone()).file_name("ttd.png"),
+            )
+    }
+}
+
+impl TestApp {
+    pub async fn spawn() -> TestApp {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Arc::new(SqliteStore::open_dir(dir.path()).await.unwrap());
+        let clock = Arc::new(SystemClock);
+        let akun = Akun {
+            store: store.clone(),
+            clock: clock.clone(),
+        };
+        for (name, peran) in [
+            ("admin", Peran::Admin),
+            ("operator", Peran::Operator),
+            ("verifikator", Peran::Verifikator),
+            ("pencetak", Peran::Pencetak),
+        ] {
+            akun.create_user("test", name, peran, PASSWORD)
+                .await
+                .unwrap();
+        }
+        let issuance = Issuance {
+            store: store.clone(),
+            abis: Arc::new(GalleryAbis::default()),
+            clock,
+            kantor: sidik_domain::KodeKantor::parse("317200").unwrap(),
+        };
+        let state = sidik_http::AppState {
+            issuance,
+            akun,
+            info: sidik_http::Info {
+                demo: false,
+                nama_kantor: "Suku Dinas Dukcapil Kota Administrasi Jakarta Utara".into(),
+            },
+            demo_biometrik: None,
+        };
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        tokio::spawn(async move {
+            axum::serve(listener, sidik_http::router(state))
+                .await
+                .unwrap();
+        });
+        TestApp {
+            base: format!("http://{addr}"),
+            store,
+            http: reqwest::Client::builder()
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .unwrap(),
+            _dir: dir,
+        }
+    }
+
+    pub async fn add_residents(&self, people: &[sidik_domain::Penduduk]) {
+        let audit = sidik_domain::audit::AuditDraft {
+            aktor: "test".into(),
+            aksi: "penduduk.import".into(),
+            subjek: "penduduk".into(),
+            waktu: jiff::Timestamp::now(),
+            detail: String::new(),
+        };
+        self.store.residents_upsert(people, audit).await.unwrap();
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    pub async fn login(&self, user: &str) -> String {
+        let r = self
+            .http
+            .post(self.url("/api/v1/login"))
+            .json(&serde_json::json!({"username": user, "password": PASSWORD}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::OK);
+        r.json::<Value>().await.unwrap()["token"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    }
+
+    pub async fn enroll(&self, token: &str, e: &Enrol) -> (StatusCode, Value) {
+        let r = self
+            .http
+            .post(self.url("/api/v1/applications"))
+            .bearer_auth(token)
+            .multipart(e.form())
+            .send()
+            .await
+            .unwrap();
+        let st = r.status();
+        (st, r.json().await.unwrap_or(Value::Null))
+    }
+
+    pub async fn post(&self, token: &str, path: &str, body: Option<Value>) -> (StatusCode, Value) {
+        let mut req = self.http.post(self.url(path)).bearer_auth(token);
+        if let Some(b) = body {
+            req = req.json(&b);
+        }
+        let r = req.send().await.unwrap();
+        let st = r.status();
+        (st, r.json().await.unwrap_or(Value::Null))
+    }
+
+    pub async fn get(&self, token: &str, path: &str) -> (StatusCode, Value) {
+        let r = self
+            .http
+            .get(self.url(path))
+            .bearer_auth(token)
+            .send()
+            .await
+            .unwrap();
+        let st = r.status();
+        (st, r.json().await.unwrap_or(Value::Null))
+    }
+
+    /// (applications, audit entries, blobs) — to prove a rejected request wrote nothing.
+    pub async fn footprint(&self) -> (i64, i64, i64) {
+        let pool = self.store.writer_pool();
+        let q = |sql: &'static str| async move { sqlx_count(pool, sql).await };
+        (
+            q("SELECT COUNT(*) FROM permohonan").await,
+            q("SELECT COUNT(*) FROM audit").await,
+            q("SELECT COUNT(*) FROM blob").await,
+        )
+    }
+}
+
+async fn sqlx_count(pool: &sqlx::SqlitePool, sql: &str) -> i64 {
+    sqlx::query_scalar(sql).fetch_one(pool).await.unwrap()
+}
+
+/// Verifies the whole audit chain through the storage trait.
+pub async fn audit_intact(store: &dyn Store) -> u64 {
+    let mut v = sidik_domain::audit::ChainVerifier::default();
+    let mut after = 0;
+    loop {
+        let page = store.audit_page(after, 1000).await.unwrap();
+        if page.is_empty() {
+            return v.checked;
+        }
+        for e in &page {
+            v.push(e).unwrap();
+            after = e.seq;
+        }
+    }
+}

@@ -1,0 +1,259 @@
+//! Tests that run the real `sidik` binary as child processes: kill -9 during a burst of
+//! enrollments, and tampering with the audit log in the database file.
+
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use reqwest::StatusCode;
+use serde_json::Value;
+
+use crate::helpers::{fingers, png};
+
+const BIN: &str = env!("CARGO_BIN_EXE_sidik");
+const PW: &str = "kata-sandi-proses-1";
+
+fn sidik(data: &Path, args: &[&str]) -> std::process::Output {
+    Command::new(BIN)
+        .args(args)
+        .arg("--data")
+        .arg(data)
+        .env("SIDIK_PASSWORD", PW)
+        .env("SIDIK_LOG", "warn")
+        .output()
+        .expect("run sidik")
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+fn spawn_server(data: &Path, port: u16) -> Child {
+    Command::new(BIN)
+        .args(["serve", "--listen", &format!("127.0.0.1:{port}"), "--data"])
+        .arg(data)
+        .env("SIDIK_LOG", "warn")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("spawn sidik serve")
+}
+
+async fn wait_up(http: &reqwest::Client, base: &str) {
+    let start = Instant::now();
+    while start.elapsed() < Duration::from_secs(60) {
+        if let Ok(r) = http.get(format!("{base}/api/v1/health")).send().await {
+            if r.status() == StatusCode::OK {
+                return;
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("server at {base} did not come up");
+}
+
+async fn login(http: &reqwest::Client, base: &str) -> String {
+    let r: Value = http
+        .post(format!("{base}/api/v1/login"))
+        .json(&serde_json::json!({"username": "petugas", "password": PW}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    r["token"].as_str().expect("token").to_string()
+}
+
+fn setup(data: &Path, residents: usize) -> Vec<(String, String)> {
+    let out = sidik(
+        data,
+        &["demo", "seed", "--residents", &residents.to_string()],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = sidik(data, &["user", "add", "petugas", "--role", "operator"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let today = sidik_domain::tanggal::tanggal_wib(jiff::Timestamp::now());
+    sidik_demo::population(2015, residents, today)
+        .into_iter()
+        .filter(|p| p.wajib_ktp(today))
+        .map(|p| (p.nik.to_string(), p.kelurahan))
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn kill_9_during_enrollment_burst_loses_nothing_acknowledged() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path();
+    let adults = setup(data, 3_000);
+    let port = free_port();
+    let base = format!("http://127.0.0.1:{port}");
+    let http = reqwest::Client::new();
+    let mut child = spawn_server(data, port);
+    wait_up(&http, &base).await;
+    let token = login(&http, &base).await;
+
+    let acked: Arc<Mutex<Vec<(String, String)>>> = Arc::default();
+    let next = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let adults = Arc::new(adults);
+    let mut tasks = Vec::new();
+    for _ in 0..8 {
+        let (http, base, token, acked, next, adults) = (
+            http.clone(),
+            base.clone(),
+            token.clone(),
+            acked.clone(),
+            next.clone(),
+            adults.clone(),
+        );
+        tasks.push(tokio::spawn(async move {
+            loop {
+                let i = next.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                let Some((nik, kel)) = adults.get(i) else {
+                    return;
+                };
+                let mut form = reqwest::multipart::Form::new()
+                    .text("nik", nik.clone())
+                    .text("kelurahan", kel.clone());
+                for (pos, t) in fingers(i as u64, 0) {
+                    form = form.part(
+                        format!("jari_{pos}"),
+                        reqwest::multipart::Part::bytes(t).file_name("f.iso"),
+                    );
+                }
+                form = form
+                    .part(
+                        "foto",
+                        reqwest::multipart::Part::bytes(png()).file_name("f.png"),
+                    )
+                    .part(
+                        "tanda_tangan",
+                        reqwest::multipart::Part::bytes(png()).file_name("t.png"),
+                    );
+                let r = http
+                    .post(format!("{base}/api/v1/applications"))
+                    .bearer_auth(&token)
+                    .multipart(form)
+                    .send()
+                    .await;
+                match r {
+                    Ok(r) if r.status().is_success() => {
+                        let body: Result<Value, _> = r.json().await;
+                        if let Ok(b) = body {
+                            let nomor = b["nomor"].as_str().unwrap().to_string();
+                            acked.lock().unwrap().push((nik.clone(), nomor));
+                        }
+                    }
+                    Ok(r) => panic!("unexpected {}: {:?}", r.status(), r.text().await),
+                    Err(_) => return, // server gone: not acknowledged
+                }
+            }
+        }));
+    }
+    // Let the burst run, then SIGKILL the server mid-flight.
+    let start = Instant::now();
+    while acked.lock().unwrap().len() < 60 && start.elapsed() < Duration::from_secs(120) {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    child.kill().unwrap(); // SIGKILL on Unix
+    child.wait().unwrap();
+    for t in tasks {
+        t.await.unwrap();
+    }
+    let acked = acked.lock().unwrap().clone();
+    assert!(acked.len() >= 60, "burst produced {} acks", acked.len());
+
+    // Restart on the same data and check every acknowledged enrollment exactly once.
+    let mut child = spawn_server(data, port);
+    wait_up(&http, &base).await;
+    let token = login(&http, &base).await;
+    for (nik, nomor) in &acked {
+        let r: Value = http
+            .get(format!("{base}/api/v1/applications?nik={nik}"))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let items = r["items"].as_array().unwrap();
+        assert_eq!(items.len(), 1, "NIK {nik}: {r}");
+        assert_eq!(items[0]["nomor"], nomor.as_str());
+    }
+    let all: Value = http
+        .get(format!("{base}/api/v1/applications?limit=1000"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let n = all["items"].as_array().unwrap().len();
+    // Requests in flight at the kill may have committed without their reply arriving.
+    assert!(
+        n >= acked.len() && n <= acked.len() + 8,
+        "{n} stored, {} acked",
+        acked.len()
+    );
+    child.kill().unwrap();
+    child.wait().unwrap();
+
+    let out = sidik(data, &["audit", "verify"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+}
+
+#[tokio::test]
+async fn audit_verify_names_an_entry_edited_in_the_database_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path();
+    setup(data, 100);
+    let out = sidik(data, &["audit", "verify"]);
+    assert!(out.status.success());
+    assert!(String::from_utf8_lossy(&out.stdout).contains("intact: 2 entries"));
+
+    // Edit entry #2 directly in the file, as an attacker with disk access would.
+    let db = data.join("sidik.db");
+    let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", db.display()))
+        .await
+        .unwrap();
+    let refused = sqlx::query("UPDATE audit SET detail = 'x' WHERE seq = 2")
+        .execute(&pool)
+        .await;
+    assert!(
+        refused.is_err(),
+        "the append-only trigger refuses plain edits"
+    );
+    sqlx::query("DROP TRIGGER audit_no_update")
+        .execute(&pool)
+        .await
+        .unwrap();
+    sqlx::query("UPDATE audit SET aktor = 'user:penyusup' WHERE seq = 2")
+        .execute(&pool)
+        .await
+        .unwrap();
+    pool.close().await;
+
+    let out = sidik(data, &["audit", "verify"]);
+    assert!(!out.status.success());
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("BROKEN at entry #2"), "{stdout}");
+}
