@@ -13,6 +13,7 @@
 //! fingers are partitioned by finger position (a probe of position `p` searches `p` and
 //! the unknown position 0; a probe of position 0 searches everything).
 
+use crate::hough::{self, HoughProbe};
 use crate::matcher::{match_prepared, Prepared};
 use crate::template::{FingerView, Minutia};
 use rayon::prelude::*;
@@ -31,6 +32,10 @@ const SHARDS: usize = 4;
 const SHARD_SHIFT: u32 = 2;
 const MIN_VOTES: u16 = 2;
 const NORM_K: f32 = 40.0;
+/// Stage 1 keeps `max(shortlist × STAGE1_FACTOR, fingers / STAGE1_DIVISOR)` fingers for
+/// the Hough check.
+const STAGE1_FACTOR: usize = 16;
+const STAGE1_DIVISOR: usize = 10;
 const ROT_BINS: usize = 16;
 const ROT_SHIFT: u32 = 4;
 
@@ -110,7 +115,13 @@ fn tcell(l1: usize, a1: usize, l2: usize, a2: usize) -> usize {
 
 /// `f(cell, minutia angle)` for every indexed triplet.
 fn index_cells(p: &Prepared, mut f: impl FnMut(usize, u8)) {
-    p.for_each_triplet(INDEX_NEIGHBOURS, |l1, a1, l2, a2, abs| {
+    p.for_each_triplet(INDEX_NEIGHBOURS, |_, l1, a1, l2, a2, abs| {
+        // Canonical neighbour order: smaller angle first.
+        let (l1, a1, l2, a2) = if a1 <= a2 {
+            (l1, a1, l2, a2)
+        } else {
+            (l2, a2, l1, a1)
+        };
         let b1 = (l1 / T_LEN_BIN) as usize;
         let b2 = (l2 / T_LEN_BIN) as usize;
         if b1 < T_LEN_BINS && b2 < T_LEN_BINS {
@@ -135,7 +146,7 @@ fn posting(slot: u32, abs: u8) -> u32 {
 
 /// Cells within tolerance of each probe triplet (both neighbour orders), with the
 /// probe minutia's angle.
-fn query_cells(p: &Prepared) -> Vec<(u32, u8)> {
+fn query_cells(p: &Prepared) -> Vec<(u32, u8, u8)> {
     let mut out = Vec::new();
     let lbins = |l: f32| {
         let lo = ((l - T_LEN_TOL).max(0.0) / T_LEN_BIN) as usize;
@@ -148,8 +159,19 @@ fn query_cells(p: &Prepared) -> Vec<(u32, u8)> {
         (lo, hi)
     };
     let wrap = |b: i32| b.rem_euclid(T_ANG_BINS as i32) as usize;
-    p.for_each_triplet(INDEX_NEIGHBOURS, |l1, a1, l2, a2, abs| {
-        for (la, aa, lb, ab) in [(l1, a1, l2, a2), (l2, a2, l1, a1)] {
+    p.for_each_triplet(INDEX_NEIGHBOURS, |i, l1, a1, l2, a2, abs| {
+        let mid = (i % 255 + 1) as u8;
+        // Query the canonical order (smaller angle first), and the other one too when
+        // noise within tolerance could flip it (close angles, or an angle near the wrap).
+        let (l1, a1, l2, a2) = if a1 <= a2 {
+            (l1, a1, l2, a2)
+        } else {
+            (l2, a2, l1, a1)
+        };
+        let near_wrap = |a: u8| (a as i32) < T_ANG_TOL || (a as i32) > 255 - T_ANG_TOL;
+        let ambiguous = (a2 as i32 - a1 as i32) <= 2 * T_ANG_TOL || near_wrap(a1) || near_wrap(a2);
+        let orders = [(l1, a1, l2, a2), (l2, a2, l1, a1)];
+        for &(la, aa, lb, ab) in &orders[..if ambiguous { 2 } else { 1 }] {
             let (p0, p1) = lbins(la);
             let (q0, q1) = lbins(lb);
             if p0 >= T_LEN_BINS || q0 >= T_LEN_BINS {
@@ -161,7 +183,7 @@ fn query_cells(p: &Prepared) -> Vec<(u32, u8)> {
                 for r in r0..=r1 {
                     for y in q0..=q1 {
                         for s in s0..=s1 {
-                            out.push((tcell(x, wrap(r), y, wrap(s)) as u32, abs));
+                            out.push((tcell(x, wrap(r), y, wrap(s)) as u32, abs, mid));
                         }
                     }
                 }
@@ -353,41 +375,107 @@ impl Gallery {
     #[doc(hidden)]
     pub fn stage1_rank(&self, probe_pos: u8, view: &FingerView, person: &str) -> Option<usize> {
         let pid = *self.by_name.get(person)?;
-        let list = self.shortlist_for(probe_pos, &Prepared::new(view), usize::MAX);
+        let list = self.shortlist_for(
+            probe_pos,
+            &Prepared::new(view),
+            view,
+            self.shortlist.max(1) * 64,
+        );
         list.iter()
             .position(|&s| self.slots[s as usize].as_ref().map(|x| x.person) == Some(pid))
     }
 
-    /// Stage 1: best-voted live slots for one probe finger.
-    fn shortlist_for(&self, probe_pos: u8, p: &Prepared, want: usize) -> Vec<u32> {
+    /// Stage 1 (index votes) then stage 1.5 (Hough) for one probe finger: the `want`
+    /// most promising live slots, best first.
+    fn shortlist_for(
+        &self,
+        probe_pos: u8,
+        p: &Prepared,
+        view: &FingerView,
+        want: usize,
+    ) -> Vec<u32> {
+        let keep = want
+            .saturating_mul(STAGE1_FACTOR)
+            .max(self.live_fingers / STAGE1_DIVISOR);
+        let t0 = std::time::Instant::now();
+        let first = self.stage1(probe_pos, p, keep);
+        let t1 = t0.elapsed();
+        let hp = HoughProbe::new(&view.minutiae);
+        let mut scored: Vec<(u32, u32)> = first
+            .par_iter()
+            .with_min_len(256)
+            .filter_map(|&(_, s, rots)| {
+                let slot = self.slots[s as usize].as_ref()?;
+                // Stage 1's rotation estimate is noisy: try its two best windows.
+                let h = [rots & 15, rots >> 4]
+                    .iter()
+                    .map(|&b| hough::score(&hp, &slot.minutiae, b << ROT_SHIFT))
+                    .max()
+                    .unwrap_or(0);
+                Some((h, s))
+            })
+            .collect();
+        if scored.len() > want {
+            scored.select_nth_unstable_by(want, |a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+            scored.truncate(want);
+        }
+        scored.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+        if std::env::var_os("ABIS_TRACE").is_some() {
+            eprintln!(
+                "stage1 {:?} ({} kept), hough {:?}",
+                t1,
+                first.len(),
+                t0.elapsed() - t1
+            );
+        }
+        scored.into_iter().map(|(_, s)| s).collect()
+    }
+
+    /// Stage 1: best-voted live slots, with their best rotation bin.
+    fn stage1(&self, probe_pos: u8, p: &Prepared, want: usize) -> Vec<(u32, u32, u8)> {
         let cells = query_cells(p);
         let n_local = self.slots.len().div_ceil(SHARDS);
         let positions = self.positions_for(probe_pos);
-        let per_shard: Vec<Vec<(u32, u32)>> = (0..SHARDS)
+        let per_shard: Vec<Vec<(u32, u32, u8)>> = (0..SHARDS)
             .into_par_iter()
             .map(|sh| {
-                // Votes per (finger, rotation bin): a probe edge and a gallery edge that
-                // agree also imply a rotation; a mated finger's votes pile up in one bin.
+                // Votes per (finger, rotation bin): a probe triplet and a gallery triplet
+                // that agree also imply a rotation; a mated finger's votes pile up in one bin.
                 let mut votes = vec![0u8; n_local * ROT_BINS];
                 for pos in &positions {
                     let shard = &self.index[pos].shards[sh];
-                    for &(c, pabs) in &cells {
+                    for &(c, pabs, _) in &cells {
                         for &q in &shard.cells[c as usize] {
-                            let rot = (pabs.wrapping_sub(q as u8) >> ROT_SHIFT) as usize;
+                            let rot = ((q as u8).wrapping_sub(pabs) >> ROT_SHIFT) as usize;
                             let v = &mut votes[(q >> 8) as usize * ROT_BINS + rot];
                             *v = v.saturating_add(1);
                         }
                     }
                 }
-                let mut top: Vec<(u32, u32)> = votes
+                let mut top: Vec<(u32, u32, u8)> = votes
                     .chunks_exact(ROT_BINS)
                     .enumerate()
                     .filter_map(|(i, bins)| {
+                        // Best two non-overlapping rotation windows (two bins each).
                         let mut best = 0u16;
+                        let mut best_b = 0usize;
+                        let win = |b: usize| bins[b] as u16 + bins[(b + 1) % ROT_BINS] as u16;
                         for b in 0..ROT_BINS {
-                            let v = bins[b] as u16 + bins[(b + 1) % ROT_BINS] as u16;
-                            best = best.max(v);
+                            if win(b) > best {
+                                best = win(b);
+                                best_b = b;
+                            }
                         }
+                        let mut second = 0u16;
+                        let mut second_b = (best_b + ROT_BINS / 2) % ROT_BINS;
+                        for b in 0..ROT_BINS {
+                            let d = (b + ROT_BINS - best_b) % ROT_BINS;
+                            if (2..=ROT_BINS - 2).contains(&d) && win(b) > second {
+                                second = win(b);
+                                second_b = b;
+                            }
+                        }
+                        let best_b = (best_b | (second_b << 4)) as u8;
                         if best < MIN_VOTES {
                             return None;
                         }
@@ -395,7 +483,7 @@ impl Gallery {
                         let slot = self.slots.get(s)?.as_ref()?;
                         // Random votes grow with the finger's key count: normalise.
                         let norm = (best as f32 * 65536.0 / ((slot.keys as f32) + NORM_K)) as u32;
-                        Some((norm, s as u32))
+                        Some((norm, s as u32, best_b))
                     })
                     .collect();
                 if top.len() > want {
@@ -405,13 +493,13 @@ impl Gallery {
                 top
             })
             .collect();
-        let mut all: Vec<(u32, u32)> = per_shard.into_iter().flatten().collect();
+        let mut all: Vec<(u32, u32, u8)> = per_shard.into_iter().flatten().collect();
         if all.len() > want {
             all.select_nth_unstable_by(want, |a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
             all.truncate(want);
         }
         all.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
-        all.into_iter().map(|(_, s)| s).collect()
+        all
     }
 
     /// Every live slot compatible with the probe position (the exhaustive oracle).
@@ -461,7 +549,7 @@ impl Gallery {
             let slots = if exhaustive {
                 self.all_slots_for(*pos)
             } else {
-                self.shortlist_for(*pos, p, self.shortlist)
+                self.shortlist_for(*pos, p, &probe[fi].1, self.shortlist)
             };
             let scored: Vec<(u32, f32)> = slots
                 .par_iter()
@@ -555,11 +643,11 @@ pub fn debug_pair_votes(probe: &FingerView, gallery: &FingerView) -> (u32, u32) 
     });
     let mut bins = [0u32; ROT_BINS];
     let mut all = 0;
-    for (c, pabs) in query_cells(&Prepared::new(probe)) {
+    for (c, pabs, _) in query_cells(&Prepared::new(probe)) {
         if let Some(v) = cells.get(&c) {
             for &a in v {
                 all += 1;
-                bins[(pabs.wrapping_sub(a) >> ROT_SHIFT) as usize] += 1;
+                bins[(a.wrapping_sub(pabs) >> ROT_SHIFT) as usize] += 1;
             }
         }
     }
@@ -568,4 +656,33 @@ pub fn debug_pair_votes(probe: &FingerView, gallery: &FingerView) -> (u32, u32) 
         .max()
         .unwrap_or(0);
     (best, all)
+}
+
+/// Stage-1 vote histogram over rotation bins and the Hough score of every rotation window
+/// (diagnostics).
+#[doc(hidden)]
+pub fn debug_rotation(probe: &FingerView, gallery: &FingerView) -> (Vec<u32>, Vec<u32>) {
+    let mut cells: HashMap<u32, Vec<u8>> = HashMap::new();
+    index_cells(&Prepared::new(gallery), |c, a| {
+        cells.entry(c as u32).or_default().push(a)
+    });
+    let mut bins = vec![0u32; ROT_BINS];
+    for (c, pabs, _) in query_cells(&Prepared::new(probe)) {
+        if let Some(v) = cells.get(&c) {
+            for &a in v {
+                bins[(a.wrapping_sub(pabs) >> ROT_SHIFT) as usize] += 1;
+            }
+        }
+    }
+    let hp = HoughProbe::new(&probe.minutiae);
+    let h = (0..ROT_BINS)
+        .map(|b| {
+            hough::score(
+                &hp,
+                &gallery.minutiae,
+                (b as u8).wrapping_mul(1 << ROT_SHIFT),
+            )
+        })
+        .collect();
+    (bins, h)
 }

@@ -12,6 +12,7 @@ pub mod ansi378;
 pub mod cli;
 pub mod eval;
 pub mod gallery;
+pub mod hough;
 pub mod iso19794;
 pub mod matcher;
 pub mod synth;

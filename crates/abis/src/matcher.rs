@@ -31,7 +31,7 @@ pub const DEFAULT_THRESHOLD: f32 = 40.0;
 /// Neighbours kept per minutia for spreading.
 const K_NBR: usize = 9;
 /// Neighbours per minutia used for root selection.
-const K_ROOT: usize = 6;
+const K_ROOT: usize = 5;
 /// Minutiae beyond this are dropped (u8 indices, bounded cost).
 pub const MAX_MINUTIAE: usize = 160;
 /// Roots tried per comparison.
@@ -68,15 +68,38 @@ pub struct Prepared {
     /// `nbr[start[i]..start[i+1]]` are the neighbour edges of minutia `i`.
     nbr: Vec<Edge>,
     start: Vec<u16>,
-    /// Root edges sorted by length.
+    /// Root edges sorted by (angle bin of `ra`, length).
     roots: Vec<RootEdge>,
+    /// `roots[root_start[b]..root_start[b + 1]]` have `ra >> 4 == b`.
+    root_start: [u16; 17],
 }
 
+/// Direction of the vector (dx, dy) in 1/256 circle, counter-clockwise with the image y
+/// axis pointing down (like minutia angles). Polynomial atan2, error < 0.1 unit.
 #[inline]
-fn angle_u8(dx: f32, dy: f32) -> u8 {
-    // Counter-clockwise with the image y axis pointing down, like minutia angles.
-    let a = (-dy).atan2(dx) * (128.0 / std::f32::consts::PI);
-    (a.round() as i32 & 255) as u8
+pub(crate) fn angle_u8(dx: f32, dy: f32) -> u8 {
+    let (x, y) = (dx, -dy);
+    let ax = x.abs();
+    let ay = y.abs();
+    let mx = ax.max(ay);
+    if mx == 0.0 {
+        return 0;
+    }
+    let a = ax.min(ay) / mx;
+    let s = a * a;
+    // atan(a) for a in [0, 1], in units of 1/256 circle.
+    let mut r = ((-0.046_496_473 * s + 0.159_314_22) * s - 0.327_622_77) * s * a + a;
+    r *= 128.0 / std::f32::consts::PI;
+    if ay > ax {
+        r = 64.0 - r;
+    }
+    if x < 0.0 {
+        r = 128.0 - r;
+    }
+    if y < 0.0 {
+        r = 256.0 - r;
+    }
+    (r.round() as i32 & 255) as u8
 }
 
 #[inline]
@@ -111,31 +134,40 @@ impl Prepared {
         let mut nbr = Vec::with_capacity(n * K_NBR);
         let mut start = Vec::with_capacity(n + 1);
         let mut roots = Vec::with_capacity(n * K_ROOT);
-        let mut tmp: Vec<(f32, usize)> = Vec::with_capacity(n);
+        // Nearest neighbours by insertion into a small sorted buffer.
+        let mut best: [(f32, u8); K_NBR] = [(f32::INFINITY, 0); K_NBR];
         for i in 0..n {
             start.push(nbr.len() as u16);
-            tmp.clear();
-            for j in 0..n {
-                if j != i {
-                    let dx = pts[j].x - pts[i].x;
-                    let dy = pts[j].y - pts[i].y;
-                    tmp.push((dx * dx + dy * dy, j));
+            let mut k = 0usize;
+            let (xi, yi) = (pts[i].x, pts[i].y);
+            for (j, q) in pts.iter().enumerate() {
+                if j == i {
+                    continue;
+                }
+                let dx = q.x - xi;
+                let dy = q.y - yi;
+                let d2 = dx * dx + dy * dy;
+                if k == K_NBR && d2 >= best[K_NBR - 1].0 {
+                    continue;
+                }
+                let mut pos = if k < K_NBR { k } else { K_NBR - 1 };
+                while pos > 0 && best[pos - 1].0 > d2 {
+                    best[pos] = best[pos - 1];
+                    pos -= 1;
+                }
+                best[pos] = (d2, j as u8);
+                if k < K_NBR {
+                    k += 1;
                 }
             }
-            let k = K_NBR.min(tmp.len());
-            if k < tmp.len() {
-                tmp.select_nth_unstable_by(k, |a, b| a.0.total_cmp(&b.0));
-            }
-            tmp[..k].sort_by(|a, b| a.0.total_cmp(&b.0));
-            for (rank, &(d2, j)) in tmp[..k].iter().enumerate() {
-                let dx = pts[j].x - pts[i].x;
-                let dy = pts[j].y - pts[i].y;
-                let ea = angle_u8(dx, dy);
+            for (rank, &(d2, j)) in best[..k].iter().enumerate() {
+                let q = pts[j as usize];
+                let ea = angle_u8(q.x - xi, q.y - yi);
                 let e = Edge {
                     len: d2.sqrt(),
-                    j: j as u8,
+                    j,
                     ra: ea.wrapping_sub(pts[i].a),
-                    na: ea.wrapping_sub(pts[j].a),
+                    na: ea.wrapping_sub(q.a),
                 };
                 nbr.push(e);
                 if rank < K_ROOT {
@@ -150,12 +182,17 @@ impl Prepared {
             }
         }
         start.push(nbr.len() as u16);
-        roots.sort_by(|a, b| a.len.total_cmp(&b.len));
+        roots.sort_unstable_by(|a, b| (a.ra >> 4).cmp(&(b.ra >> 4)).then(a.len.total_cmp(&b.len)));
+        let mut root_start = [0u16; 17];
+        for b in 0..=16u16 {
+            root_start[b as usize] = roots.partition_point(|r| ((r.ra >> 4) as u16) < b) as u16;
+        }
         Prepared {
             pts,
             nbr,
             start,
             roots,
+            root_start,
         }
     }
 
@@ -170,14 +207,18 @@ impl Prepared {
 
     /// `f(len_ij, ra_ij, len_ik, ra_ik, angle_i)` for every pair `j` before `k` among the
     /// `k` nearest neighbours of each minutia `i` (triplets for the 1:N index).
-    pub(crate) fn for_each_triplet(&self, k: usize, mut f: impl FnMut(f32, u8, f32, u8, u8)) {
+    pub(crate) fn for_each_triplet(
+        &self,
+        k: usize,
+        mut f: impl FnMut(usize, f32, u8, f32, u8, u8),
+    ) {
         for i in 0..self.pts.len() {
             let a = self.pts[i].a;
             let es = self.edges(i);
             let es = &es[..es.len().min(k)];
             for (x, e1) in es.iter().enumerate() {
                 for e2 in &es[x + 1..] {
-                    f(e1.len, e1.ra, e2.len, e2.ra, a);
+                    f(i, e1.len, e1.ra, e2.len, e2.ra, a);
                 }
             }
         }
@@ -215,7 +256,7 @@ pub const PARAMS: Params = Params {
     g_angle: 28,
     g_base: 22.0,
     g_rel: 0.22,
-    n_roots: 12,
+    n_roots: 8,
     w_support: 0.5,
     w_kind: 0.3,
     w_frac: 20.0,
@@ -321,27 +362,34 @@ fn find_roots(p: &Prepared, c: &Prepared, s: &mut Scratch, prm: &Params) {
     let m = c.pts.len();
     s.votes.clear();
     s.votes.resize(p.pts.len() * m, 0);
-    let cr = &c.roots;
-    let mut lo = 0usize;
     for e in &p.roots {
         let tol = prm.dist_tol(e.len);
-        while lo < cr.len() && cr[lo].len < e.len - tol {
-            lo += 1;
-        }
-        let mut k = lo;
-        while k < cr.len() && cr[k].len <= e.len + tol {
-            let f = &cr[k];
-            if adiff(e.ra, f.ra) <= prm.angle_tol && adiff(e.na, f.na) <= prm.angle_tol {
-                s.votes[e.i as usize * m + f.i as usize] += 1;
-                s.votes[e.j as usize * m + f.j as usize] += 1;
+        let b0 = ((e.ra as i32 - prm.angle_tol) >> 4) & 15;
+        let b1 = ((e.ra as i32 + prm.angle_tol) >> 4) & 15;
+        for b in [b0, b1] {
+            let slice =
+                &c.roots[c.root_start[b as usize] as usize..c.root_start[b as usize + 1] as usize];
+            let lo = slice.partition_point(|f| f.len < e.len - tol);
+            for f in &slice[lo..] {
+                if f.len > e.len + tol {
+                    break;
+                }
+                if adiff(e.ra, f.ra) <= prm.angle_tol && adiff(e.na, f.na) <= prm.angle_tol {
+                    s.votes[e.i as usize * m + f.i as usize] += 1;
+                    s.votes[e.j as usize * m + f.j as usize] += 1;
+                }
             }
-            k += 1;
+            if b0 == b1 {
+                break;
+            }
         }
     }
     s.roots.clear();
-    for (idx, &v) in s.votes.iter().enumerate() {
-        if v >= 2 {
-            s.roots.push((v, (idx / m) as u8, (idx % m) as u8));
+    for (i, row) in s.votes.chunks_exact(m).enumerate() {
+        for (j, &v) in row.iter().enumerate() {
+            if v >= 2 {
+                s.roots.push((v, i as u8, j as u8));
+            }
         }
     }
     if s.roots.len() > prm.n_roots {
@@ -505,4 +553,23 @@ pub fn calibrate(raw: f32) -> f32 {
 /// The false-match rate a calibrated score threshold stands for: `10^(-score/10)`.
 pub fn score_to_fmr(score: f32) -> f64 {
     10f64.powf(-(score as f64) / 10.0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::angle_u8;
+
+    #[test]
+    fn fast_atan2_matches_std() {
+        for k in 0..3600 {
+            let a = k as f32 * std::f32::consts::PI / 1800.0;
+            for r in [1.0f32, 7.5, 180.0] {
+                let (dx, dy) = (r * a.cos(), -r * a.sin());
+                let want = ((-dy).atan2(dx) * 128.0 / std::f32::consts::PI).round() as i32 & 255;
+                let got = angle_u8(dx, dy) as i32;
+                let d = ((got - want + 128).rem_euclid(256)) - 128;
+                assert!(d.abs() <= 1, "angle {a}: {got} vs {want}");
+            }
+        }
+    }
 }

@@ -233,7 +233,7 @@ impl MasterFinger {
         }
         let p_drop = r.range(0.08, 0.25);
         let jitter = r.range(1.5, 3.0);
-        let ajitter = r.range(4.0, 9.0).to_radians();
+        let ajitter = r.range(3.0, 6.0).to_radians();
         let mut out = Vec::with_capacity(self.minutiae.len() + 8);
         for m in &self.minutiae {
             if r.chance(p_drop) {
