@@ -1,4 +1,5 @@
 //! Development helper: single-thread cost of preparation and matching.
+#![allow(clippy::needless_range_loop)]
 use abis::Prepared;
 use std::time::Instant;
 fn main() {
