@@ -294,7 +294,9 @@ pub fn parse_row(line: &str, today: Date) -> Result<Penduduk, RowError> {
     };
     p.validate(today).map_err(|e| RowError::Invalid {
         column: match e {
-            PendudukError::BirthDateMismatch { .. } => "tanggal_lahir",
+            PendudukError::BirthDateMismatch { .. } | PendudukError::FutureBirthDate(_) => {
+                "tanggal_lahir"
+            }
             PendudukError::SexMismatch { .. } => "jenis_kelamin",
             PendudukError::UnknownKelurahan(_) => "kelurahan",
             PendudukError::Nik(_) => "nik",

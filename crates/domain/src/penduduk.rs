@@ -59,6 +59,8 @@ pub enum PendudukError {
     TooLong(&'static str, usize),
     #[error("birth date {lahir} does not match the NIK's {nik}")]
     BirthDateMismatch { lahir: Date, nik: String },
+    #[error("birth date {0} is in the future")]
+    FutureBirthDate(Date),
     #[error("sex {jk} does not match the NIK (day + 40 marks a woman)")]
     SexMismatch { jk: JenisKelamin },
 }
@@ -116,6 +118,9 @@ impl Penduduk {
     /// Cross-field rules: birth date and sex agree with the NIK, the kelurahan exists,
     /// text fields are present and bounded. `today` resolves the NIK's century.
     pub fn validate(&self, today: Date) -> Result<(), PendudukError> {
+        if self.tanggal_lahir > today {
+            return Err(PendudukError::FutureBirthDate(self.tanggal_lahir));
+        }
         if self.nik.tanggal_lahir(today) != Some(self.tanggal_lahir)
             && self.nik.tanggal_lahir(self.tanggal_lahir) != Some(self.tanggal_lahir)
         {
@@ -220,6 +225,17 @@ pub(crate) mod tests {
             p.validate(date(2015, 9, 9)),
             Err(PendudukError::BirthDateMismatch { .. })
         ));
+    }
+
+    #[test]
+    fn future_birth_date_is_rejected() {
+        let mut p = sample();
+        p.tanggal_lahir = date(2030, 5, 15);
+        p.nik = Nik::parse("3172015505300003").unwrap();
+        assert_eq!(
+            p.validate(date(2026, 1, 1)),
+            Err(PendudukError::FutureBirthDate(date(2030, 5, 15)))
+        );
     }
 
     #[test]

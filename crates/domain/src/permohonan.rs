@@ -104,6 +104,8 @@ impl fmt::Display for Status {
 /// A transition request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Aksi {
+    /// Creates the application in Direkam (the first timeline entry; not a transition).
+    Rekam,
     /// Direkam → Dikirim: send for the uniqueness check.
     Kirim,
     /// Dikirim → Tunggal: the check found no other identity.
@@ -124,6 +126,7 @@ pub enum Aksi {
 
 impl Aksi {
     pub const ALL: &'static [Aksi] = &[
+        Aksi::Rekam,
         Aksi::Kirim,
         Aksi::HasilTunggal,
         Aksi::HasilGanda,
@@ -136,6 +139,7 @@ impl Aksi {
 
     pub fn slug(self) -> &'static str {
         match self {
+            Aksi::Rekam => "rekam",
             Aksi::Kirim => "kirim",
             Aksi::HasilTunggal => "hasil_tunggal",
             Aksi::HasilGanda => "hasil_ganda",
@@ -149,6 +153,7 @@ impl Aksi {
 
     pub fn label(self) -> &'static str {
         match self {
+            Aksi::Rekam => "Perekaman",
             Aksi::Kirim => "Dikirim untuk verifikasi ketunggalan",
             Aksi::HasilTunggal => "Hasil verifikasi: tunggal",
             Aksi::HasilGanda => "Hasil verifikasi: ganda",
@@ -190,7 +195,7 @@ impl Aksi {
     pub fn allowed(self, peran: Peran) -> bool {
         use Peran::*;
         match self {
-            Aksi::Kirim | Aksi::HasilTunggal | Aksi::HasilGanda => {
+            Aksi::Rekam | Aksi::Kirim | Aksi::HasilTunggal | Aksi::HasilGanda => {
                 matches!(peran, Operator | Verifikator | Admin)
             }
             Aksi::AdjudikasiTunggal | Aksi::Setujui | Aksi::Tolak => {
@@ -341,7 +346,7 @@ impl Permohonan {
             status: Status::Direkam,
             dibuat: waktu,
             riwayat: vec![Riwayat {
-                aksi: Aksi::Kirim,
+                aksi: Aksi::Rekam,
                 dari: None,
                 ke: Status::Direkam,
                 aktor,

@@ -439,7 +439,10 @@ impl Issuance {
         aksi: Aksi,
         alasan: Option<String>,
     ) -> Result<Permohonan> {
-        if matches!(aksi, Aksi::HasilTunggal | Aksi::HasilGanda | Aksi::Kirim) {
+        if matches!(
+            aksi,
+            Aksi::Rekam | Aksi::HasilTunggal | Aksi::HasilGanda | Aksi::Kirim
+        ) {
             return Err(IssuanceError::invalid(
                 "use_check",
                 "check results come from the uniqueness step: POST .../check",

@@ -257,3 +257,82 @@ async fn audit_verify_names_an_entry_edited_in_the_database_file() {
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(stdout.contains("BROKEN at entry #2"), "{stdout}");
 }
+
+#[tokio::test]
+async fn resident_import_keeps_good_rows_and_reports_bad_ones() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path();
+    let today = sidik_domain::tanggal::tanggal_wib(jiff::Timestamp::now());
+    let people = sidik_demo::population(77, 50, today);
+    let mut csv = String::from(sidik_demo::csv::HEADER);
+    csv.push('\n');
+    for p in &people {
+        csv.push_str(&sidik_demo::csv::to_row(p));
+        csv.push('\n');
+    }
+    // Line 52: malformed NIK; line 53: unknown kelurahan; line 54: a repeated NIK.
+    let bad_nik = sidik_demo::csv::to_row(&people[0]).replacen(people[0].nik.as_str(), "12345", 1);
+    let bad_kel =
+        sidik_demo::csv::to_row(&people[1]).replace(&people[1].kelurahan, "31.72.01.1999");
+    csv.push_str(&format!(
+        "{bad_nik}\n{bad_kel}\n{}\n",
+        sidik_demo::csv::to_row(&people[2])
+    ));
+    let file = data.join("penduduk.csv");
+    std::fs::write(&file, csv).unwrap();
+    let report = data.join("laporan.txt");
+
+    let out = Command::new(BIN)
+        .args(["resident", "import"])
+        .arg(&file)
+        .arg("--report")
+        .arg(&report)
+        .arg("--data")
+        .arg(data)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("imported 50 residents; 3 row(s) rejected"),
+        "{stdout}"
+    );
+    let report = std::fs::read_to_string(report).unwrap();
+    let lines: Vec<&str> = report.lines().collect();
+    assert_eq!(lines.len(), 3, "{report}");
+    assert!(lines[0].starts_with("line 52: column nik"), "{report}");
+    assert!(
+        lines[1].starts_with("line 53:") && lines[1].contains("kelurahan"),
+        "{report}"
+    );
+    assert!(
+        lines[2].starts_with("line 54:") && lines[2].contains("appears again"),
+        "{report}"
+    );
+
+    let store = sidik_store_sqlite::SqliteStore::open_dir(data)
+        .await
+        .unwrap();
+    use sidik_store::Store;
+    assert_eq!(store.resident_count().await.unwrap(), 50);
+    assert_eq!(
+        store.resident_get(&people[7].nik).await.unwrap().as_ref(),
+        Some(&people[7])
+    );
+
+    // A file with the wrong header imports nothing.
+    std::fs::write(&file, "nik,nama\n3172015505850003,Siti\n").unwrap();
+    let out = Command::new(BIN)
+        .args(["resident", "import"])
+        .arg(&file)
+        .arg("--data")
+        .arg(data)
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("header"));
+}
