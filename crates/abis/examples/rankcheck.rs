@@ -12,7 +12,16 @@ fn main() {
         .map(|i| (format!("p{i}"), vec![(0u8, g.impression(i as u64, 0, 0))]))
         .collect();
     gal.insert_batch(&batch);
-    gal.set_shortlist(64);
+    gal.set_shortlist(512);
+    for k in 0..40 {
+        let id = (k * 7919) % n;
+        let p = g.impression(id as u64, 0, 1);
+        let (a, b) = gal.stage_ranks(0, &p, &format!("p{id}"));
+        let s = abis::match_score(&p, &g.impression(id as u64, 0, 0));
+        if b.is_none_or(|b| b >= 512) {
+            println!("p{id}: score {s:.1} stage-1 rank {a:?} hough rank {b:?}");
+        }
+    }
     let res: Vec<(usize, f32)> = (0..300)
         .map(|k| {
             let id = (k * 7919) % n;

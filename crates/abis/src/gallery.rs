@@ -371,6 +371,30 @@ impl Gallery {
         probe_pos == 0 || pos == 0 || probe_pos == pos
     }
 
+    /// (stage-1 rank, Hough rank) of the fingers of `person` for a probe finger, with the
+    /// default pipeline sizes (diagnostics).
+    #[doc(hidden)]
+    pub fn stage_ranks(
+        &self,
+        probe_pos: u8,
+        view: &FingerView,
+        person: &str,
+    ) -> (Option<usize>, Option<usize>) {
+        let Some(&pid) = self.by_name.get(person) else {
+            return (None, None);
+        };
+        let p = Prepared::new(view);
+        let keep = self
+            .shortlist
+            .saturating_mul(STAGE1_FACTOR)
+            .max(self.live_fingers / STAGE1_DIVISOR);
+        let is = |s: u32| self.slots[s as usize].as_ref().map(|x| x.person) == Some(pid);
+        let first = self.stage1(probe_pos, &p, keep);
+        let r1 = first.iter().position(|x| is(x.1));
+        let list = self.shortlist_for(probe_pos, &p, view, keep);
+        (r1, list.iter().position(|&s| is(s)))
+    }
+
     /// Stage-1 rank (0 = best) of the fingers of `person` for a probe finger (diagnostics).
     #[doc(hidden)]
     pub fn stage1_rank(&self, probe_pos: u8, view: &FingerView, person: &str) -> Option<usize> {
@@ -420,7 +444,7 @@ impl Gallery {
             scored.truncate(want);
         }
         scored.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
-        if std::env::var_os("ABIS_TRACE").is_some() {
+        if std::env::var_os("ABIS_TRACE").is_some_and(|v| !v.is_empty()) {
             eprintln!(
                 "stage1 {:?} ({} kept), hough {:?}",
                 t1,

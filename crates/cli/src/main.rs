@@ -157,6 +157,7 @@ fn akun(store: Arc<SqliteStore>) -> Akun {
     Akun {
         store,
         clock: Arc::new(SystemClock),
+        throttle: Default::default(),
     }
 }
 
@@ -277,7 +278,11 @@ pub fn services(
         clock: clock.clone(),
         kantor: kantor.clone(),
     };
-    let akun = Akun { store, clock };
+    let akun = Akun {
+        store,
+        clock,
+        throttle: Default::default(),
+    };
     (issuance, akun)
 }
 

@@ -38,6 +38,7 @@ impl From<IssuanceError> for ApiError {
             IssuanceError::Conflict { .. } => StatusCode::CONFLICT,
             IssuanceError::Forbidden { .. } => StatusCode::FORBIDDEN,
             IssuanceError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
+            IssuanceError::Throttled(_) => StatusCode::TOO_MANY_REQUESTS,
             IssuanceError::Internal(m) => {
                 tracing::error!("internal error: {m}");
                 return ApiError::new(

@@ -71,11 +71,21 @@ fn dummy_hash() -> Result<String> {
     Ok(H.get_or_init(|| h).clone())
 }
 
+/// Failed logins in a row after which a username is locked for [`LOCKOUT`].
+pub const MAX_FAILURES: u32 = 5;
+/// How long a username stays locked after too many failures.
+pub const LOCKOUT: SignedDuration = SignedDuration::from_mins(5);
+
+/// Consecutive login failures per username (in memory: a restart forgets them).
+#[derive(Default)]
+pub struct Throttle(std::sync::Mutex<std::collections::HashMap<String, (u32, Timestamp)>>);
+
 /// Account service.
 #[derive(Clone)]
 pub struct Akun {
     pub store: Arc<dyn Store>,
     pub clock: Arc<dyn Clock>,
+    pub throttle: Arc<Throttle>,
 }
 
 /// A fresh login.
@@ -157,7 +167,20 @@ impl Akun {
     /// Verifies a password and opens a session. Unknown users cost the same time as a
     /// wrong password, so the response does not reveal which accounts exist.
     pub async fn login(&self, username: &str, password: &str) -> Result<Sesi> {
-        let user = self.store.user_get(username.trim()).await?;
+        let name = username.trim().to_string();
+        let now = self.clock.now();
+        {
+            let t = self.throttle.0.lock().expect("throttle lock");
+            if let Some((n, last)) = t.get(&name) {
+                if *n >= MAX_FAILURES && now < *last + LOCKOUT {
+                    return Err(IssuanceError::Throttled(format!(
+                        "too many failed logins for {name}; try again in {} minutes",
+                        LOCKOUT.as_mins()
+                    )));
+                }
+            }
+        }
+        let user = self.store.user_get(&name).await?;
         let phc = match &user {
             Some(u) => u.password_hash.clone(),
             None => dummy_hash()?,
@@ -167,10 +190,21 @@ impl Akun {
             .await
             .map_err(|e| IssuanceError::Internal(e.to_string()))?;
         let (true, Some(user)) = (ok, user) else {
+            let mut t = self.throttle.0.lock().expect("throttle lock");
+            let e = t.entry(name.clone()).or_insert((0, now));
+            if now >= e.1 + LOCKOUT {
+                e.0 = 0;
+            }
+            e.0 += 1;
+            e.1 = now;
+            if e.0 == MAX_FAILURES {
+                tracing::warn!(username = %name, "login locked after {MAX_FAILURES} failures");
+            }
             return Err(IssuanceError::Unauthorized(
                 "wrong username or password".into(),
             ));
         };
+        self.throttle.0.lock().expect("throttle lock").remove(&name);
         let token = hex::encode(random_bytes::<32>()?);
         let expires = self.clock.now() + SESSION_TTL;
         self.store

@@ -44,6 +44,8 @@ pub enum IssuanceError {
     Conflict { code: &'static str, message: String },
     #[error("{0}")]
     Unauthorized(String),
+    #[error("{0}")]
+    Throttled(String),
     #[error("role {peran} may not {what}")]
     Forbidden { peran: Peran, what: String },
     #[error("internal error: {0}")]
@@ -65,6 +67,7 @@ impl IssuanceError {
             IssuanceError::NotFound(_) => "not_found",
             IssuanceError::Forbidden { .. } => "forbidden",
             IssuanceError::Unauthorized(_) => "unauthorized",
+            IssuanceError::Throttled(_) => "too_many_attempts",
             IssuanceError::Internal(_) => "internal",
         }
     }
@@ -80,6 +83,10 @@ impl From<StoreError> for IssuanceError {
             StoreError::Stale(m) => IssuanceError::Conflict {
                 code: "stale_state",
                 message: m,
+            },
+            StoreError::KeyReused(m) => IssuanceError::Conflict {
+                code: "idempotency_key_reused",
+                message: format!("idempotency key reused: {m}"),
             },
             StoreError::NotFound(m) => IssuanceError::NotFound(m),
             StoreError::Backend(m) => IssuanceError::Internal(m),

@@ -560,6 +560,11 @@ impl Store for SqliteStore {
                     .map_err(be)?;
             if let Some(nomor) = prior {
                 let p = load_permohonan(&mut tx, &nomor).await?.expect("row exists");
+                if p.nik != new.nik {
+                    return Err(StoreError::KeyReused(format!(
+                        "key {key:?} was already used for another request (application {nomor})"
+                    )));
+                }
                 return Ok(Created::Replayed(p));
             }
         }

@@ -203,6 +203,16 @@ pub async fn applications(s: &dyn Store) {
         .await
         .unwrap();
     assert_eq!(again, Created::Replayed(a.clone()));
+    // The same key for a different request is a conflict, not a replay.
+    assert!(matches!(
+        s.application_create(
+            &new_app(&q, Some("k1"), 11),
+            &bio(1),
+            audit("permohonan.rekam", "?", 11)
+        )
+        .await,
+        Err(StoreError::KeyReused(_))
+    ));
     // A second open application for the same NIK is refused and writes nothing.
     let audits_mid = verify_chain(s).await;
     assert!(matches!(

@@ -21,6 +21,9 @@ pub enum StoreError {
     /// A uniqueness rule was hit (e.g. a second open application for one NIK).
     #[error("conflict: {0}")]
     Conflict(String),
+    /// An idempotency key was reused for a different request.
+    #[error("idempotency key reused: {0}")]
+    KeyReused(String),
     /// The row to change does not exist.
     #[error("not found: {0}")]
     NotFound(String),

@@ -101,6 +101,7 @@ impl TestApp {
         let akun = Akun {
             store: store.clone(),
             clock: clock.clone(),
+            throttle: Default::default(),
         };
         for (name, peran) in [
             ("admin", Peran::Admin),

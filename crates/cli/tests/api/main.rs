@@ -502,3 +502,66 @@ async fn resident_lookup_requires_a_session_and_valid_nik() {
     assert_eq!(st, StatusCode::BAD_REQUEST);
     assert_eq!(body["code"], "invalid_nik");
 }
+
+#[tokio::test]
+async fn idempotency_key_replays_the_first_enrollment() {
+    let app = TestApp::spawn().await;
+    let (p, q) = (adult(601), adult(602));
+    app.add_residents(&[p.clone(), q.clone()]).await;
+    let op = app.login("operator").await;
+    let send = |e: Enrol, key: &'static str| {
+        let req = app
+            .http
+            .post(app.url("/api/v1/applications"))
+            .bearer_auth(&op)
+            .header("Idempotency-Key", key)
+            .multipart(e.form());
+        async move {
+            let r = req.send().await.unwrap();
+            (r.status(), r.json::<Value>().await.unwrap())
+        }
+    };
+    let (st, first) = send(Enrol::new(&p, 1), "kunci-1").await;
+    assert_eq!(st, StatusCode::CREATED);
+    let (st, again) = send(Enrol::new(&p, 1), "kunci-1").await;
+    assert_eq!(
+        st,
+        StatusCode::OK,
+        "a retry is answered with the first result"
+    );
+    assert_eq!(again["nomor"], first["nomor"]);
+    let before = app.footprint().await;
+    let (st, body) = send(Enrol::new(&q, 2), "kunci-1").await;
+    assert_eq!(st, StatusCode::CONFLICT);
+    assert_eq!(body["code"], "idempotency_key_reused");
+    assert_eq!(app.footprint().await, before);
+}
+
+#[tokio::test]
+async fn repeated_wrong_passwords_lock_the_account_for_a_while() {
+    let app = TestApp::spawn().await;
+    let try_login = |pw: &'static str| {
+        let req = app
+            .http
+            .post(app.url("/api/v1/login"))
+            .json(&serde_json::json!({"username": "verifikator", "password": pw}));
+        async move { req.send().await.unwrap().status() }
+    };
+    for _ in 0..5 {
+        assert_eq!(
+            try_login("salah-salah-salah").await,
+            StatusCode::UNAUTHORIZED
+        );
+    }
+    // Locked now, even with the right password.
+    assert_eq!(try_login(PASSWORD).await, StatusCode::TOO_MANY_REQUESTS);
+    // Other accounts are unaffected.
+    app.login("operator").await;
+    // Every response carries the security headers.
+    let r = app.http.get(app.url("/masuk")).send().await.unwrap();
+    assert_eq!(r.headers()["x-frame-options"], "DENY");
+    assert!(r.headers()["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .contains("frame-ancestors 'none'"));
+}
