@@ -75,30 +75,17 @@ impl SqliteStore {
             .connect_with(opts.clone())
             .await
             .map_err(be)?;
-        let reader = SqlitePoolOptions::new()
-            .max_connections(4)
-            .connect_with(opts.read_only(true))
-            .await;
-        // A read-only pool cannot open a database that does not exist yet; migrate first.
-        let store_writer_only = SqliteStore {
+        // Migrate through the writer first: a read-only connection cannot create tables.
+        let bootstrap = SqliteStore {
             writer: writer.clone(),
             reader: writer.clone(),
         };
-        store_writer_only.migrate().await?;
-        let reader = match reader {
-            Ok(r) => r,
-            Err(_) => SqlitePoolOptions::new()
-                .max_connections(4)
-                .connect_with(
-                    SqliteConnectOptions::from_str("sqlite://")
-                        .map_err(be)?
-                        .filename(path)
-                        .read_only(true)
-                        .busy_timeout(Duration::from_secs(10)),
-                )
-                .await
-                .map_err(be)?,
-        };
+        bootstrap.migrate().await?;
+        let reader = SqlitePoolOptions::new()
+            .max_connections(4)
+            .connect_with(opts.read_only(true))
+            .await
+            .map_err(be)?;
         Ok(SqliteStore { writer, reader })
     }
 
