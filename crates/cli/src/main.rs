@@ -328,6 +328,12 @@ async fn serve(
         "Sidik serving on http://{listen}/ (data: {})",
         data.display()
     );
+    if store.user_count().await? == 0 {
+        println!(
+            "No officer accounts yet: create one with `sidik user add NAME --role admin --data {}`",
+            data.display()
+        );
+    }
     if let Some(pw) = admin_password {
         println!("Demo admin login: username 'admin', one-time password '{pw}' (a new one is made at every start)");
     }

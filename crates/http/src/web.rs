@@ -30,6 +30,7 @@ pub fn routes() -> Router<AppState> {
         .route("/permohonan/{nomor}", get(detail))
         .route("/permohonan/{nomor}/cek", post(cek))
         .route("/permohonan/{nomor}/aksi", post(aksi))
+        .route("/permohonan/{nomor}/gambar/{jenis}", get(gambar))
         .fallback(tidak_ditemukan)
 }
 
@@ -403,8 +404,19 @@ pub struct BarisAudit {
     pub hash: String,
 }
 
-/// (biometric search ran, notes, candidates: application, NIK, score, fingers matched)
-type HasilCek = (bool, String, Vec<(String, String, String, u8)>);
+/// (biometric search ran, notes, candidates)
+type HasilCek = (bool, String, Vec<KandidatBaris>);
+
+/// A duplicate-suspect candidate as the adjudicator sees it.
+pub struct KandidatBaris {
+    pub nomor: String,
+    pub nik: String,
+    pub nama: String,
+    pub kelurahan: String,
+    pub status: &'static str,
+    pub skor: String,
+    pub jari: u8,
+}
 
 #[derive(Template)]
 #[template(path = "detail.html")]
@@ -483,23 +495,26 @@ async fn detail_page(st: &AppState, u: &User, nomor: &str, galat: Option<String>
             alasan: r.alasan.clone().unwrap_or_default(),
         })
         .collect();
-    let cek = p.ketunggalan.as_ref().map(|h| {
-        (
-            h.biometrik,
-            h.catatan.clone(),
-            h.kandidat
-                .iter()
-                .map(|k| {
-                    (
-                        k.permohonan.clone(),
-                        k.nik.clone(),
-                        format!("{:.1}", k.skor),
-                        k.jari_cocok,
-                    )
-                })
-                .collect(),
-        )
-    });
+    let mut cek = None;
+    if let Some(h) = &p.ketunggalan {
+        let mut kandidat = Vec::new();
+        for k in &h.kandidat {
+            let other = store.application_get(&k.permohonan).await.ok().flatten();
+            kandidat.push(KandidatBaris {
+                nomor: k.permohonan.clone(),
+                nik: k.nik.clone(),
+                nama: other.as_ref().map(|o| o.nama.clone()).unwrap_or_default(),
+                kelurahan: other
+                    .as_ref()
+                    .map(|o| region_name(&o.kelurahan))
+                    .unwrap_or_default(),
+                status: other.as_ref().map_or("", |o| o.status.label()),
+                skor: format!("{:.1}", k.skor),
+                jari: k.jari_cocok,
+            });
+        }
+        cek = Some((h.biometrik, h.catatan.clone(), kandidat));
+    }
     let tombol = [
         (
             Aksi::AdjudikasiTunggal,
@@ -658,4 +673,36 @@ async fn penduduk(
         Err(e) => page.galat = Some(pesan(&IssuanceError::from(e).into())),
     }
     html(page)
+}
+
+/// The face photo (`foto`) or signature (`ttd`) of an application, for officers only.
+async fn gambar(
+    State(st): State<AppState>,
+    WebUser(_): WebUser,
+    Path((nomor, jenis)): Path<(String, String)>,
+) -> Response {
+    let store = &st.issuance.store;
+    let Ok(Some(r)) = store.biometrik_ref(&nomor).await else {
+        return StatusCode::NOT_FOUND.into_response();
+    };
+    let sha = match jenis.as_str() {
+        "foto" => r.foto_sha256,
+        "ttd" => r.tanda_tangan_sha256,
+        _ => return StatusCode::NOT_FOUND.into_response(),
+    };
+    match store.blob_get(&sha).await {
+        Ok(Some(bytes)) => {
+            let mime =
+                sidik_domain::biometrik::image_mime(&bytes).unwrap_or("application/octet-stream");
+            (
+                [
+                    (header::CONTENT_TYPE, mime),
+                    (header::CACHE_CONTROL, "private, max-age=3600"),
+                ],
+                bytes,
+            )
+                .into_response()
+        }
+        _ => StatusCode::NOT_FOUND.into_response(),
+    }
 }

@@ -447,6 +447,21 @@ async fn officer_pages_login_list_enroll_and_detail() {
     assert!(html.contains(" WIB"), "times are shown in WIB");
     assert!(html.contains("Jakarta, Rabu, 15 Mei 1985"), "{html}");
 
+    // The face photo is served to officers only.
+    let foto = format!("{detail}/gambar/foto");
+    let r = app
+        .http
+        .get(app.url(&foto))
+        .header("cookie", cookie.clone())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(r.headers()["content-type"], "image/png");
+    assert_eq!(r.bytes().await.unwrap().to_vec(), png());
+    let r = app.http.get(app.url(&foto)).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+
     let (_, html) = page("/permohonan?status=direkam").await;
     assert!(html.contains(&p.nama));
     let (st, html) = page("/permohonan?nik=123").await;
