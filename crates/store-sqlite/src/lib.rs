@@ -122,6 +122,12 @@ impl SqliteStore {
         Ok(applied)
     }
 
+    /// A write transaction on the single writer connection, begun IMMEDIATE so it holds
+    /// the write lock from its first statement.
+    async fn begin_write(&self) -> Result<sqlx::Transaction<'static, sqlx::Sqlite>> {
+        self.writer.begin_with("BEGIN IMMEDIATE").await.map_err(be)
+    }
+
     /// Direct access for maintenance tools and tests (e.g. tamper tests).
     pub fn writer_pool(&self) -> &SqlitePool {
         &self.writer
@@ -359,8 +365,7 @@ fn bind_all<'q>(
 #[async_trait]
 impl Store for SqliteStore {
     async fn user_create(&self, user: &User, audit: AuditDraft) -> Result<()> {
-        let mut conn = self.writer.acquire().await.map_err(be)?;
-        let mut tx = conn.begin_with("BEGIN IMMEDIATE").await.map_err(be)?;
+        let mut tx = self.begin_write().await?;
         sqlx::query("INSERT INTO users (username, peran, password_hash, dibuat) VALUES (?,?,?,?)")
             .bind(user.username.as_str())
             .bind(user.peran.slug())
@@ -395,8 +400,7 @@ impl Store for SqliteStore {
         password_hash: &str,
         audit: AuditDraft,
     ) -> Result<()> {
-        let mut conn = self.writer.acquire().await.map_err(be)?;
-        let mut tx = conn.begin_with("BEGIN IMMEDIATE").await.map_err(be)?;
+        let mut tx = self.begin_write().await?;
         let n = sqlx::query("UPDATE users SET password_hash = ? WHERE username = ?")
             .bind(password_hash)
             .bind(username)
@@ -430,8 +434,7 @@ impl Store for SqliteStore {
         username: &str,
         expires: Timestamp,
     ) -> Result<()> {
-        let mut conn = self.writer.acquire().await.map_err(be)?;
-        let mut tx = conn.begin_with("BEGIN IMMEDIATE").await.map_err(be)?;
+        let mut tx = self.begin_write().await?;
         sqlx::query("INSERT INTO sessions (token_hash, username, expires) VALUES (?,?,?)")
             .bind(token_hash)
             .bind(username)
@@ -466,8 +469,7 @@ impl Store for SqliteStore {
     }
 
     async fn residents_upsert(&self, batch: &[Penduduk], audit: AuditDraft) -> Result<u64> {
-        let mut conn = self.writer.acquire().await.map_err(be)?;
-        let mut tx = conn.begin_with("BEGIN IMMEDIATE").await.map_err(be)?;
+        let mut tx = self.begin_write().await?;
         for p in batch {
             sqlx::query(
                 "INSERT OR REPLACE INTO penduduk (nik, nomor_kk, hubungan, nama, tempat_lahir, tanggal_lahir, jenis_kelamin, golongan_darah, alamat, rt, rw, kelurahan, kecamatan, agama, status_perkawinan, pekerjaan, kewarganegaraan, nama_ibu_kandung) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
@@ -536,8 +538,7 @@ impl Store for SqliteStore {
         bio: &Biometrik,
         mut audit: AuditDraft,
     ) -> Result<Created> {
-        let mut conn = self.writer.acquire().await.map_err(be)?;
-        let mut tx = conn.begin_with("BEGIN IMMEDIATE").await.map_err(be)?;
+        let mut tx = self.begin_write().await?;
         if let Some(key) = &new.idempotency_key {
             let prior: Option<String> =
                 sqlx::query_scalar("SELECT nomor FROM permohonan WHERE idempotency_key = ?")
@@ -689,8 +690,7 @@ impl Store for SqliteStore {
         let Some(last) = entries.last() else {
             return Ok(());
         };
-        let mut conn = self.writer.acquire().await.map_err(be)?;
-        let mut tx = conn.begin_with("BEGIN IMMEDIATE").await.map_err(be)?;
+        let mut tx = self.begin_write().await?;
         let updated =
             sqlx::query("UPDATE permohonan SET status = ? WHERE nomor = ? AND status = ?")
                 .bind(last.ke.slug())
