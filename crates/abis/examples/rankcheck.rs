@@ -1,4 +1,4 @@
-//! Development helper: stage-1 rank of mated fingers, split by genuine score.
+//! Development helper: stage-1 and Hough ranks of mated fingers.
 use rayon::prelude::*;
 fn main() {
     let g = abis::synth::Generator::new(1);
@@ -6,53 +6,36 @@ fn main() {
         .nth(1)
         .and_then(|s| s.parse().ok())
         .unwrap_or(20000);
+    let q: usize = std::env::args()
+        .nth(2)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(100);
     let mut gal = abis::Gallery::new();
     let batch: Vec<(String, Vec<(u8, abis::FingerView)>)> = (0..n)
         .into_par_iter()
         .map(|i| (format!("p{i}"), vec![(0u8, g.impression(i as u64, 0, 0))]))
         .collect();
     gal.insert_batch(&batch);
-    gal.set_shortlist(512);
-    for k in 0..40 {
+    let mut r1 = Vec::new();
+    let mut r2 = Vec::new();
+    for k in 0..q {
         let id = (k * 7919) % n;
         let p = g.impression(id as u64, 0, 1);
         let (a, b) = gal.stage_ranks(0, &p, &format!("p{id}"));
-        let s = abis::match_score(&p, &g.impression(id as u64, 0, 0));
-        if b.is_none_or(|b| b >= 512) {
-            println!("p{id}: score {s:.1} stage-1 rank {a:?} hough rank {b:?}");
-        }
+        r1.push(a.unwrap_or(n));
+        r2.push(b.unwrap_or(n));
     }
-    let res: Vec<(usize, f32)> = (0..300)
-        .map(|k| {
-            let id = (k * 7919) % n;
-            let p = g.impression(id as u64, 0, 1);
-            let s = abis::match_score(&p, &g.impression(id as u64, 0, 0));
-            (gal.stage1_rank(0, &p, &format!("p{id}")).unwrap_or(n), s)
-        })
-        .collect();
-    for (name, lo, hi) in [
-        ("all", -1.0, 1e9),
-        ("score<30", -1.0, 30.0),
-        ("score>=30", 30.0, 1e9),
-    ] {
-        let mut ranks: Vec<usize> = res
-            .iter()
-            .filter(|r| r.1 >= lo && r.1 < hi)
-            .map(|r| r.0)
-            .collect();
-        if ranks.is_empty() {
-            continue;
-        }
-        ranks.sort();
-        let q = |p: f64| ranks[((ranks.len() - 1) as f64 * p) as usize];
+    for (name, mut v) in [("stage-1", r1), ("hough", r2)] {
+        v.sort();
+        let qq = |p: f64| v[((v.len() - 1) as f64 * p) as usize];
         println!(
-            "gallery {n} {name} ({}): stage-1 rank q50 {} q90 {} q95 {} q99 {} max {}",
-            ranks.len(),
-            q(0.5),
-            q(0.9),
-            q(0.95),
-            q(0.99),
-            q(1.0)
+            "gallery {n} {name} rank: q50 {} q80 {} q90 {} q95 {} q99 {}  (keep {})",
+            qq(0.5),
+            qq(0.8),
+            qq(0.9),
+            qq(0.95),
+            qq(0.99),
+            (n / 10).max(8192)
         );
     }
 }

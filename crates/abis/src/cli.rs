@@ -48,7 +48,7 @@ pub enum AbisCommand {
         #[arg(long, default_value_t = 200)]
         probes: usize,
         /// Fingers compared with the full matcher per probe finger (stage 2).
-        #[arg(long, default_value_t = 512)]
+        #[arg(long, default_value_t = 1024)]
         shortlist: usize,
         /// Persons in the multi-finger dedup run (0 to skip).
         #[arg(long, default_value_t = 100_000)]

@@ -21,20 +21,22 @@ use std::collections::HashMap;
 
 /// Edges per minutia put in the index.
 pub const INDEX_NEIGHBOURS: usize = 5;
-const T_LEN_BIN: f32 = 8.0;
-const T_LEN_BINS: usize = 16;
-const T_LEN_TOL: f32 = 4.0;
-const T_ANG_SHIFT: u32 = 4;
-const T_ANG_BINS: usize = 16;
-const T_ANG_TOL: i32 = 8;
+/// Length bins: 4 px up to 64 px, then 8 px up to 128 px.
+const T_LEN_BINS: usize = 24;
+const T_LEN_TOL: f32 = 5.0;
+const T_ANG_SHIFT: u32 = 3;
+const T_ANG_BINS: usize = 32;
+const T_ANG_TOL: i32 = 10;
 const CELLS: usize = T_LEN_BINS * T_LEN_BINS * T_ANG_BINS * T_ANG_BINS;
 const SHARDS: usize = 4;
 const SHARD_SHIFT: u32 = 2;
 const MIN_VOTES: u16 = 2;
 const NORM_K: f32 = 40.0;
+const IDF_SCALE: f32 = 2.0;
+const IDF_MAX: f32 = 6.0;
 /// Stage 1 keeps `max(shortlist × STAGE1_FACTOR, fingers / STAGE1_DIVISOR)` fingers for
 /// the Hough check.
-const STAGE1_FACTOR: usize = 16;
+const STAGE1_FACTOR: usize = 8;
 const STAGE1_DIVISOR: usize = 10;
 const ROT_BINS: usize = 16;
 const ROT_SHIFT: u32 = 4;
@@ -71,8 +73,40 @@ struct PersonRec {
     slots: Vec<u32>,
 }
 
+/// One shard of a position's inverted index. Cells map to posting lists through a
+/// compact u32 table so that empty cells cost 4 bytes.
 struct Shard {
-    cells: Vec<Vec<u32>>,
+    list_of_cell: Vec<u32>,
+    /// `lists[0]` stays empty.
+    lists: Vec<Vec<u32>>,
+    /// Total postings (live and dead).
+    postings: usize,
+}
+
+impl Shard {
+    fn new() -> Self {
+        Shard {
+            list_of_cell: vec![0; CELLS],
+            lists: vec![Vec::new()],
+            postings: 0,
+        }
+    }
+
+    #[inline]
+    fn get(&self, cell: usize) -> &[u32] {
+        &self.lists[self.list_of_cell[cell] as usize]
+    }
+
+    fn push(&mut self, cell: usize, posting: u32) {
+        let mut l = self.list_of_cell[cell];
+        if l == 0 {
+            l = self.lists.len() as u32;
+            self.lists.push(Vec::new());
+            self.list_of_cell[cell] = l;
+        }
+        self.lists[l as usize].push(posting);
+        self.postings += 1;
+    }
 }
 
 struct PosIndex {
@@ -82,11 +116,7 @@ struct PosIndex {
 impl PosIndex {
     fn new() -> Self {
         PosIndex {
-            shards: (0..SHARDS)
-                .map(|_| Shard {
-                    cells: vec![Vec::new(); CELLS],
-                })
-                .collect(),
+            shards: (0..SHARDS).map(|_| Shard::new()).collect(),
         }
     }
 }
@@ -108,6 +138,16 @@ impl Default for Gallery {
     }
 }
 
+/// Length bin of a triplet edge (`T_LEN_BINS` or more: not indexed).
+#[inline]
+fn len_bin(l: f32) -> usize {
+    if l < 64.0 {
+        (l / 4.0) as usize
+    } else {
+        16 + ((l - 64.0) / 8.0) as usize
+    }
+}
+
 #[inline]
 fn tcell(l1: usize, a1: usize, l2: usize, a2: usize) -> usize {
     ((l1 * T_ANG_BINS + a1) * T_LEN_BINS + l2) * T_ANG_BINS + a2
@@ -122,8 +162,8 @@ fn index_cells(p: &Prepared, mut f: impl FnMut(usize, u8)) {
         } else {
             (l2, a2, l1, a1)
         };
-        let b1 = (l1 / T_LEN_BIN) as usize;
-        let b2 = (l2 / T_LEN_BIN) as usize;
+        let b1 = len_bin(l1);
+        let b2 = len_bin(l2);
         if b1 < T_LEN_BINS && b2 < T_LEN_BINS {
             f(
                 tcell(
@@ -149,8 +189,8 @@ fn posting(slot: u32, abs: u8) -> u32 {
 fn query_cells(p: &Prepared) -> Vec<(u32, u8, u8)> {
     let mut out = Vec::new();
     let lbins = |l: f32| {
-        let lo = ((l - T_LEN_TOL).max(0.0) / T_LEN_BIN) as usize;
-        let hi = (((l + T_LEN_TOL) / T_LEN_BIN) as usize).min(T_LEN_BINS - 1);
+        let lo = len_bin((l - T_LEN_TOL).max(0.0));
+        let hi = len_bin(l + T_LEN_TOL).min(T_LEN_BINS - 1);
         (lo, hi)
     };
     let abins = |a: u8| {
@@ -224,7 +264,7 @@ impl Gallery {
             index: HashMap::new(),
             live_fingers: 0,
             dead_slots: 0,
-            shortlist: 512,
+            shortlist: 1024,
         }
     }
 
@@ -303,7 +343,7 @@ impl Gallery {
             let idx = self.index.entry(*pos).or_insert_with(PosIndex::new);
             let shard = &mut idx.shards[slot as usize % SHARDS];
             for &(c, a) in &cs {
-                shard.cells[c as usize].push(posting(slot, a));
+                shard.push(c as usize, posting(slot, a));
             }
             let keys = cs.len() as u32;
             self.slots.push(Some(Slot {
@@ -346,11 +386,12 @@ impl Gallery {
                 .par_iter_mut()
                 .enumerate()
                 .for_each(|(sh_id, sh)| {
-                    for c in sh.cells.iter_mut() {
+                    for c in sh.lists.iter_mut() {
                         c.retain(|&q| {
                             slots[(((q >> 8) << SHARD_SHIFT) as usize) | sh_id].is_some()
                         });
                     }
+                    sh.postings = sh.lists.iter().map(Vec::len).sum();
                 });
         }
         self.dead_slots = 0;
@@ -389,8 +430,20 @@ impl Gallery {
             .saturating_mul(STAGE1_FACTOR)
             .max(self.live_fingers / STAGE1_DIVISOR);
         let is = |s: u32| self.slots[s as usize].as_ref().map(|x| x.person) == Some(pid);
-        let first = self.stage1(probe_pos, &p, keep);
+        let first = self.stage1(probe_pos, &p, usize::MAX);
         let r1 = first.iter().position(|x| is(x.1));
+        if std::env::var_os("ABIS_TRACE").is_some_and(|v| !v.is_empty()) {
+            if let Some(r) = r1 {
+                let s = first[r].1 as usize;
+                eprintln!(
+                    "stage1: mate norm {} (keys {}), top {:?}, at keep {:?}",
+                    first[r].0,
+                    self.slots[s].as_ref().map_or(0, |x| x.keys),
+                    &first[..3.min(first.len())],
+                    first.get(keep).map(|x| x.0)
+                );
+            }
+        }
         let list = self.shortlist_for(probe_pos, &p, view, keep);
         (r1, list.iter().position(|&s| is(s)))
     }
@@ -468,11 +521,17 @@ impl Gallery {
                 let mut votes = vec![0u8; n_local * ROT_BINS];
                 for pos in &positions {
                     let shard = &self.index[pos].shards[sh];
+                    // Rare local structures are worth more than common ones (IDF-like).
+                    let avg = (shard.postings as f32 / CELLS as f32).max(0.25);
                     for &(c, pabs, _) in &cells {
-                        for &q in &shard.cells[c as usize] {
+                        let list = shard.get(c as usize);
+                        let w = (IDF_SCALE * (avg / list.len().max(1) as f32).sqrt())
+                            .round()
+                            .clamp(1.0, IDF_MAX) as u8;
+                        for &q in list {
                             let rot = ((q as u8).wrapping_sub(pabs) >> ROT_SHIFT) as usize;
                             let v = &mut votes[(q >> 8) as usize * ROT_BINS + rot];
-                            *v = v.saturating_add(1);
+                            *v = v.saturating_add(w);
                         }
                     }
                 }
@@ -650,8 +709,8 @@ impl Gallery {
         }
         for idx in self.index.values() {
             for sh in &idx.shards {
-                b += sh.cells.len() * std::mem::size_of::<Vec<u32>>();
-                b += sh.cells.iter().map(|c| c.capacity() * 4).sum::<usize>();
+                b += sh.list_of_cell.len() * 4 + sh.lists.len() * std::mem::size_of::<Vec<u32>>();
+                b += sh.lists.iter().map(|c| c.capacity() * 4).sum::<usize>();
             }
         }
         b
