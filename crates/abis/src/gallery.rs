@@ -489,6 +489,9 @@ impl Gallery {
                     .map(|&b| hough::score(&hp, &slot.minutiae, b << ROT_SHIFT))
                     .max()
                     .unwrap_or(0);
+                // Random peaks grow with the candidate's minutiae count: rank by
+                // peak / sqrt(n + 5) (kept as the integer peak² / (n + 5)).
+                let h = (h * h * 1024) / (slot.minutiae.len() as u32 + 5);
                 Some((h, s))
             })
             .collect();
