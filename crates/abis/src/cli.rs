@@ -248,6 +248,7 @@ fn bench_size(gen: &Generator, size: usize, o: &BenchOpts) -> Result<()> {
     let pb = bar(ids.len() as u64, &format!("search {size}"));
     let mut lat = Vec::with_capacity(ids.len());
     let mut hits = 0usize;
+    let mut misses = Vec::new();
     for &id in &ids {
         let probe = vec![(0u8, gen.impression(id, 0, 1))];
         let t = Instant::now();
@@ -258,6 +259,8 @@ fn bench_size(gen: &Generator, size: usize, o: &BenchOpts) -> Result<()> {
             .unwrap_or(false)
         {
             hits += 1;
+        } else {
+            misses.push((id, c.first().map(|c| c.fused_score).unwrap_or(0.0), probe));
         }
         pb.inc(1);
     }
@@ -277,6 +280,21 @@ fn bench_size(gen: &Generator, size: usize, o: &BenchOpts) -> Result<()> {
         hits,
         ids.len()
     );
+    // Why the misses missed: the mate's own 1:1 score against the best candidate's.
+    let below = misses
+        .iter()
+        .filter(|(id, top, probe)| {
+            crate::match_score(&probe[0].1, &gen.impression(*id, 0, 0)) < *top
+        })
+        .count();
+    if !misses.is_empty() {
+        println!(
+            "    misses: {} of {}; in {} of them the mate's own 1:1 score is below the top candidate's (matcher-limited, not the index)",
+            misses.len(),
+            ids.len(),
+            below
+        );
+    }
     // Exhaustive 1:N rate (full matcher against every finger), on a few probes.
     if size <= 100_000 {
         let q = 3.min(ids.len());
