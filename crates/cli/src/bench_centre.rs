@@ -176,7 +176,7 @@ pub async fn run(o: CentreBench) -> Result<()> {
             break;
         }
         pb.inc(n as u64);
-        if pb.position() % 640 == 0 {
+        if pb.position().is_multiple_of(640) {
             eprintln!(
                 "decided {} in {:.1} s",
                 pb.position(),
