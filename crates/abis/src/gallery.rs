@@ -525,7 +525,10 @@ impl Gallery {
 
     /// Stage 1: best-voted live slots, with their best rotation bin.
     fn stage1(&self, probe_pos: u8, p: &Prepared, want: usize) -> Vec<(u32, u32, u8)> {
-        let cells = query_cells(p);
+        // Probing cells in index order turns random offset lookups into a forward sweep
+        // (the votes are order-independent sums).
+        let mut cells = query_cells(p);
+        cells.sort_unstable_by_key(|c| c.0);
         let n_local = self.slots.len().div_ceil(SHARDS);
         let positions = self.positions_for(probe_pos);
         let per_shard: Vec<Vec<(u32, u32, u8)>> = (0..SHARDS)
