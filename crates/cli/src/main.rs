@@ -79,6 +79,9 @@ enum Cmd {
     /// Fingerprint matcher tools (ABIS).
     #[command(subcommand)]
     Abis(abis::cli::AbisCommand),
+    /// Whole-system simulations with real processes (e.g. the 2015 central outage).
+    #[command(subcommand)]
+    Simulate(sidik_simulate::SimulateCmd),
 }
 
 #[derive(Subcommand)]
@@ -237,6 +240,7 @@ async fn main() -> Result<()> {
         }
         Cmd::Bench(cmd) => bench::run(cmd).await,
         Cmd::Abis(cmd) => tokio::task::spawn_blocking(move || abis::cli::run(cmd)).await?,
+        Cmd::Simulate(cmd) => sidik_simulate::run(cmd).await,
     }
 }
 
