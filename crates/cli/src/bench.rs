@@ -55,6 +55,8 @@ pub async fn run(cmd: BenchCmd) -> Result<()> {
         akun,
         info: Default::default(),
         demo_biometrik: None,
+        pusat: None,
+        sinkron: None,
     });
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let base = format!("http://{}", listener.local_addr()?);

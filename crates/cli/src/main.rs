@@ -15,6 +15,7 @@ use sidik_store_sqlite::SqliteStore;
 mod bench;
 mod demo;
 mod import;
+mod node;
 
 #[derive(Parser)]
 #[command(
@@ -47,8 +48,15 @@ enum Cmd {
         #[command(flatten)]
         data: DataArg,
         /// Office code (6 digits: province, regency, office number).
-        #[arg(long, default_value = "317200", env = "SIDIK_KANTOR")]
+        #[arg(long, alias = "office", default_value = "317200", env = "SIDIK_KANTOR")]
         kantor: String,
+        /// The node's role: standalone (default; its own 1:N check is final), office
+        /// (syncs with --central), or central.
+        #[arg(long, value_enum, default_value = "standalone", env = "SIDIK_ROLE")]
+        role: node::Role,
+        /// Base URL of the central node (office role).
+        #[arg(long, env = "SIDIK_CENTRAL")]
+        central: Option<String>,
         /// Residents in the demo population (only with --demo, only into an empty registry).
         #[arg(long, default_value_t = 20_000)]
         residents: usize,
@@ -79,9 +87,59 @@ enum Cmd {
     /// Fingerprint matcher tools (ABIS).
     #[command(subcommand)]
     Abis(abis::cli::AbisCommand),
+    /// Provisioning of the central node.
+    #[command(subcommand)]
+    Central(CentralCmd),
+    /// Provisioning of an office node.
+    #[command(subcommand)]
+    Office(OfficeCmd),
     /// Whole-system simulations with real processes (e.g. the 2015 central outage).
     #[command(subcommand)]
     Simulate(sidik_simulate::SimulateCmd),
+}
+
+#[derive(Subcommand)]
+enum CentralCmd {
+    /// Create the centre's keys (centre.key, secret; centre.pub, for offices) and database.
+    Init {
+        #[command(flatten)]
+        data: DataArg,
+    },
+    /// Certify and register an office's public key.
+    AddOffice {
+        #[arg(long)]
+        office: String,
+        /// The hex key printed by `sidik office init`.
+        #[arg(long)]
+        public_key: String,
+        #[arg(long, default_value = "")]
+        name: String,
+        #[command(flatten)]
+        data: DataArg,
+    },
+    /// Revoke an office key: packets signed with it are quarantined from now on.
+    RevokeOffice {
+        #[arg(long)]
+        office: String,
+        #[arg(long)]
+        public_key: String,
+        #[command(flatten)]
+        data: DataArg,
+    },
+}
+
+#[derive(Subcommand)]
+enum OfficeCmd {
+    /// Create the office's signing key and database; prints the public key to register.
+    Init {
+        #[arg(long)]
+        office: String,
+        /// The centre's public key file (centre.pub from `sidik central init`).
+        #[arg(long)]
+        centre_pub: PathBuf,
+        #[command(flatten)]
+        data: DataArg,
+    },
 }
 
 #[derive(Subcommand)]
@@ -174,9 +232,40 @@ async fn main() -> Result<()> {
             listen,
             data,
             kantor,
+            role,
+            central,
             residents,
             no_abis,
-        } => serve(demo, listen, &data.data, &kantor, residents, no_abis).await,
+        } => {
+            serve(Serve {
+                demo,
+                listen,
+                data: data.data,
+                kantor,
+                role,
+                central,
+                residents,
+                no_abis,
+            })
+            .await
+        }
+        Cmd::Central(CentralCmd::Init { data }) => node::central_init(&data.data).await,
+        Cmd::Central(CentralCmd::AddOffice {
+            office,
+            public_key,
+            name,
+            data,
+        }) => node::add_office(&data.data, &office, &public_key, &name).await,
+        Cmd::Central(CentralCmd::RevokeOffice {
+            office,
+            public_key,
+            data,
+        }) => node::revoke_office(&data.data, &office, &public_key).await,
+        Cmd::Office(OfficeCmd::Init {
+            office,
+            centre_pub,
+            data,
+        }) => node::office_init(&data.data, &office, &centre_pub).await,
         Cmd::Migrate { data } => {
             let store = open(&data.data).await?;
             let applied = store.migrate().await?;
@@ -281,6 +370,7 @@ pub fn services(
         abis,
         clock: clock.clone(),
         kantor: kantor.clone(),
+        pusat: None,
     };
     let akun = Akun {
         store,
@@ -290,23 +380,92 @@ pub fn services(
     (issuance, akun)
 }
 
-async fn serve(
-    demo_mode: bool,
+struct Serve {
+    demo: bool,
     listen: SocketAddr,
-    data: &Path,
-    kantor: &str,
+    data: PathBuf,
+    kantor: String,
+    role: node::Role,
+    central: Option<String>,
     residents: usize,
     no_abis: bool,
-) -> Result<()> {
-    let kantor = sidik_domain::KodeKantor::parse(kantor).map_err(anyhow::Error::msg)?;
+}
+
+async fn serve(o: Serve) -> Result<()> {
+    let Serve {
+        demo: demo_mode,
+        listen,
+        data,
+        kantor,
+        role,
+        central,
+        residents,
+        no_abis,
+    } = o;
+    let data = data.as_path();
+    let kantor = sidik_domain::KodeKantor::parse(&kantor).map_err(anyhow::Error::msg)?;
+    if demo_mode && role != node::Role::Standalone {
+        bail!("--demo runs the standalone role");
+    }
     let store = open(data).await?;
-    let (issuance, akun) = services(store.clone(), &kantor, no_abis);
-    let t = std::time::Instant::now();
-    let n = issuance.rebuild_gallery().await?;
-    tracing::info!(
-        "ABIS gallery rebuilt from storage: {n} applications in {:.1} s",
-        t.elapsed().as_secs_f64()
+    let (mut issuance, akun) = services(
+        store.clone(),
+        &kantor,
+        no_abis || role == node::Role::Central,
     );
+    let mut pusat = None;
+    let mut sinkron = None;
+    match role {
+        node::Role::Standalone => {}
+        node::Role::Central => {
+            let c = node::centre(store.clone(), data).await?;
+            let t = std::time::Instant::now();
+            let n = c.rebuild_gallery().await?;
+            tracing::info!(
+                "national gallery rebuilt: {n} enrollments in {:.1} s",
+                t.elapsed().as_secs_f64()
+            );
+            tokio::spawn(c.clone().run_decider());
+            pusat = Some(c);
+        }
+        node::Role::Office => {
+            let Some(url) = central else {
+                bail!("--role office needs --central <url of the central node>");
+            };
+            let w = node::office_wiring(store.clone(), data).await?;
+            issuance.pusat = Some(w.pengirim.clone());
+            let link = sidik_http::HttpCentreLink::new(
+                &url,
+                kantor.as_str(),
+                w.keys.clone(),
+                issuance.clock.clone(),
+            )
+            .map_err(anyhow::Error::msg)?;
+            let worker = Arc::new(sidik_sync::OfficeSync {
+                issuance: issuance.clone(),
+                sync: store.clone(),
+                link: Arc::new(link),
+                health: w.health.clone(),
+                clock: issuance.clock.clone(),
+                config: sidik_sync::SyncConfig::default(),
+                wake: w.wake.clone(),
+            });
+            tokio::spawn(worker.run());
+            sinkron = Some(sidik_http::SyncView {
+                health: w.health,
+                sync: store.clone(),
+            });
+            tracing::info!("office {kantor} syncing with {url}");
+        }
+    }
+    if role != node::Role::Central {
+        let t = std::time::Instant::now();
+        let n = issuance.rebuild_gallery().await?;
+        tracing::info!(
+            "ABIS gallery rebuilt from storage: {n} applications in {:.1} s",
+            t.elapsed().as_secs_f64()
+        );
+    }
     let mut admin_password = None;
     if demo_mode {
         if store.resident_count().await? == 0 {
@@ -320,16 +479,27 @@ async fn serve(
         akun,
         info: sidik_http::Info {
             demo: demo_mode,
-            nama_kantor: demo::nama_kantor(&kantor),
+            nama_kantor: if role == node::Role::Central {
+                "Pusat Data Kependudukan".into()
+            } else {
+                demo::nama_kantor(&kantor)
+            },
         },
         demo_biometrik: demo_mode.then(|| Arc::new(demo::biometrik) as Arc<_>),
+        pusat,
+        sinkron,
     };
     let app = sidik_http::router(state);
     let listener = tokio::net::TcpListener::bind(listen)
         .await
         .with_context(|| format!("cannot listen on {listen}"))?;
     println!(
-        "Sidik serving on http://{listen}/ (data: {})",
+        "Sidik ({}) serving on http://{listen}/ (data: {})",
+        match role {
+            node::Role::Standalone => "standalone",
+            node::Role::Office => "office",
+            node::Role::Central => "central",
+        },
         data.display()
     );
     if store.user_count().await? == 0 {

@@ -7,6 +7,7 @@
 pub mod audit;
 pub mod biometrik;
 pub mod enums;
+pub mod keputusan;
 pub mod kk;
 pub mod nik;
 pub mod penduduk;
@@ -15,6 +16,7 @@ pub mod tanggal;
 pub mod user;
 
 pub use enums::*;
+pub use keputusan::{Hasil, Keputusan};
 pub use kk::NomorKk;
 pub use nik::Nik;
 pub use penduduk::{Penduduk, RtRw};

@@ -4,6 +4,7 @@
 //! Direkam ──kirim──▶ Dikirim ──tunggal──▶ Tunggal ──setujui──▶ SiapCetak ──cetak──▶ Dicetak ──serahkan──▶ Diserahkan
 //!                      │  └──ganda──▶ Ganda ──adjudikasi_tunggal──▶ Tunggal
 //!                      └──tolak──▶ Ditolak ◀──tolak── Ganda
+//! Tunggal | SiapCetak ──tandai_ganda──▶ Ganda   (the centre found a later duplicate)
 //! ```
 //!
 //! Every transition records who did it, when and why; anything else is an error.
@@ -122,6 +123,9 @@ pub enum Aksi {
     Serahkan,
     /// Dikirim | Ganda → Ditolak (a reason is mandatory).
     Tolak,
+    /// Tunggal | SiapCetak → Ganda: the centre's 1:N search matched this person against
+    /// an enrollment it received later. Only the sync applies it, never an officer.
+    TandaiGanda,
 }
 
 impl Aksi {
@@ -135,6 +139,7 @@ impl Aksi {
         Aksi::Cetak,
         Aksi::Serahkan,
         Aksi::Tolak,
+        Aksi::TandaiGanda,
     ];
 
     pub fn slug(self) -> &'static str {
@@ -148,6 +153,7 @@ impl Aksi {
             Aksi::Cetak => "cetak",
             Aksi::Serahkan => "serahkan",
             Aksi::Tolak => "tolak",
+            Aksi::TandaiGanda => "tandai_ganda",
         }
     }
 
@@ -162,6 +168,7 @@ impl Aksi {
             Aksi::Cetak => "Kartu dicetak",
             Aksi::Serahkan => "Kartu diserahkan",
             Aksi::Tolak => "Ditolak",
+            Aksi::TandaiGanda => "Ditandai ganda oleh pusat (temuan kemudian)",
         }
     }
 
@@ -185,6 +192,7 @@ impl Aksi {
             (Aksi::Cetak, SiapCetak) => Dicetak,
             (Aksi::Serahkan, Dicetak) => Diserahkan,
             (Aksi::Tolak, Dikirim | Ganda) => Ditolak,
+            (Aksi::TandaiGanda, Tunggal | SiapCetak) => Ganda,
             _ => return None,
         })
     }
@@ -202,6 +210,7 @@ impl Aksi {
                 matches!(peran, Verifikator | Admin)
             }
             Aksi::Cetak | Aksi::Serahkan => matches!(peran, Pencetak | Admin),
+            Aksi::TandaiGanda => false,
         }
     }
 }
@@ -467,7 +476,7 @@ mod tests {
                     .count()
             })
             .sum();
-        assert_eq!(allowed, 9);
+        assert_eq!(allowed, 11);
         for s in [Status::Diserahkan, Status::Ditolak] {
             assert!(
                 Aksi::ALL.iter().all(|a| a.target(s).is_none()),

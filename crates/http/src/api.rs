@@ -17,21 +17,27 @@ use crate::auth::{session_cookie, token_of, ApiUser};
 use crate::views::{read_enroll_form, PendudukJson, PermohonanJson};
 use crate::{openapi, ApiError, AppState};
 
-pub fn routes() -> Router<AppState> {
+/// Endpoints every node has: health, sessions and accounts.
+pub fn account_routes() -> Router<AppState> {
     Router::new()
         .route("/openapi.json", get(openapi_doc))
         .route("/health", get(health))
         .route("/login", post(login))
         .route("/logout", post(logout))
         .route("/me", get(me))
+        .route("/users", post(create_user))
+        .fallback(not_found)
+}
+
+/// The office's officer API (standalone and office roles).
+pub fn routes() -> Router<AppState> {
+    account_routes()
         .route("/residents/{nik}", get(resident))
         .route("/applications", post(enroll).get(list))
         .route("/applications/{nomor}", get(application))
         .route("/applications/{nomor}/check", post(check))
         .route("/applications/{nomor}/actions/{aksi}", post(action))
         .route("/applications/{nomor}/audit", get(audit))
-        .route("/users", post(create_user))
-        .fallback(not_found)
 }
 
 async fn not_found() -> ApiError {

@@ -14,10 +14,13 @@ mod api;
 mod auth;
 mod error;
 pub mod openapi;
+pub mod sync_api;
 mod views;
 mod web;
+mod web_sync;
 
 pub use error::ApiError;
+pub use sync_api::{HttpCentreLink, SyncView};
 
 /// Extra information shown on pages.
 #[derive(Clone, Default)]
@@ -38,16 +41,30 @@ pub struct AppState {
     pub akun: Akun,
     pub info: Info,
     pub demo_biometrik: Option<Arc<DemoBiometrik>>,
+    /// Central role: the centre's services (the router then serves the centre's API).
+    pub pusat: Option<Arc<sidik_sync::Centre>>,
+    /// Office role: the sync state shown to officers and citizens.
+    pub sinkron: Option<SyncView>,
 }
 
 /// Largest request body accepted (an enrollment with 10 templates and two images).
 pub const MAX_BODY: usize = 4 * 1024 * 1024;
 
-/// The whole application router.
+/// The whole application router of the node's role.
 pub fn router(state: AppState) -> Router {
-    Router::new()
-        .nest("/api/v1", api::routes())
-        .merge(web::routes())
+    let r = if state.pusat.is_some() {
+        Router::new()
+            .nest(
+                "/api/v1",
+                api::account_routes().merge(sync_api::central_routes()),
+            )
+            .merge(web::central_routes())
+    } else {
+        Router::new()
+            .nest("/api/v1", api::routes().merge(sync_api::office_routes()))
+            .merge(web::routes())
+    };
+    r.route("/metrics", axum::routing::get(sync_api::metrics))
         .layer(DefaultBodyLimit::max(MAX_BODY))
         .layer(axum::middleware::map_response(security_headers))
         .with_state(state)

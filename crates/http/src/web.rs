@@ -31,6 +31,18 @@ pub fn routes() -> Router<AppState> {
         .route("/permohonan/{nomor}/cek", post(cek))
         .route("/permohonan/{nomor}/aksi", post(aksi))
         .route("/permohonan/{nomor}/gambar/{jenis}", get(gambar))
+        .route("/sinkron", get(crate::web_sync::sinkron))
+        .route("/status", get(crate::web_sync::status_warga))
+        .fallback(tidak_ditemukan)
+}
+
+/// Pages of the central node.
+pub fn central_routes() -> Router<AppState> {
+    Router::new()
+        .route("/", get(beranda))
+        .route("/masuk", get(masuk_form).post(masuk))
+        .route("/keluar", post(keluar))
+        .route("/pusat", get(crate::web_sync::pusat))
         .fallback(tidak_ditemukan)
 }
 
@@ -63,7 +75,7 @@ fn pesan(e: &ApiError) -> String {
     format!("{ringkas}. Rincian: {}", e.message)
 }
 
-fn html<T: Template>(t: T) -> Response {
+pub(crate) fn html<T: Template>(t: T) -> Response {
     match t.render() {
         Ok(s) => Html(s).into_response(),
         Err(e) => {
@@ -78,13 +90,32 @@ pub struct Kepala {
     pub user: Option<(String, &'static str)>,
     pub kantor: String,
     pub demo: bool,
+    /// Office role: show the sync page link.
+    pub sinkron: bool,
+    /// Central role: the centre's navigation.
+    pub pusat: bool,
+    /// Outage notice for officers, if the centre is unreachable.
+    pub gangguan: Option<String>,
 }
 
-fn kepala(st: &AppState, u: Option<&User>) -> Kepala {
+/// Since when the centre is unreachable, as this office sees it.
+pub(crate) fn pusat_gangguan_sejak(st: &AppState) -> Option<jiff::Timestamp> {
+    st.sinkron.as_ref()?.health.snapshot().down_since
+}
+
+pub(crate) fn kepala(st: &AppState, u: Option<&User>) -> Kepala {
     Kepala {
         user: u.map(|u| (u.username.to_string(), u.peran.slug())),
         kantor: st.info.nama_kantor.clone(),
         demo: st.info.demo,
+        sinkron: st.sinkron.is_some(),
+        pusat: st.pusat.is_some(),
+        gangguan: u.and(pusat_gangguan_sejak(st)).map(|t| {
+            format!(
+                "Sistem pusat tidak terjangkau sejak {}. Perekaman, pemeriksaan lokal, dan pencetakan kartu yang sudah disetujui tetap berjalan; data tersimpan aman dan dikirim otomatis saat pusat pulih.",
+                sidik_domain::tanggal::waktu_wib(t)
+            )
+        }),
     }
 }
 
@@ -119,7 +150,12 @@ async fn beranda(State(st): State<AppState>, req: axum::extract::Request) -> Res
     let (parts, _) = req.into_parts();
     if let Some(t) = token_of(&parts) {
         if let Ok(Some(_)) = st.akun.authenticate(&t).await {
-            return Redirect::to("/permohonan").into_response();
+            return Redirect::to(if st.pusat.is_some() {
+                "/pusat"
+            } else {
+                "/permohonan"
+            })
+            .into_response();
         }
     }
     html(MasukPage {
@@ -147,7 +183,11 @@ async fn masuk(State(st): State<AppState>, Form(f): Form<MasukForm>) -> Response
             let max_age = s.expires.duration_since(st.issuance.clock.now()).as_secs();
             (
                 [(header::SET_COOKIE, session_cookie(&s.token, max_age))],
-                Redirect::to("/permohonan"),
+                Redirect::to(if st.pusat.is_some() {
+                    "/pusat"
+                } else {
+                    "/permohonan"
+                }),
             )
                 .into_response()
         }

@@ -9,11 +9,13 @@ use std::sync::Arc;
 use jiff::Timestamp;
 use sidik_domain::audit::AuditDraft;
 use sidik_domain::biometrik::{AlasanPengecualian, Biometrik, BiometrikError, PosisiJari};
+use sidik_domain::keputusan::{terapkan_keputusan, Penerapan};
 use sidik_domain::penduduk::{kelurahan_code, PendudukError};
 use sidik_domain::permohonan::{HasilKetunggalan, Kandidat};
 use sidik_domain::tanggal::tanggal_wib;
 use sidik_domain::*;
-use sidik_store::{Created, NewPermohonan, Store, StoreError, User};
+use sidik_packet::{OfficeKeys, Packet, PacketBody, SealingPublicKey};
+use sidik_store::{Created, NewPermohonan, PaketKeluar, Store, StoreError, SyncStore, User};
 
 pub mod abis_port;
 pub mod akun;
@@ -144,7 +146,24 @@ pub struct Issuance {
     pub abis: Arc<dyn Abis>,
     pub clock: Arc<dyn Clock>,
     pub kantor: KodeKantor,
+    /// `Some` on an office node that answers to a centre: every enrollment is sealed
+    /// into a packet for the centre, and the centre decides uniqueness. `None` on a
+    /// standalone node, whose own 1:N check is final.
+    pub pusat: Option<Arc<Pengirim>>,
 }
+
+/// What an office needs to hand enrollments to the centre.
+pub struct Pengirim {
+    pub keys: Arc<OfficeKeys>,
+    /// The centre's X25519 key the biometrics are sealed to.
+    pub centre: SealingPublicKey,
+    pub sync: Arc<dyn SyncStore>,
+    /// Wakes the sync worker after a new packet is queued.
+    pub wake: Box<dyn Fn() + Send + Sync>,
+}
+
+/// Note recorded when an office's local check passes and the centre has the last word.
+pub const MENUNGGU_PUSAT: &str = "Menunggu keputusan pusat (verifikasi ketunggalan nasional)";
 
 fn actor(u: &User) -> String {
     format!("user:{}", u.username)
@@ -264,17 +283,46 @@ impl Issuance {
                 bio.pengecualian.len()
             ),
         };
-        let created = self
-            .store
-            .application_create(&new, &bio, audit)
-            .await
-            .map_err(|e| match e {
-                StoreError::Conflict(m) => IssuanceError::Conflict {
-                    code: "open_application_exists",
-                    message: m,
-                },
-                other => other.into(),
-            })?;
+        let created = match &self.pusat {
+            None => self.store.application_create(&new, &bio, audit).await,
+            Some(pusat) => {
+                let operator = user.username.to_string();
+                let seal = |nomor: &NomorRegistrasi, seq: u64| {
+                    let body = PacketBody::new(
+                        &self.kantor,
+                        &operator,
+                        seq,
+                        now.as_nanosecond() as i64,
+                        nomor,
+                        &penduduk,
+                        &bio,
+                    );
+                    let packet =
+                        Packet::seal(&body, &pusat.keys, &pusat.centre, &mut rand_core::OsRng)
+                            .map_err(|e| format!("cannot seal the enrollment packet: {e}"))?;
+                    Ok(PaketKeluar {
+                        packet_id: packet.packet_id().to_string(),
+                        sha256: packet.hash_hex(),
+                        bytes: packet.to_bytes(),
+                    })
+                };
+                let r = pusat
+                    .sync
+                    .application_create_sealed(&new, &bio, audit, &seal)
+                    .await;
+                if matches!(r, Ok(Created::New(_))) {
+                    (pusat.wake)();
+                }
+                r
+            }
+        }
+        .map_err(|e| match e {
+            StoreError::Conflict(m) => IssuanceError::Conflict {
+                code: "open_application_exists",
+                message: m,
+            },
+            other => other.into(),
+        })?;
         if let Created::New(p) = &created {
             let fingers: Vec<(u8, Vec<u8>)> = bio
                 .jari
@@ -322,6 +370,9 @@ impl Issuance {
         if let Some(reason) = reject {
             p.terapkan(Aksi::Tolak, SISTEM.into(), now, Some(reason))
                 .map_err(|e| conflict_transition(e.to_string()))?;
+        } else if hasil.kandidat.is_empty() && self.pusat.is_some() {
+            // Office node: the local check passed; the centre has the last word. The
+            // application stays `dikirim` until the centre's decision arrives.
         } else if hasil.kandidat.is_empty() {
             p.terapkan(
                 Aksi::HasilTunggal,
@@ -430,10 +481,18 @@ impl Issuance {
             })
             .collect::<Vec<_>>();
         catatan.push(format!(
-            "Pencocokan sidik jari 1:N terhadap {} orang: {} kandidat di atas ambang",
+            "Pencocokan sidik jari 1:N terhadap {} orang{}: {} kandidat di atas ambang",
             self.abis.len(),
+            if self.pusat.is_some() {
+                " di galeri kantor ini"
+            } else {
+                ""
+            },
             candidates.len()
         ));
+        if self.pusat.is_some() && candidates.is_empty() {
+            catatan.push(MENUNGGU_PUSAT.into());
+        }
         Ok((hasil(true, catatan.join(". "), candidates.clone()), None))
     }
 
@@ -460,6 +519,15 @@ impl Issuance {
             aksi.allowed(user.peran),
             &format!("perform {}", aksi.slug()),
         )?;
+        if self.pusat.is_some() && matches!(aksi, Aksi::AdjudikasiTunggal | Aksi::Setujui) {
+            return Err(IssuanceError::Conflict {
+                code: "decided_by_centre",
+                message: format!(
+                    "on an office node {} is decided by the centre's adjudication",
+                    aksi.slug()
+                ),
+            });
+        }
         let mut p = self.get(nomor).await?;
         let from = p.status;
         let start = p.riwayat.len();
@@ -490,6 +558,63 @@ impl Issuance {
         if let Err(e) = self.abis.delete(nomor) {
             tracing::warn!(nomor, "ABIS delete failed: {e}");
         }
+    }
+
+    /// Applies one decision of the centre (office node): records it and moves the
+    /// application in ONE transaction. Applying a decision already recorded is a no-op
+    /// (returns false), so a feed page fetched twice changes nothing.
+    pub async fn apply_decision(&self, k: &Keputusan) -> Result<bool> {
+        let Some(pusat) = &self.pusat else {
+            return Err(IssuanceError::invalid(
+                "not_an_office",
+                "this node does not take decisions from a centre",
+            ));
+        };
+        for _ in 0..5 {
+            let mut p = self.get(k.nomor.as_str()).await?;
+            let from = p.status;
+            let now = self.clock.now();
+            let (entries, audits) = match terapkan_keputusan(&mut p, k, now)
+                .map_err(|e| conflict_transition(e.to_string()))?
+            {
+                Penerapan::Berubah { mulai, .. } => {
+                    let entries = p.riwayat[mulai..].to_vec();
+                    let audits = entries
+                        .iter()
+                        .map(|e| audit_of(k.nomor.as_str(), e))
+                        .collect();
+                    (entries, audits)
+                }
+                Penerapan::Tetap(note) => (
+                    vec![],
+                    vec![AuditDraft {
+                        aktor: sidik_domain::keputusan::aktor_pusat(k.seq),
+                        aksi: "permohonan.keputusan_pusat".into(),
+                        subjek: k.nomor.to_string(),
+                        waktu: now,
+                        detail: note,
+                    }],
+                ),
+            };
+            match pusat.sync.decision_record(k, from, &entries, audits).await {
+                Ok(applied) => {
+                    if applied && p.status == Status::Ditolak {
+                        self.abis_delete(k.nomor.as_str());
+                    }
+                    return Ok(applied);
+                }
+                // An officer moved the application meanwhile: plan again.
+                Err(StoreError::Stale(_)) => continue,
+                Err(e) => return Err(e.into()),
+            }
+        }
+        Err(IssuanceError::Conflict {
+            code: "stale_state",
+            message: format!(
+                "application {} kept changing while applying a decision",
+                k.nomor
+            ),
+        })
     }
 
     /// Loads every stored template into the ABIS gallery (at start).

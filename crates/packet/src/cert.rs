@@ -218,3 +218,76 @@ impl KeyRing {
         }
     }
 }
+
+const REQUEST_LABEL: &[u8] = b"sidik-request-v1\0";
+
+fn request_message(office: &str, unix_seconds: i64, what: &str) -> Vec<u8> {
+    [
+        REQUEST_LABEL,
+        office.as_bytes(),
+        b"\0",
+        unix_seconds.to_string().as_bytes(),
+        b"\0",
+        what.as_bytes(),
+    ]
+    .concat()
+}
+
+/// Signs an office's request to the centre (for example a feed read): the office code,
+/// the request time and a description of the request (method, path and query).
+pub fn sign_request(
+    keys: &crate::keys::OfficeKeys,
+    office: &str,
+    unix_seconds: i64,
+    what: &str,
+) -> [u8; 64] {
+    keys.sign(&request_message(office, unix_seconds, what))
+        .to_bytes()
+}
+
+impl KeyRing {
+    /// Whether `signature` over the request was made by a certified, unrevoked key of
+    /// `office`.
+    pub fn verify_request(
+        &self,
+        office: &str,
+        unix_seconds: i64,
+        what: &str,
+        signature: &[u8; 64],
+    ) -> bool {
+        let msg = request_message(office, unix_seconds, what);
+        let sig = Signature::from_bytes(signature);
+        self.entries(office)
+            .iter()
+            .filter(|e| !e.revoked)
+            .any(|e| e.certificate.public_key.0.verify_strict(&msg, &sig).is_ok())
+    }
+}
+
+#[cfg(test)]
+mod request_tests {
+    use super::*;
+    use crate::keys::{CertifyingKey, OfficeKeys};
+    use rand_chacha::rand_core::SeedableRng;
+
+    #[test]
+    fn signed_requests_verify_only_for_the_certified_unrevoked_key() {
+        let mut rng = rand_chacha::ChaCha20Rng::seed_from_u64(5);
+        let centre = CertifyingKey::generate(&mut rng);
+        let office = OfficeKeys::generate(&mut rng);
+        let other = OfficeKeys::generate(&mut rng);
+        let kode = KodeKantor::parse("317201").unwrap();
+        let mut ring = KeyRing::new(centre.verifying_key());
+        ring.add(Certificate::issue(&centre, &kode, &office.public_key(), 1))
+            .unwrap();
+        let sig = sign_request(&office, "317201", 100, "GET /feed?after=0");
+        assert!(ring.verify_request("317201", 100, "GET /feed?after=0", &sig));
+        assert!(!ring.verify_request("317201", 101, "GET /feed?after=0", &sig));
+        assert!(!ring.verify_request("317201", 100, "GET /feed?after=9", &sig));
+        assert!(!ring.verify_request("317202", 100, "GET /feed?after=0", &sig));
+        let forged = sign_request(&other, "317201", 100, "GET /feed?after=0");
+        assert!(!ring.verify_request("317201", 100, "GET /feed?after=0", &forged));
+        ring.revoke("317201", &office.public_key());
+        assert!(!ring.verify_request("317201", 100, "GET /feed?after=0", &sig));
+    }
+}

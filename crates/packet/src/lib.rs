@@ -20,7 +20,7 @@ pub use body::{
     packet_id, Biodata, Biometrics, BodyError, Finger, FingerException, Header, PacketBody,
     ValidHeader,
 };
-pub use cert::{CertError, Certificate, KeyRing, Lookup, RingEntry};
+pub use cert::{sign_request, CertError, Certificate, KeyRing, Lookup, RingEntry};
 pub use keys::{
     CentreKeys, CentrePublic, CentreVerifyingKey, CertifyingKey, KeyError, OfficeKeys,
     OfficePublicKey, SealingKey, SealingPublicKey,

@@ -22,7 +22,12 @@ use sqlx::sqlite::{
 };
 use sqlx::{Connection, Row, SqliteConnection};
 
-const MIGRATIONS: &[(i64, &str)] = &[(1, include_str!("../migrations/0001_init.sql"))];
+const MIGRATIONS: &[(i64, &str)] = &[
+    (1, include_str!("../migrations/0001_init.sql")),
+    (2, include_str!("../migrations/0002_sync.sql")),
+];
+
+mod sync;
 
 /// The SQLite store.
 #[derive(Clone)]
@@ -31,7 +36,7 @@ pub struct SqliteStore {
     reader: SqlitePool,
 }
 
-fn be(e: sqlx::Error) -> StoreError {
+pub(crate) fn be(e: sqlx::Error) -> StoreError {
     if let sqlx::Error::Database(d) = &e {
         if d.is_unique_violation() {
             return StoreError::Conflict(d.message().to_string());
@@ -40,15 +45,15 @@ fn be(e: sqlx::Error) -> StoreError {
     StoreError::Backend(e.to_string())
 }
 
-fn ns(t: Timestamp) -> i64 {
+pub(crate) fn ns(t: Timestamp) -> i64 {
     t.as_nanosecond() as i64
 }
 
-fn ts(n: i64) -> Timestamp {
+pub(crate) fn ts(n: i64) -> Timestamp {
     Timestamp::from_nanosecond(n as i128).unwrap_or(Timestamp::UNIX_EPOCH)
 }
 
-fn corrupt(what: &str, e: impl std::fmt::Display) -> StoreError {
+pub(crate) fn corrupt(what: &str, e: impl std::fmt::Display) -> StoreError {
     StoreError::Backend(format!("stored {what} is invalid: {e}"))
 }
 
@@ -124,7 +129,7 @@ impl SqliteStore {
 
     /// A write transaction on the single writer connection, begun IMMEDIATE so it holds
     /// the write lock from its first statement.
-    async fn begin_write(&self) -> Result<sqlx::Transaction<'static, sqlx::Sqlite>> {
+    pub(crate) async fn begin_write(&self) -> Result<sqlx::Transaction<'static, sqlx::Sqlite>> {
         self.writer.begin_with("BEGIN IMMEDIATE").await.map_err(be)
     }
 
@@ -140,7 +145,10 @@ impl SqliteStore {
 }
 
 /// Appends audit entries to the chain inside the caller's transaction.
-async fn append_audit(conn: &mut SqliteConnection, drafts: Vec<AuditDraft>) -> Result<()> {
+pub(crate) async fn append_audit(
+    conn: &mut SqliteConnection,
+    drafts: Vec<AuditDraft>,
+) -> Result<()> {
     if drafts.is_empty() {
         return Ok(());
     }
@@ -536,109 +544,12 @@ impl Store for SqliteStore {
         &self,
         new: &NewPermohonan,
         bio: &Biometrik,
-        mut audit: AuditDraft,
+        audit: AuditDraft,
     ) -> Result<Created> {
         let mut tx = self.begin_write().await?;
-        if let Some(key) = &new.idempotency_key {
-            let prior: Option<String> =
-                sqlx::query_scalar("SELECT nomor FROM permohonan WHERE idempotency_key = ?")
-                    .bind(key)
-                    .fetch_optional(&mut *tx)
-                    .await
-                    .map_err(be)?;
-            if let Some(nomor) = prior {
-                let p = load_permohonan(&mut tx, &nomor).await?.expect("row exists");
-                if p.nik != new.nik {
-                    return Err(StoreError::KeyReused(format!(
-                        "key {key:?} was already used for another request (application {nomor})"
-                    )));
-                }
-                return Ok(Created::Replayed(p));
-            }
-        }
-        let open: Option<String> = sqlx::query_scalar(
-            "SELECT nomor FROM permohonan WHERE nik = ? AND status NOT IN ('diserahkan','ditolak')",
-        )
-        .bind(new.nik.as_str())
-        .fetch_optional(&mut *tx)
-        .await
-        .map_err(be)?;
-        if let Some(nomor) = open {
-            return Err(StoreError::Conflict(format!(
-                "NIK {} already has an open application {nomor}",
-                new.nik
-            )));
-        }
-        let seq: i64 = sqlx::query_scalar(
-            "INSERT INTO kantor_seq (kantor, seq) VALUES (?, 1) ON CONFLICT(kantor) DO UPDATE SET seq = seq + 1 RETURNING seq",
-        )
-        .bind(new.kantor.as_str())
-        .fetch_one(&mut *tx)
-        .await
-        .map_err(be)?;
-        let nomor = NomorRegistrasi::mint(&new.kantor, seq as u64, new.waktu);
-        let p = Permohonan::baru(
-            nomor.clone(),
-            new.nik.clone(),
-            new.kantor.clone(),
-            new.kelurahan.clone(),
-            new.nama.clone(),
-            new.aktor.clone(),
-            new.waktu,
-        );
-        sqlx::query(
-            "INSERT INTO permohonan (nomor, nik, kantor, kelurahan, kecamatan, nama, status, dibuat, idempotency_key) VALUES (?,?,?,?,?,?,?,?,?)",
-        )
-        .bind(nomor.as_str())
-        .bind(new.nik.as_str())
-        .bind(new.kantor.as_str())
-        .bind(&new.kelurahan)
-        .bind(parent(&new.kelurahan))
-        .bind(&new.nama)
-        .bind(Status::Direkam.slug())
-        .bind(ns(new.waktu))
-        .bind(new.idempotency_key.as_deref())
-        .execute(&mut *tx)
-        .await
-        .map_err(be)?;
-        insert_riwayat(&mut tx, nomor.as_str(), 0, &p.riwayat).await?;
-        let mut blobs: Vec<(&str, u8, &sidik_domain::biometrik::Blob)> = bio
-            .jari
-            .iter()
-            .map(|(pos, b)| ("jari", pos.get(), b))
-            .collect();
-        blobs.push(("foto", 0, &bio.foto));
-        blobs.push(("ttd", 0, &bio.tanda_tangan));
-        for (jenis, posisi, blob) in blobs {
-            sqlx::query("INSERT OR IGNORE INTO blob (sha256, bytes) VALUES (?, ?)")
-                .bind(&blob.sha256)
-                .bind(&blob.bytes)
-                .execute(&mut *tx)
-                .await
-                .map_err(be)?;
-            sqlx::query("INSERT INTO biometrik (nomor, jenis, posisi, sha256) VALUES (?,?,?,?)")
-                .bind(nomor.as_str())
-                .bind(jenis)
-                .bind(posisi as i64)
-                .bind(&blob.sha256)
-                .execute(&mut *tx)
-                .await
-                .map_err(be)?;
-        }
-        for (pos, alasan) in &bio.pengecualian {
-            sqlx::query("INSERT INTO biometrik (nomor, jenis, posisi, alasan) VALUES (?,'pengecualian',?,?)")
-                .bind(nomor.as_str())
-                .bind(pos.get() as i64)
-                .bind(alasan.slug())
-                .execute(&mut *tx)
-                .await
-                .map_err(be)?;
-        }
-        audit.subjek = nomor.to_string();
-        append_audit(&mut tx, vec![audit]).await?;
-        outbox(&mut tx, "permohonan.direkam", nomor.as_str(), new.waktu).await?;
+        let created = create_in(&mut tx, new, bio, audit, None).await?;
         tx.commit().await.map_err(be)?;
-        Ok(Created::New(p))
+        Ok(created)
     }
 
     async fn application_get(&self, nomor: &str) -> Result<Option<Permohonan>> {
@@ -687,74 +598,11 @@ impl Store for SqliteStore {
         hasil: Option<&HasilKetunggalan>,
         audits: Vec<AuditDraft>,
     ) -> Result<()> {
-        let Some(last) = entries.last() else {
+        if entries.is_empty() {
             return Ok(());
-        };
+        }
         let mut tx = self.begin_write().await?;
-        let updated =
-            sqlx::query("UPDATE permohonan SET status = ? WHERE nomor = ? AND status = ?")
-                .bind(last.ke.slug())
-                .bind(nomor)
-                .bind(from.slug())
-                .execute(&mut *tx)
-                .await
-                .map_err(be)?
-                .rows_affected();
-        if updated == 0 {
-            let exists: Option<String> =
-                sqlx::query_scalar("SELECT status FROM permohonan WHERE nomor = ?")
-                    .bind(nomor)
-                    .fetch_optional(&mut *tx)
-                    .await
-                    .map_err(be)?;
-            return Err(match exists {
-                None => StoreError::NotFound(format!("application {nomor}")),
-                Some(s) => StoreError::Stale(format!("application {nomor} is now {s}, not {from}")),
-            });
-        }
-        let next: i64 =
-            sqlx::query_scalar("SELECT COALESCE(MAX(urut) + 1, 0) FROM riwayat WHERE nomor = ?")
-                .bind(nomor)
-                .fetch_one(&mut *tx)
-                .await
-                .map_err(be)?;
-        insert_riwayat(&mut tx, nomor, next, entries).await?;
-        if let Some(h) = hasil {
-            sqlx::query("UPDATE permohonan SET cek_biometrik = ?, cek_catatan = ? WHERE nomor = ?")
-                .bind(h.biometrik as i64)
-                .bind(&h.catatan)
-                .bind(nomor)
-                .execute(&mut *tx)
-                .await
-                .map_err(be)?;
-            sqlx::query("DELETE FROM kandidat WHERE nomor = ?")
-                .bind(nomor)
-                .execute(&mut *tx)
-                .await
-                .map_err(be)?;
-            for (i, k) in h.kandidat.iter().enumerate() {
-                sqlx::query("INSERT INTO kandidat (nomor, urut, permohonan, nik, skor, jari_cocok) VALUES (?,?,?,?,?,?)")
-                    .bind(nomor)
-                    .bind(i as i64)
-                    .bind(&k.permohonan)
-                    .bind(&k.nik)
-                    .bind(k.skor as f64)
-                    .bind(k.jari_cocok as i64)
-                    .execute(&mut *tx)
-                    .await
-                    .map_err(be)?;
-            }
-        }
-        for e in entries {
-            outbox(
-                &mut tx,
-                &format!("permohonan.{}", e.ke.slug()),
-                nomor,
-                e.waktu,
-            )
-            .await?;
-        }
-        append_audit(&mut tx, audits).await?;
+        transition_in(&mut tx, nomor, from, entries, hasil, audits).await?;
         tx.commit().await.map_err(be)
     }
 
@@ -904,4 +752,200 @@ async fn insert_riwayat(
             .map_err(be)?;
     }
     Ok(())
+}
+
+/// The body of an enrollment inside the caller's transaction; `seal` (office role) adds
+/// the sealed packet to the outbox in the same transaction.
+pub(crate) async fn create_in(
+    tx: &mut sqlx::Transaction<'static, sqlx::Sqlite>,
+    new: &NewPermohonan,
+    bio: &Biometrik,
+    mut audit: AuditDraft,
+    seal: Option<Penyegel<'_>>,
+) -> Result<Created> {
+    if let Some(key) = &new.idempotency_key {
+        let prior: Option<String> =
+            sqlx::query_scalar("SELECT nomor FROM permohonan WHERE idempotency_key = ?")
+                .bind(key)
+                .fetch_optional(&mut **tx)
+                .await
+                .map_err(be)?;
+        if let Some(nomor) = prior {
+            let p = load_permohonan(tx, &nomor).await?.expect("row exists");
+            if p.nik != new.nik {
+                return Err(StoreError::KeyReused(format!(
+                    "key {key:?} was already used for another request (application {nomor})"
+                )));
+            }
+            return Ok(Created::Replayed(p));
+        }
+    }
+    let open: Option<String> = sqlx::query_scalar(
+        "SELECT nomor FROM permohonan WHERE nik = ? AND status NOT IN ('diserahkan','ditolak')",
+    )
+    .bind(new.nik.as_str())
+    .fetch_optional(&mut **tx)
+    .await
+    .map_err(be)?;
+    if let Some(nomor) = open {
+        return Err(StoreError::Conflict(format!(
+            "NIK {} already has an open application {nomor}",
+            new.nik
+        )));
+    }
+    let seq: i64 = sqlx::query_scalar(
+        "INSERT INTO kantor_seq (kantor, seq) VALUES (?, 1) ON CONFLICT(kantor) DO UPDATE SET seq = seq + 1 RETURNING seq",
+    )
+    .bind(new.kantor.as_str())
+    .fetch_one(&mut **tx)
+    .await
+    .map_err(be)?;
+    let nomor = NomorRegistrasi::mint(&new.kantor, seq as u64, new.waktu);
+    let p = Permohonan::baru(
+        nomor.clone(),
+        new.nik.clone(),
+        new.kantor.clone(),
+        new.kelurahan.clone(),
+        new.nama.clone(),
+        new.aktor.clone(),
+        new.waktu,
+    );
+    sqlx::query(
+        "INSERT INTO permohonan (nomor, nik, kantor, kelurahan, kecamatan, nama, status, dibuat, idempotency_key) VALUES (?,?,?,?,?,?,?,?,?)",
+    )
+    .bind(nomor.as_str())
+    .bind(new.nik.as_str())
+    .bind(new.kantor.as_str())
+    .bind(&new.kelurahan)
+    .bind(parent(&new.kelurahan))
+    .bind(&new.nama)
+    .bind(Status::Direkam.slug())
+    .bind(ns(new.waktu))
+    .bind(new.idempotency_key.as_deref())
+    .execute(&mut **tx)
+    .await
+    .map_err(be)?;
+    insert_riwayat(tx, nomor.as_str(), 0, &p.riwayat).await?;
+    let mut blobs: Vec<(&str, u8, &sidik_domain::biometrik::Blob)> = bio
+        .jari
+        .iter()
+        .map(|(pos, b)| ("jari", pos.get(), b))
+        .collect();
+    blobs.push(("foto", 0, &bio.foto));
+    blobs.push(("ttd", 0, &bio.tanda_tangan));
+    for (jenis, posisi, blob) in blobs {
+        sqlx::query("INSERT OR IGNORE INTO blob (sha256, bytes) VALUES (?, ?)")
+            .bind(&blob.sha256)
+            .bind(&blob.bytes)
+            .execute(&mut **tx)
+            .await
+            .map_err(be)?;
+        sqlx::query("INSERT INTO biometrik (nomor, jenis, posisi, sha256) VALUES (?,?,?,?)")
+            .bind(nomor.as_str())
+            .bind(jenis)
+            .bind(posisi as i64)
+            .bind(&blob.sha256)
+            .execute(&mut **tx)
+            .await
+            .map_err(be)?;
+    }
+    for (pos, alasan) in &bio.pengecualian {
+        sqlx::query(
+            "INSERT INTO biometrik (nomor, jenis, posisi, alasan) VALUES (?,'pengecualian',?,?)",
+        )
+        .bind(nomor.as_str())
+        .bind(pos.get() as i64)
+        .bind(alasan.slug())
+        .execute(&mut **tx)
+        .await
+        .map_err(be)?;
+    }
+    audit.subjek = nomor.to_string();
+    append_audit(tx, vec![audit]).await?;
+    outbox(tx, "permohonan.direkam", nomor.as_str(), new.waktu).await?;
+    if let Some(seal) = seal {
+        let paket = seal(&nomor, seq as u64).map_err(StoreError::Backend)?;
+        sqlx::query("INSERT INTO paket_keluar (packet_id, nomor, urut, sha256, bytes, dibuat) VALUES (?,?,?,?,?,?)")
+            .bind(&paket.packet_id)
+            .bind(nomor.as_str())
+            .bind(seq)
+            .bind(&paket.sha256)
+            .bind(&paket.bytes)
+            .bind(ns(new.waktu))
+            .execute(&mut **tx)
+            .await
+            .map_err(be)?;
+    }
+    Ok(Created::New(p))
+}
+
+/// Applies validated timeline entries inside the caller's transaction.
+pub(crate) async fn transition_in(
+    tx: &mut sqlx::Transaction<'static, sqlx::Sqlite>,
+    nomor: &str,
+    from: Status,
+    entries: &[Riwayat],
+    hasil: Option<&HasilKetunggalan>,
+    audits: Vec<AuditDraft>,
+) -> Result<()> {
+    let Some(last) = entries.last() else {
+        return Ok(());
+    };
+    let updated = sqlx::query("UPDATE permohonan SET status = ? WHERE nomor = ? AND status = ?")
+        .bind(last.ke.slug())
+        .bind(nomor)
+        .bind(from.slug())
+        .execute(&mut **tx)
+        .await
+        .map_err(be)?
+        .rows_affected();
+    if updated == 0 {
+        let exists: Option<String> =
+            sqlx::query_scalar("SELECT status FROM permohonan WHERE nomor = ?")
+                .bind(nomor)
+                .fetch_optional(&mut **tx)
+                .await
+                .map_err(be)?;
+        return Err(match exists {
+            None => StoreError::NotFound(format!("application {nomor}")),
+            Some(s) => StoreError::Stale(format!("application {nomor} is now {s}, not {from}")),
+        });
+    }
+    let next: i64 =
+        sqlx::query_scalar("SELECT COALESCE(MAX(urut) + 1, 0) FROM riwayat WHERE nomor = ?")
+            .bind(nomor)
+            .fetch_one(&mut **tx)
+            .await
+            .map_err(be)?;
+    insert_riwayat(tx, nomor, next, entries).await?;
+    if let Some(h) = hasil {
+        sqlx::query("UPDATE permohonan SET cek_biometrik = ?, cek_catatan = ? WHERE nomor = ?")
+            .bind(h.biometrik as i64)
+            .bind(&h.catatan)
+            .bind(nomor)
+            .execute(&mut **tx)
+            .await
+            .map_err(be)?;
+        sqlx::query("DELETE FROM kandidat WHERE nomor = ?")
+            .bind(nomor)
+            .execute(&mut **tx)
+            .await
+            .map_err(be)?;
+        for (i, k) in h.kandidat.iter().enumerate() {
+            sqlx::query("INSERT INTO kandidat (nomor, urut, permohonan, nik, skor, jari_cocok) VALUES (?,?,?,?,?,?)")
+                .bind(nomor)
+                .bind(i as i64)
+                .bind(&k.permohonan)
+                .bind(&k.nik)
+                .bind(k.skor as f64)
+                .bind(k.jari_cocok as i64)
+                .execute(&mut **tx)
+                .await
+                .map_err(be)?;
+        }
+    }
+    for e in entries {
+        outbox(tx, &format!("permohonan.{}", e.ke.slug()), nomor, e.waktu).await?;
+    }
+    append_audit(tx, audits).await
 }

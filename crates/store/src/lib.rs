@@ -188,3 +188,285 @@ pub trait Store: Send + Sync + 'static {
     async fn audit_of_subject(&self, subjek: &str) -> Result<Vec<AuditEntry>>;
     async fn outbox_pending(&self, limit: u32) -> Result<Vec<OutboxRow>>;
 }
+
+// ======================================================================================
+// Store-and-forward sync: the office side.
+// ======================================================================================
+
+/// A sealed enrollment packet to be written in the same transaction as its application.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PaketKeluar {
+    pub packet_id: String,
+    /// Hex SHA-256 of the packet bytes.
+    pub sha256: String,
+    pub bytes: Vec<u8>,
+}
+
+/// Builds the packet of an application once the store has minted its registration
+/// number and office sequence (inside the enrollment transaction).
+pub type Penyegel<'a> = &'a (dyn Fn(&sidik_domain::NomorRegistrasi, u64) -> std::result::Result<PaketKeluar, String>
+         + Send
+         + Sync);
+
+/// Where a packet is in its journey to the centre.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StatusKirim {
+    /// Waiting in the outbox ("menunggu sinkronisasi").
+    Menunggu,
+    /// Acknowledged by the centre.
+    Terkirim,
+    /// Refused by the centre (quarantined there); the reason is kept.
+    Karantina,
+}
+
+impl StatusKirim {
+    pub fn slug(self) -> &'static str {
+        match self {
+            StatusKirim::Menunggu => "menunggu",
+            StatusKirim::Terkirim => "terkirim",
+            StatusKirim::Karantina => "karantina",
+        }
+    }
+    pub fn parse(s: &str) -> Result<StatusKirim> {
+        match s {
+            "menunggu" => Ok(StatusKirim::Menunggu),
+            "terkirim" => Ok(StatusKirim::Terkirim),
+            "karantina" => Ok(StatusKirim::Karantina),
+            o => Err(StoreError::Backend(format!("unknown packet status {o:?}"))),
+        }
+    }
+}
+
+/// A packet in the office outbox.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PaketAntre {
+    pub packet_id: String,
+    pub nomor: String,
+    pub sha256: String,
+    pub bytes: Vec<u8>,
+    pub dibuat: Timestamp,
+    pub percobaan: u32,
+}
+
+/// Sync state of one application's packet.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InfoKirim {
+    pub packet_id: String,
+    pub status: StatusKirim,
+    pub dibuat: Timestamp,
+    pub terkirim: Option<Timestamp>,
+    pub galat: Option<String>,
+}
+
+/// Outbox figures for officers, citizens' honest messages and `/metrics`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct StatistikKirim {
+    pub menunggu: u64,
+    pub terkirim: u64,
+    pub karantina: u64,
+    /// Creation time of the oldest waiting packet.
+    pub tertua: Option<Timestamp>,
+    /// Decisions received from the centre and applied.
+    pub keputusan: u64,
+    /// The feed cursor (highest decision sequence applied).
+    pub kursor: i64,
+}
+
+/// Sync persistence of an office node.
+#[async_trait]
+pub trait SyncStore: Send + Sync + 'static {
+    /// Records an application exactly like [`Store::application_create`] and, in the same
+    /// transaction, the packet `seal` builds and its outbox row.
+    async fn application_create_sealed(
+        &self,
+        new: &NewPermohonan,
+        bio: &Biometrik,
+        audit: AuditDraft,
+        seal: Penyegel<'_>,
+    ) -> Result<Created>;
+    /// Waiting packets, oldest first.
+    async fn outbox_waiting(&self, limit: u32) -> Result<Vec<PaketAntre>>;
+    /// Marks a packet acknowledged by the centre (idempotent).
+    async fn outbox_sent(&self, packet_id: &str, at: Timestamp) -> Result<()>;
+    /// Marks a packet refused by the centre, with the centre's reason (idempotent).
+    async fn outbox_refused(&self, packet_id: &str, reason: &str, at: Timestamp) -> Result<()>;
+    /// Counts a failed delivery attempt.
+    async fn outbox_attempt_failed(&self, packet_id: &str, error: &str) -> Result<()>;
+    async fn outbox_of(&self, nomor: &str) -> Result<Option<InfoKirim>>;
+    async fn outbox_refused_list(&self, limit: u32) -> Result<Vec<(PaketAntre, String)>>;
+    async fn sync_stats(&self) -> Result<StatistikKirim>;
+    /// Records a centre decision and, if `entries` is not empty, applies them to the
+    /// application (still in `from`, else `Stale`), with audit entries, in ONE
+    /// transaction. A decision already recorded (same `seq`) is a no-op returning false.
+    async fn decision_record(
+        &self,
+        k: &sidik_domain::Keputusan,
+        from: Status,
+        entries: &[Riwayat],
+        audits: Vec<AuditDraft>,
+    ) -> Result<bool>;
+    /// Decisions received for an application, in feed order.
+    async fn decisions_of(&self, nomor: &str) -> Result<Vec<sidik_domain::Keputusan>>;
+    /// Small persistent key/value state of the node (e.g. since when the centre is down).
+    async fn state_get(&self, key: &str) -> Result<Option<String>>;
+    async fn state_set(&self, key: &str, value: Option<&str>) -> Result<()>;
+}
+
+// ======================================================================================
+// Store-and-forward sync: the centre side.
+// ======================================================================================
+
+/// A registered office key at the centre.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KantorTerdaftar {
+    pub kode: String,
+    pub nama: String,
+    /// Hex Ed25519 public key.
+    pub public_key: String,
+    /// The centre's certificate over the key (text form).
+    pub sertifikat: String,
+    pub dicabut: Option<Timestamp>,
+    pub dibuat: Timestamp,
+}
+
+/// A verified, decrypted packet to be recorded at the centre.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PaketMasuk {
+    pub packet_id: String,
+    pub kantor: String,
+    pub nomor: String,
+    pub nik: String,
+    pub nama: String,
+    pub kelurahan: String,
+    pub operator: String,
+    pub sha256: String,
+    pub bytes: Vec<u8>,
+    /// (finger position, ISO 19794-2 template), for the national gallery.
+    pub jari: Vec<(u8, Vec<u8>)>,
+    pub diterima: Timestamp,
+}
+
+/// Outcome of recording a packet at the centre.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Diterima {
+    Baru,
+    /// The same packet (same id and hash) was received before: harmless.
+    Ulangan,
+    /// The id is known with different content (its hash is given).
+    Bentrok {
+        sha256: String,
+    },
+}
+
+/// A refused packet kept for an administrator.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Karantina {
+    pub id: i64,
+    /// Hex SHA-256 of the refused bytes (a refused packet is kept once).
+    pub sha256: String,
+    /// Claimed by the packet; not trusted.
+    pub packet_id: Option<String>,
+    pub kantor: Option<String>,
+    pub kode: String,
+    pub alasan: String,
+    pub ukuran: u64,
+    pub diterima: Timestamp,
+}
+
+/// A packet waiting for the centre's decision.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PaketTunggu {
+    pub urut: i64,
+    pub packet_id: String,
+    pub kantor: String,
+    pub nomor: String,
+    pub nik: String,
+    pub jari: Vec<(u8, Vec<u8>)>,
+}
+
+/// A decision to publish in an office's feed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct KeputusanBaru {
+    pub kantor: String,
+    pub nomor: String,
+    pub packet_id: String,
+    /// What caused it: the packet being decided (its own id for its first decision), or
+    /// `adjudikasi:<user>` for an adjudication. (nomor, sebab) is unique.
+    pub sebab: String,
+    pub hasil: sidik_domain::Hasil,
+    pub kandidat: Vec<sidik_domain::permohonan::Kandidat>,
+    pub catatan: String,
+    pub waktu: Timestamp,
+}
+
+/// Figures of the centre for operators and `/metrics`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct StatistikPusat {
+    pub diterima: u64,
+    pub diputuskan: u64,
+    pub menunggu: u64,
+    pub karantina: u64,
+    /// Decisions published, by result slug.
+    pub keputusan: Vec<(String, u64)>,
+    /// Packets by current status (tunggal, ganda, ditolak, diterima).
+    pub status: Vec<(String, u64)>,
+}
+
+/// A packet as the centre sees it now.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PaketPusat {
+    pub packet_id: String,
+    pub kantor: String,
+    pub nomor: String,
+    pub nik: String,
+    pub nama: String,
+    pub status: String,
+    pub diterima: Timestamp,
+}
+
+/// Persistence of the central node.
+#[async_trait]
+pub trait CentralStore: Send + Sync + 'static {
+    async fn office_register(&self, k: &KantorTerdaftar, audit: AuditDraft) -> Result<()>;
+    async fn office_revoke(
+        &self,
+        kode: &str,
+        public_key: &str,
+        at: Timestamp,
+        audit: AuditDraft,
+    ) -> Result<bool>;
+    async fn offices(&self) -> Result<Vec<KantorTerdaftar>>;
+    /// Records a verified packet (unique packet id and registration number) with its
+    /// audit entry, or reports a replay.
+    async fn packet_record(&self, p: &PaketMasuk, audit: AuditDraft) -> Result<Diterima>;
+    /// Keeps a refused packet once per content hash; returns whether it is new.
+    async fn quarantine_add(&self, q: &Karantina, audit: AuditDraft) -> Result<bool>;
+    async fn quarantine_list(&self, limit: u32) -> Result<Vec<Karantina>>;
+    /// Undecided packets in the order they were received.
+    async fn packets_undecided(&self, limit: u32) -> Result<Vec<PaketTunggu>>;
+    /// Other packets of the same NIK: (packet id, nomor, office, status).
+    async fn packets_of_nik(&self, nik: &str) -> Result<Vec<PaketPusat>>;
+    async fn packet_get(&self, packet_id: &str) -> Result<Option<PaketPusat>>;
+    async fn packet_by_nomor(&self, nomor: &str) -> Result<Option<PaketPusat>>;
+    async fn packets_with_status(&self, status: &str, limit: u32) -> Result<Vec<PaketPusat>>;
+    /// Templates of every packet not rejected, for rebuilding the national gallery:
+    /// (nomor, nik, position, template).
+    async fn central_templates(&self) -> Result<Vec<GalleryTemplate>>;
+    /// Publishes decisions and sets the packets' status, with audit entries, in ONE
+    /// transaction. `decided` is the packet whose first decision this is (marked
+    /// decided). Decisions whose (nomor, sebab) exists are skipped.
+    async fn decisions_publish(
+        &self,
+        decided: Option<&str>,
+        decisions: &[KeputusanBaru],
+        audits: Vec<AuditDraft>,
+    ) -> Result<u64>;
+    /// An office's feed: decisions with `seq > after`, in order.
+    async fn decision_feed(
+        &self,
+        kantor: &str,
+        after: i64,
+        limit: u32,
+    ) -> Result<Vec<sidik_domain::Keputusan>>;
+    async fn central_stats(&self) -> Result<StatistikPusat>;
+}

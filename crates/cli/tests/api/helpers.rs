@@ -118,6 +118,7 @@ impl TestApp {
             abis: Arc::new(GalleryAbis::default()),
             clock,
             kantor: sidik_domain::KodeKantor::parse("317200").unwrap(),
+            pusat: None,
         };
         let state = sidik_http::AppState {
             issuance,
@@ -127,6 +128,8 @@ impl TestApp {
                 nama_kantor: "Suku Dinas Dukcapil Kota Administrasi Jakarta Utara".into(),
             },
             demo_biometrik: None,
+            pusat: None,
+            sinkron: None,
         };
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();

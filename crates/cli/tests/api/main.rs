@@ -2,6 +2,7 @@
 
 mod helpers;
 mod process;
+mod sync;
 
 use helpers::*;
 use reqwest::StatusCode;

@@ -1,0 +1,690 @@
+//! The sync protocol over HTTP, and `/metrics`.
+//!
+//! Centre (role `central`):
+//! - `PUT /api/v1/sync/packets/{packet_id}`: body = the packet bytes. The packet's own
+//!   signature authenticates it. 201 accepted, 200 replay (harmless), 422 refused and
+//!   quarantined (`{code, message}`), 5xx: retry later.
+//! - `GET /api/v1/sync/decisions?after=N&limit=L`: the calling office's decision feed,
+//!   authenticated by an Ed25519 signature of the office's certified key over the
+//!   request (headers `X-Sidik-Office`, `X-Sidik-Time` (Unix seconds, ±300 s),
+//!   `X-Sidik-Signature` (hex)).
+//! - `/api/v1/pusat/...`: status, quarantine, `ganda` cases and adjudication for the
+//!   centre's officers (session).
+//!
+//! Office (role `office`): `GET /api/v1/sync/status` (session) and `/metrics`.
+//! [`HttpCentreLink`] is the office's client for the centre's endpoints.
+
+use std::fmt::Write as _;
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use axum::body::Bytes;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post, put};
+use axum::{Json, Router};
+use serde::{Deserialize, Serialize};
+use sidik_domain::permohonan::Kandidat;
+use sidik_domain::{Hasil, Keputusan, NomorRegistrasi, Peran, Status};
+use sidik_packet::OfficeKeys;
+use sidik_store::{StatistikKirim, StoreError, SyncStore};
+use sidik_sync::office::{Keadaan, Kesehatan};
+use sidik_sync::{Centre, CentreLink, LinkError, PushOutcome, Receipt};
+
+use crate::auth::ApiUser;
+use crate::{ApiError, AppState};
+
+/// The office's sync state, for pages, the status API and `/metrics`.
+#[derive(Clone)]
+pub struct SyncView {
+    pub health: Arc<Kesehatan>,
+    pub sync: Arc<dyn SyncStore>,
+}
+
+fn store_err(e: StoreError) -> ApiError {
+    match e {
+        StoreError::NotFound(m) => ApiError::new(StatusCode::NOT_FOUND, "not_found", m),
+        StoreError::Conflict(m) | StoreError::Stale(m) => {
+            ApiError::new(StatusCode::CONFLICT, "conflict", m)
+        }
+        other => {
+            tracing::error!("storage: {other}");
+            ApiError::new(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "internal",
+                "internal error; see the server log",
+            )
+        }
+    }
+}
+
+fn centre(st: &AppState) -> Result<&Arc<Centre>, ApiError> {
+    st.pusat.as_ref().ok_or_else(|| {
+        ApiError::new(
+            StatusCode::NOT_FOUND,
+            "not_a_centre",
+            "this node is not a central node",
+        )
+    })
+}
+
+/// Routes of the central node under `/api/v1`.
+pub fn central_routes() -> Router<AppState> {
+    Router::new()
+        .route("/sync/packets/{id}", put(put_packet))
+        .route("/sync/decisions", get(decisions))
+        .route("/pusat/status", get(pusat_status))
+        .route("/pusat/karantina", get(karantina))
+        .route("/pusat/ganda", get(ganda))
+        .route("/pusat/kantor", get(kantor_list).post(kantor_add))
+        .route("/pusat/permohonan/{nomor}/adjudikasi", post(adjudikasi))
+}
+
+/// Routes of an office node under `/api/v1`.
+pub fn office_routes() -> Router<AppState> {
+    Router::new().route("/sync/status", get(office_status))
+}
+
+async fn put_packet(
+    State(st): State<AppState>,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    let c = centre(&st)?;
+    match c.receive(&id, &body).await.map_err(store_err)? {
+        Receipt::Accepted => Ok((
+            StatusCode::CREATED,
+            Json(serde_json::json!({"result": "accepted", "packet_id": id})),
+        )
+            .into_response()),
+        Receipt::Replay => Ok((
+            StatusCode::OK,
+            Json(serde_json::json!({"result": "replay", "packet_id": id})),
+        )
+            .into_response()),
+        Receipt::Refused { code, reason } => Ok((
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Json(serde_json::json!({"code": code, "message": reason, "quarantined": true})),
+        )
+            .into_response()),
+    }
+}
+
+#[derive(Deserialize)]
+struct FeedQuery {
+    #[serde(default)]
+    after: i64,
+    #[serde(default = "default_limit")]
+    limit: u32,
+}
+
+fn default_limit() -> u32 {
+    1000
+}
+
+/// The message an office signs to read its feed.
+pub fn feed_request(after: i64, limit: u32) -> String {
+    format!("GET /api/v1/sync/decisions?after={after}&limit={limit}")
+}
+
+const MAX_SKEW_SECONDS: i64 = 300;
+
+#[derive(Serialize, Deserialize)]
+struct KandidatJson {
+    permohonan: String,
+    nik: String,
+    skor: f32,
+    jari_cocok: u8,
+}
+
+#[derive(Serialize, Deserialize)]
+struct KeputusanJson {
+    seq: i64,
+    nomor: String,
+    packet_id: String,
+    hasil: String,
+    kandidat: Vec<KandidatJson>,
+    catatan: String,
+    waktu: String,
+}
+
+impl From<&Keputusan> for KeputusanJson {
+    fn from(k: &Keputusan) -> Self {
+        KeputusanJson {
+            seq: k.seq,
+            nomor: k.nomor.to_string(),
+            packet_id: k.packet_id.clone(),
+            hasil: k.hasil.slug().into(),
+            kandidat: k
+                .kandidat
+                .iter()
+                .map(|c| KandidatJson {
+                    permohonan: c.permohonan.clone(),
+                    nik: c.nik.clone(),
+                    skor: c.skor,
+                    jari_cocok: c.jari_cocok,
+                })
+                .collect(),
+            catatan: k.catatan.clone(),
+            waktu: k.waktu.to_string(),
+        }
+    }
+}
+
+impl KeputusanJson {
+    fn into_domain(self) -> Result<Keputusan, String> {
+        Ok(Keputusan {
+            seq: self.seq,
+            nomor: NomorRegistrasi::parse(&self.nomor)?,
+            packet_id: self.packet_id,
+            hasil: Hasil::parse(&self.hasil)?,
+            kandidat: self
+                .kandidat
+                .into_iter()
+                .map(|c| Kandidat {
+                    permohonan: c.permohonan,
+                    nik: c.nik,
+                    skor: c.skor,
+                    jari_cocok: c.jari_cocok,
+                })
+                .collect(),
+            catatan: self.catatan,
+            waktu: self.waktu.parse().map_err(|e| format!("waktu: {e}"))?,
+        })
+    }
+}
+
+async fn decisions(
+    State(st): State<AppState>,
+    headers: HeaderMap,
+    Query(q): Query<FeedQuery>,
+) -> Result<Json<Vec<KeputusanJson>>, ApiError> {
+    let c = centre(&st)?;
+    let unauthorized = |m: &str| ApiError::new(StatusCode::UNAUTHORIZED, "unauthorized", m);
+    let h = |name: &str| {
+        headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string)
+    };
+    let office = h("x-sidik-office").ok_or_else(|| unauthorized("X-Sidik-Office missing"))?;
+    let time: i64 = h("x-sidik-time")
+        .and_then(|t| t.parse().ok())
+        .ok_or_else(|| unauthorized("X-Sidik-Time missing or not a number"))?;
+    let sig: [u8; 64] = h("x-sidik-signature")
+        .and_then(|s| hex::decode(s).ok())
+        .and_then(|b| b.try_into().ok())
+        .ok_or_else(|| unauthorized("X-Sidik-Signature missing or not 64 hex bytes"))?;
+    let now = st.issuance.clock.now().as_second();
+    if (now - time).abs() > MAX_SKEW_SECONDS {
+        return Err(unauthorized("request time too far from the centre's clock"));
+    }
+    if !c.verify_request(&office, time, &feed_request(q.after, q.limit), &sig) {
+        return Err(unauthorized(
+            "signature does not verify under a certified, unrevoked key of this office",
+        ));
+    }
+    let feed = c
+        .feed(&office, q.after, q.limit.clamp(1, 5000))
+        .await
+        .map_err(store_err)?;
+    Ok(Json(feed.iter().map(KeputusanJson::from).collect()))
+}
+
+fn require(u: &sidik_store::User, ok: bool) -> Result<(), ApiError> {
+    if ok {
+        Ok(())
+    } else {
+        Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "forbidden",
+            format!("role {} may not do this", u.peran),
+        ))
+    }
+}
+
+async fn pusat_status(
+    State(st): State<AppState>,
+    ApiUser(_u): ApiUser,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let c = centre(&st)?;
+    let s = c.store.central_stats().await.map_err(store_err)?;
+    Ok(Json(serde_json::json!({
+        "received": s.diterima,
+        "decided": s.diputuskan,
+        "waiting": s.menunggu,
+        "quarantined": s.karantina,
+        "decisions": s.keputusan.iter().map(|(k, v)| (k.clone(), *v)).collect::<std::collections::BTreeMap<_, _>>(),
+        "packets": s.status.iter().map(|(k, v)| (k.clone(), *v)).collect::<std::collections::BTreeMap<_, _>>(),
+        "gallery": c.abis.len(),
+    })))
+}
+
+async fn karantina(
+    State(st): State<AppState>,
+    ApiUser(u): ApiUser,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    require(&u, u.peran == Peran::Admin)?;
+    let c = centre(&st)?;
+    let list = c.store.quarantine_list(500).await.map_err(store_err)?;
+    Ok(Json(serde_json::json!(list
+        .iter()
+        .map(|q| serde_json::json!({
+            "id": q.id,
+            "sha256": q.sha256,
+            "packet_id": q.packet_id,
+            "office": q.kantor,
+            "code": q.kode,
+            "reason": q.alasan,
+            "bytes": q.ukuran,
+            "received": q.diterima.to_string(),
+        }))
+        .collect::<Vec<_>>())))
+}
+
+async fn ganda(
+    State(st): State<AppState>,
+    ApiUser(u): ApiUser,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    require(&u, matches!(u.peran, Peran::Admin | Peran::Verifikator))?;
+    let c = centre(&st)?;
+    let list = c
+        .store
+        .packets_with_status("ganda", 500)
+        .await
+        .map_err(store_err)?;
+    Ok(Json(serde_json::json!(list
+        .iter()
+        .map(|p| serde_json::json!({
+            "nomor": p.nomor, "nik": p.nik, "nama": p.nama, "office": p.kantor,
+            "packet_id": p.packet_id, "received": p.diterima.to_string(),
+        }))
+        .collect::<Vec<_>>())))
+}
+
+async fn kantor_list(
+    State(st): State<AppState>,
+    ApiUser(u): ApiUser,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    require(&u, u.peran == Peran::Admin)?;
+    let c = centre(&st)?;
+    let list = c.store.offices().await.map_err(store_err)?;
+    Ok(Json(serde_json::json!(list
+        .iter()
+        .map(|k| serde_json::json!({
+            "office": k.kode, "name": k.nama, "public_key": k.public_key,
+            "revoked": k.dicabut.map(|t| t.to_string()), "registered": k.dibuat.to_string(),
+        }))
+        .collect::<Vec<_>>())))
+}
+
+#[derive(Deserialize)]
+struct KantorBody {
+    office: String,
+    #[serde(default)]
+    name: String,
+    public_key: String,
+}
+
+async fn kantor_add(
+    State(st): State<AppState>,
+    ApiUser(u): ApiUser,
+    body: Result<Json<KantorBody>, axum::extract::rejection::JsonRejection>,
+) -> Result<Response, ApiError> {
+    require(&u, u.peran == Peran::Admin)?;
+    let c = centre(&st)?;
+    let Json(b) = body.map_err(|e| ApiError::bad_request("bad_json", e.body_text()))?;
+    let kode = sidik_domain::KodeKantor::parse(&b.office)
+        .map_err(|e| ApiError::bad_request("invalid_office", e))?;
+    let pk: [u8; 32] = hex::decode(b.public_key.trim())
+        .ok()
+        .and_then(|v| v.try_into().ok())
+        .ok_or_else(|| ApiError::bad_request("invalid_key", "public_key must be 32 hex bytes"))?;
+    let pk = sidik_packet::OfficePublicKey::from_bytes(&pk)
+        .map_err(|e| ApiError::bad_request("invalid_key", e.to_string()))?;
+    let cert = c
+        .register_office(&format!("user:{}", u.username), &kode, b.name.trim(), &pk)
+        .await
+        .map_err(store_err)?;
+    Ok((
+        StatusCode::CREATED,
+        Json(serde_json::json!({"office": kode.as_str(), "certificate": cert.to_text()})),
+    )
+        .into_response())
+}
+
+#[derive(Deserialize)]
+struct AdjudikasiBody {
+    /// `tunggal` (different persons: print) or `tolak` (reject).
+    hasil: String,
+    alasan: String,
+}
+
+async fn adjudikasi(
+    State(st): State<AppState>,
+    ApiUser(u): ApiUser,
+    Path(nomor): Path<String>,
+    body: Result<Json<AdjudikasiBody>, axum::extract::rejection::JsonRejection>,
+) -> Result<Response, ApiError> {
+    require(&u, matches!(u.peran, Peran::Admin | Peran::Verifikator))?;
+    let c = centre(&st)?;
+    let Json(b) = body.map_err(|e| ApiError::bad_request("bad_json", e.body_text()))?;
+    let tunggal = match b.hasil.as_str() {
+        "tunggal" => true,
+        "tolak" => false,
+        o => {
+            return Err(ApiError::bad_request(
+                "invalid_result",
+                format!("hasil {o:?} must be tunggal or tolak"),
+            ))
+        }
+    };
+    if b.alasan.trim().is_empty() {
+        return Err(ApiError::bad_request(
+            "reason_required",
+            "an adjudication needs a reason (alasan)",
+        ));
+    }
+    c.adjudicate(&format!("user:{}", u.username), &nomor, tunggal, &b.alasan)
+        .await
+        .map_err(store_err)?;
+    Ok((
+        StatusCode::OK,
+        Json(serde_json::json!({"nomor": nomor, "hasil": b.hasil})),
+    )
+        .into_response())
+}
+
+fn keadaan_json(k: &Keadaan, s: &StatistikKirim, now: jiff::Timestamp) -> serde_json::Value {
+    serde_json::json!({
+        "centre_up": k.up,
+        "down_since": k.down_since.map(|t| t.to_string()),
+        "last_ok": k.last_ok.map(|t| t.to_string()),
+        "last_error": k.last_error,
+        "waiting": s.menunggu,
+        "oldest_waiting": s.tertua.map(|t| t.to_string()),
+        "oldest_waiting_seconds": s.tertua.map(|t| now.duration_since(t).as_secs().max(0)),
+        "sent": s.terkirim,
+        "refused": s.karantina,
+        "decisions_applied": s.keputusan,
+        "cursor": s.kursor,
+    })
+}
+
+async fn office_status(
+    State(st): State<AppState>,
+    ApiUser(_u): ApiUser,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let v = st.sinkron.as_ref().ok_or_else(|| {
+        ApiError::new(
+            StatusCode::NOT_FOUND,
+            "not_an_office",
+            "this node does not sync with a centre",
+        )
+    })?;
+    let s = v.sync.sync_stats().await.map_err(store_err)?;
+    let refused = v.sync.outbox_refused_list(100).await.map_err(store_err)?;
+    let mut j = keadaan_json(&v.health.snapshot(), &s, st.issuance.clock.now());
+    j["refused_packets"] = serde_json::json!(refused
+        .iter()
+        .map(|(p, r)| serde_json::json!({"packet_id": p.packet_id, "nomor": p.nomor, "reason": r}))
+        .collect::<Vec<_>>());
+    Ok(Json(j))
+}
+
+/// `GET /metrics`: Prometheus text format. No personal data.
+pub async fn metrics(State(st): State<AppState>) -> Response {
+    let mut out = String::new();
+    let now = st.issuance.clock.now();
+    let mut gauge = |name: &str, help: &str, kind: &str, v: &dyn std::fmt::Display| {
+        let _ = writeln!(
+            out,
+            "# HELP {name} {help}\n# TYPE {name} {kind}\n{name} {v}"
+        );
+    };
+    if let Some(v) = &st.sinkron {
+        match v.sync.sync_stats().await {
+            Ok(s) => {
+                let k = v.health.snapshot();
+                gauge(
+                    "sidik_outbox_waiting",
+                    "Packets waiting to be sent to the centre.",
+                    "gauge",
+                    &s.menunggu,
+                );
+                let age = s
+                    .tertua
+                    .map_or(0, |t| now.duration_since(t).as_secs().max(0));
+                gauge(
+                    "sidik_outbox_oldest_age_seconds",
+                    "Age of the oldest waiting packet.",
+                    "gauge",
+                    &age,
+                );
+                gauge(
+                    "sidik_outbox_sent_total",
+                    "Packets acknowledged by the centre.",
+                    "counter",
+                    &s.terkirim,
+                );
+                gauge(
+                    "sidik_outbox_rejected_total",
+                    "Packets refused (quarantined) by the centre.",
+                    "counter",
+                    &s.karantina,
+                );
+                gauge(
+                    "sidik_decisions_applied_total",
+                    "Centre decisions recorded at this office.",
+                    "counter",
+                    &s.keputusan,
+                );
+                gauge(
+                    "sidik_decision_cursor",
+                    "Highest centre decision sequence applied.",
+                    "gauge",
+                    &s.kursor,
+                );
+                gauge(
+                    "sidik_centre_up",
+                    "1 if the last contact with the centre succeeded.",
+                    "gauge",
+                    &u8::from(k.up == Some(true)),
+                );
+                let down = k
+                    .down_since
+                    .map_or(0, |t| now.duration_since(t).as_secs().max(0));
+                gauge(
+                    "sidik_centre_down_seconds",
+                    "Seconds since the centre became unreachable (0 if up).",
+                    "gauge",
+                    &down,
+                );
+                gauge(
+                    "sidik_sync_pushed_total",
+                    "Packets pushed since start (sync rate = rate() of this).",
+                    "counter",
+                    &v.health.pushed.load(Ordering::Relaxed),
+                );
+            }
+            Err(e) => tracing::error!("metrics: {e}"),
+        }
+    }
+    if let Some(c) = &st.pusat {
+        match c.store.central_stats().await {
+            Ok(s) => {
+                gauge(
+                    "sidik_packets_received_total",
+                    "Packets recorded at the centre (each exactly once).",
+                    "counter",
+                    &s.diterima,
+                );
+                gauge(
+                    "sidik_packets_replayed_total",
+                    "Harmless re-sends of recorded packets since start.",
+                    "counter",
+                    &c.counters.replayed.load(Ordering::Relaxed),
+                );
+                gauge(
+                    "sidik_packets_decided_total",
+                    "Packets with a uniqueness decision.",
+                    "counter",
+                    &s.diputuskan,
+                );
+                gauge(
+                    "sidik_packets_waiting",
+                    "Packets recorded but not yet decided.",
+                    "gauge",
+                    &s.menunggu,
+                );
+                gauge(
+                    "sidik_quarantine_total",
+                    "Refused packets kept in quarantine.",
+                    "counter",
+                    &s.karantina,
+                );
+                gauge(
+                    "sidik_gallery_persons",
+                    "Persons in the national 1:N gallery.",
+                    "gauge",
+                    &c.abis.len(),
+                );
+                let _ = writeln!(out, "# HELP sidik_decisions_total Decisions published, by result.\n# TYPE sidik_decisions_total counter");
+                for h in ["tunggal", "ganda", "ditolak", "adjudikasi_tunggal"] {
+                    let n = s
+                        .keputusan
+                        .iter()
+                        .find(|(k, _)| k == h)
+                        .map_or(0, |(_, n)| *n);
+                    let _ = writeln!(out, "sidik_decisions_total{{hasil=\"{h}\"}} {n}");
+                }
+            }
+            Err(e) => tracing::error!("metrics: {e}"),
+        }
+    } else if let Ok(counts) = st
+        .issuance
+        .store
+        .application_counts(&sidik_store::ListFilter::default())
+        .await
+    {
+        let _ = writeln!(
+            out,
+            "# HELP sidik_applications Applications by status.\n# TYPE sidik_applications gauge"
+        );
+        for s in Status::ALL {
+            let n = counts.iter().find(|(k, _)| k == s).map_or(0, |(_, n)| *n);
+            let _ = writeln!(out, "sidik_applications{{status=\"{}\"}} {n}", s.slug());
+        }
+    }
+    (
+        [(
+            axum::http::header::CONTENT_TYPE,
+            "text/plain; version=0.0.4",
+        )],
+        out,
+    )
+        .into_response()
+}
+
+/// The office's HTTP client for the centre.
+pub struct HttpCentreLink {
+    base: String,
+    office: String,
+    keys: Arc<OfficeKeys>,
+    client: reqwest::Client,
+    clock: Arc<dyn sidik_issuance::Clock>,
+}
+
+impl HttpCentreLink {
+    pub fn new(
+        base: &str,
+        office: &str,
+        keys: Arc<OfficeKeys>,
+        clock: Arc<dyn sidik_issuance::Clock>,
+    ) -> Result<HttpCentreLink, String> {
+        let client = reqwest::Client::builder()
+            .connect_timeout(Duration::from_secs(3))
+            .timeout(Duration::from_secs(30))
+            .build()
+            .map_err(|e| e.to_string())?;
+        Ok(HttpCentreLink {
+            base: base.trim_end_matches('/').to_string(),
+            office: office.to_string(),
+            keys,
+            client,
+            clock,
+        })
+    }
+}
+
+fn net(e: reqwest::Error) -> LinkError {
+    if e.is_connect() || e.is_timeout() || e.is_request() {
+        LinkError::Unreachable(e.to_string())
+    } else {
+        LinkError::Server(e.to_string())
+    }
+}
+
+#[async_trait]
+impl CentreLink for HttpCentreLink {
+    async fn push(&self, packet_id: &str, bytes: &[u8]) -> Result<PushOutcome, LinkError> {
+        let r = self
+            .client
+            .put(format!("{}/api/v1/sync/packets/{packet_id}", self.base))
+            .header("content-type", "application/octet-stream")
+            .body(bytes.to_vec())
+            .send()
+            .await
+            .map_err(net)?;
+        match r.status() {
+            StatusCode::CREATED => Ok(PushOutcome::Accepted),
+            StatusCode::OK => Ok(PushOutcome::Replay),
+            StatusCode::UNPROCESSABLE_ENTITY => {
+                let v: serde_json::Value = r.json().await.map_err(net)?;
+                Ok(PushOutcome::Refused {
+                    code: v["code"].as_str().unwrap_or("refused").to_string(),
+                    reason: v["message"].as_str().unwrap_or_default().to_string(),
+                })
+            }
+            s => Err(LinkError::Server(format!(
+                "PUT packet {packet_id}: HTTP {s}: {}",
+                r.text().await.unwrap_or_default()
+            ))),
+        }
+    }
+
+    async fn pull(&self, after: i64, limit: u32) -> Result<Vec<Keputusan>, LinkError> {
+        let now = self.clock.now().as_second();
+        let sig =
+            sidik_packet::sign_request(&self.keys, &self.office, now, &feed_request(after, limit));
+        let r = self
+            .client
+            .get(format!(
+                "{}/api/v1/sync/decisions?after={after}&limit={limit}",
+                self.base
+            ))
+            .header("x-sidik-office", &self.office)
+            .header("x-sidik-time", now.to_string())
+            .header("x-sidik-signature", hex::encode(sig))
+            .send()
+            .await
+            .map_err(net)?;
+        if !r.status().is_success() {
+            return Err(LinkError::Server(format!(
+                "decision feed: HTTP {}: {}",
+                r.status(),
+                r.text().await.unwrap_or_default()
+            )));
+        }
+        let list: Vec<KeputusanJson> = r.json().await.map_err(net)?;
+        list.into_iter()
+            .map(|k| {
+                k.into_domain()
+                    .map_err(|e| LinkError::Server(format!("bad decision: {e}")))
+            })
+            .collect()
+    }
+}

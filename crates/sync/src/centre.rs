@@ -1,0 +1,573 @@
+//! The central node: packet intake, quarantine, national dedup and the decision feed.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, RwLock};
+use std::time::Duration;
+
+use async_trait::async_trait;
+use sha2::{Digest, Sha256};
+use sidik_domain::audit::AuditDraft;
+use sidik_domain::permohonan::Kandidat;
+use sidik_domain::{Hasil, Keputusan, KodeKantor};
+use sidik_issuance::{Abis, Clock};
+use sidik_packet::{
+    CentreKeys, Certificate, KeyRing, OfficePublicKey, Packet, Rejection, MAX_PACKET_BYTES,
+};
+use sidik_store::{
+    CentralStore, Diterima, KantorTerdaftar, Karantina, KeputusanBaru, PaketMasuk, PaketTunggu,
+    StoreError,
+};
+use tokio::sync::Notify;
+
+use crate::{CentreLink, LinkError, PushOutcome};
+
+/// The centre's answer to a pushed packet.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Receipt {
+    Accepted,
+    Replay,
+    /// Quarantined with a stable code and a reason.
+    Refused {
+        code: String,
+        reason: String,
+    },
+}
+
+/// Counters since start (for `/metrics`; the database holds the durable truth).
+#[derive(Default)]
+pub struct Counters {
+    pub accepted: AtomicU64,
+    pub replayed: AtomicU64,
+    pub refused: AtomicU64,
+    pub decided: AtomicU64,
+}
+
+/// The central node's services.
+pub struct Centre {
+    pub store: Arc<dyn CentralStore>,
+    pub keys: CentreKeys,
+    ring: RwLock<KeyRing>,
+    /// The national gallery.
+    pub abis: Arc<dyn Abis>,
+    pub clock: Arc<dyn Clock>,
+    /// Wakes the decider after a packet is recorded.
+    pub wake: Notify,
+    pub counters: Counters,
+}
+
+const SISTEM: &str = "sistem:pusat";
+
+impl Centre {
+    /// Builds the centre, loading the registered office keys into the key ring.
+    pub async fn new(
+        store: Arc<dyn CentralStore>,
+        keys: CentreKeys,
+        abis: Arc<dyn Abis>,
+        clock: Arc<dyn Clock>,
+    ) -> Result<Centre, StoreError> {
+        let centre = Centre {
+            ring: RwLock::new(KeyRing::new(keys.certifying.verifying_key())),
+            store,
+            keys,
+            abis,
+            clock,
+            wake: Notify::new(),
+            counters: Counters::default(),
+        };
+        centre.reload_ring().await?;
+        Ok(centre)
+    }
+
+    /// Rebuilds the key ring from the registered offices.
+    pub async fn reload_ring(&self) -> Result<(), StoreError> {
+        let mut ring = KeyRing::new(self.keys.certifying.verifying_key());
+        for k in self.store.offices().await? {
+            let cert = Certificate::from_text(&k.sertifikat).map_err(|e| {
+                StoreError::Backend(format!("stored certificate of {}: {e}", k.kode))
+            })?;
+            ring.add(cert).map_err(|e| {
+                StoreError::Backend(format!("stored certificate of {}: {e}", k.kode))
+            })?;
+            if k.dicabut.is_some() {
+                ring.revoke(
+                    &k.kode,
+                    &Certificate::from_text(&k.sertifikat)
+                        .expect("parsed above")
+                        .public_key,
+                );
+            }
+        }
+        *self.ring.write().expect("ring lock") = ring;
+        Ok(())
+    }
+
+    /// Certifies an office key and registers it (centre administrator's act).
+    pub async fn register_office(
+        &self,
+        aktor: &str,
+        kode: &KodeKantor,
+        nama: &str,
+        public_key: &OfficePublicKey,
+    ) -> Result<Certificate, StoreError> {
+        let now = self.clock.now();
+        let cert = Certificate::issue(&self.keys.certifying, kode, public_key, now.as_second());
+        let pk = hex::encode(public_key.to_bytes());
+        self.store
+            .office_register(
+                &KantorTerdaftar {
+                    kode: kode.to_string(),
+                    nama: nama.to_string(),
+                    public_key: pk.clone(),
+                    sertifikat: cert.to_text(),
+                    dicabut: None,
+                    dibuat: now,
+                },
+                AuditDraft {
+                    aktor: aktor.to_string(),
+                    aksi: "kantor.daftar".into(),
+                    subjek: kode.to_string(),
+                    waktu: now,
+                    detail: format!("kunci {pk}"),
+                },
+            )
+            .await?;
+        self.reload_ring().await?;
+        Ok(cert)
+    }
+
+    /// Revokes an office key: packets signed with it are refused from now on.
+    pub async fn revoke_office(
+        &self,
+        aktor: &str,
+        kode: &str,
+        public_key_hex: &str,
+    ) -> Result<bool, StoreError> {
+        let now = self.clock.now();
+        let done = self
+            .store
+            .office_revoke(
+                kode,
+                public_key_hex,
+                now,
+                AuditDraft {
+                    aktor: aktor.to_string(),
+                    aksi: "kantor.cabut".into(),
+                    subjek: kode.to_string(),
+                    waktu: now,
+                    detail: format!("kunci {public_key_hex}"),
+                },
+            )
+            .await?;
+        self.reload_ring().await?;
+        Ok(done)
+    }
+
+    /// Whether an office's signed request is genuine.
+    pub fn verify_request(&self, office: &str, unix: i64, what: &str, sig: &[u8; 64]) -> bool {
+        self.ring
+            .read()
+            .expect("ring lock")
+            .verify_request(office, unix, what, sig)
+    }
+
+    async fn refuse(
+        &self,
+        bytes: &[u8],
+        claimed_id: &str,
+        code: &str,
+        reason: String,
+    ) -> Result<Receipt, StoreError> {
+        let now = self.clock.now();
+        let header = Packet::from_bytes(bytes).ok();
+        let office = header.as_ref().map(|p| p.header().office.clone());
+        let sha = hex::encode(Sha256::digest(bytes));
+        let q = Karantina {
+            id: 0,
+            sha256: sha.clone(),
+            packet_id: Some(claimed_id.to_string()),
+            kantor: office,
+            kode: code.to_string(),
+            alasan: reason.clone(),
+            ukuran: bytes.len() as u64,
+            diterima: now,
+        };
+        self.store
+            .quarantine_add(
+                &q,
+                AuditDraft {
+                    aktor: SISTEM.into(),
+                    aksi: "paket.karantina".into(),
+                    subjek: claimed_id.to_string(),
+                    waktu: now,
+                    detail: format!("{code}: {reason} (sha256 {sha})"),
+                },
+            )
+            .await?;
+        self.counters.refused.fetch_add(1, Ordering::Relaxed);
+        tracing::warn!(packet = claimed_id, code, "packet quarantined: {reason}");
+        Ok(Receipt::Refused {
+            code: code.to_string(),
+            reason,
+        })
+    }
+
+    /// Intake of one pushed packet. Only storage failures are errors; every problem
+    /// with the packet itself is a quarantine [`Receipt::Refused`].
+    pub async fn receive(&self, claimed_id: &str, bytes: &[u8]) -> Result<Receipt, StoreError> {
+        if bytes.len() > MAX_PACKET_BYTES {
+            return self
+                .refuse(
+                    &bytes[..0],
+                    claimed_id,
+                    "too_large",
+                    format!(
+                        "{} bytes exceed the {MAX_PACKET_BYTES}-byte limit",
+                        bytes.len()
+                    ),
+                )
+                .await;
+        }
+        let opened = {
+            let ring = self.ring.read().expect("ring lock").clone();
+            Packet::open(bytes, &ring, &self.keys.sealing)
+        };
+        let opened = match opened {
+            Ok(o) => o,
+            Err(rej) => {
+                return self
+                    .refuse(bytes, claimed_id, rej.code(), rej.to_string())
+                    .await
+            }
+        };
+        if opened.packet_id() != claimed_id {
+            let r = Rejection::Malformed(format!(
+                "pushed as {claimed_id} but the signed packet id is {}",
+                opened.packet_id()
+            ));
+            return self
+                .refuse(bytes, claimed_id, "id_mismatch", r.to_string())
+                .await;
+        }
+        for (pos, blob) in &opened.biometrik.jari {
+            if let Err(e) = sidik_issuance::validate_template(&blob.bytes) {
+                return self
+                    .refuse(
+                        bytes,
+                        claimed_id,
+                        "body_invalid",
+                        format!("finger {} template: {e}", pos.get()),
+                    )
+                    .await;
+            }
+        }
+        let now = self.clock.now();
+        let h = &opened.header;
+        let sha = hex::encode(opened.hash);
+        let rec = PaketMasuk {
+            packet_id: claimed_id.to_string(),
+            kantor: h.office.to_string(),
+            nomor: h.registration.to_string(),
+            nik: h.penduduk.nik.to_string(),
+            nama: h.penduduk.nama.clone(),
+            kelurahan: h.penduduk.kelurahan.clone(),
+            operator: opened.body.header.operator.clone(),
+            sha256: sha.clone(),
+            bytes: bytes.to_vec(),
+            jari: opened
+                .biometrik
+                .jari
+                .iter()
+                .map(|(p, b)| (p.get(), b.bytes.clone()))
+                .collect(),
+            diterima: now,
+        };
+        let audit = AuditDraft {
+            aktor: format!("kantor:{}", h.office),
+            aksi: "paket.terima".into(),
+            subjek: rec.nomor.clone(),
+            waktu: now,
+            detail: format!("paket {claimed_id} sha256 {sha}"),
+        };
+        match self.store.packet_record(&rec, audit).await? {
+            Diterima::Baru => {
+                self.counters.accepted.fetch_add(1, Ordering::Relaxed);
+                self.wake.notify_one();
+                Ok(Receipt::Accepted)
+            }
+            Diterima::Ulangan => {
+                self.counters.replayed.fetch_add(1, Ordering::Relaxed);
+                Ok(Receipt::Replay)
+            }
+            Diterima::Bentrok { sha256 } => {
+                self.refuse(
+                    bytes,
+                    claimed_id,
+                    "conflicting_content",
+                    format!(
+                        "packet {claimed_id} (or its registration number) was received before with content hash {sha256}; this one hashes to {sha}"
+                    ),
+                )
+                .await
+            }
+        }
+    }
+
+    /// Loads the national gallery from the recorded packets (at start).
+    pub async fn rebuild_gallery(&self) -> Result<usize, StoreError> {
+        let rows = self.store.central_templates().await?;
+        let mut n = 0;
+        let mut i = 0;
+        while i < rows.len() {
+            let j = rows[i..]
+                .iter()
+                .position(|r| r.permohonan != rows[i].permohonan)
+                .map_or(rows.len(), |k| i + k);
+            let fingers: Vec<(u8, Vec<u8>)> = rows[i..j]
+                .iter()
+                .map(|r| (r.posisi, r.template.clone()))
+                .collect();
+            self.abis
+                .insert(&rows[i].permohonan, &rows[i].nik, &fingers)
+                .map_err(StoreError::Backend)?;
+            n += 1;
+            i = j;
+        }
+        Ok(n)
+    }
+
+    /// Decides one packet: demographic rule (one live enrollment per NIK), then the 1:N
+    /// search against the national gallery. A hit flags both sides `ganda`, each with
+    /// the other as candidate.
+    async fn decide(&self, p: &PaketTunggu) -> Result<(), StoreError> {
+        let now = self.clock.now();
+        let mut decisions = Vec::new();
+        let base = |hasil, kandidat, catatan: String| KeputusanBaru {
+            kantor: p.kantor.clone(),
+            nomor: p.nomor.clone(),
+            packet_id: p.packet_id.clone(),
+            sebab: p.packet_id.clone(),
+            hasil,
+            kandidat,
+            catatan,
+            waktu: now,
+        };
+        let other_same_nik = self
+            .store
+            .packets_of_nik(&p.nik)
+            .await?
+            .into_iter()
+            .find(|o| o.nomor != p.nomor && o.status != "ditolak");
+        if let Some(o) = other_same_nik {
+            decisions.push(base(
+                Hasil::Ditolak,
+                vec![],
+                format!(
+                    "NIK {} sudah direkam di kantor {} (permohonan {}); satu NIK hanya boleh memiliki satu perekaman aktif",
+                    p.nik, o.kantor, o.nomor
+                ),
+            ));
+        } else {
+            let abis = self.abis.clone();
+            let fingers = p.jari.clone();
+            let found = tokio::task::spawn_blocking(move || abis.identify(&fingers))
+                .await
+                .map_err(|e| StoreError::Backend(format!("ABIS task: {e}")))?
+                .map_err(StoreError::Backend)?;
+            let candidates: Vec<Kandidat> = found
+                .into_iter()
+                .filter(|c| c.permohonan != p.nomor && c.nik != p.nik)
+                .map(|c| Kandidat {
+                    permohonan: c.permohonan,
+                    nik: c.nik,
+                    skor: c.skor,
+                    jari_cocok: c.jari_cocok,
+                })
+                .collect();
+            if let Err(e) = self.abis.insert(&p.nomor, &p.nik, &p.jari) {
+                return Err(StoreError::Backend(format!("ABIS insert: {e}")));
+            }
+            let size = self.abis.len();
+            if candidates.is_empty() {
+                decisions.push(base(
+                    Hasil::Tunggal,
+                    vec![],
+                    format!("Verifikasi ketunggalan nasional: tidak ada kecocokan sidik jari di galeri {size} orang"),
+                ));
+            } else {
+                decisions.push(base(
+                    Hasil::Ganda,
+                    candidates.clone(),
+                    format!(
+                        "Verifikasi ketunggalan nasional: {} kandidat dengan sidik jari yang cocok (NIK {})",
+                        candidates.len(),
+                        candidates.iter().map(|c| c.nik.as_str()).collect::<Vec<_>>().join(", ")
+                    ),
+                ));
+                for c in &candidates {
+                    let Some(other) = self.store.packet_by_nomor(&c.permohonan).await? else {
+                        continue;
+                    };
+                    decisions.push(KeputusanBaru {
+                        kantor: other.kantor.clone(),
+                        nomor: other.nomor.clone(),
+                        packet_id: other.packet_id.clone(),
+                        sebab: p.packet_id.clone(),
+                        hasil: Hasil::Ganda,
+                        kandidat: vec![Kandidat {
+                            permohonan: p.nomor.clone(),
+                            nik: p.nik.clone(),
+                            skor: c.skor,
+                            jari_cocok: c.jari_cocok,
+                        }],
+                        catatan: format!(
+                            "Verifikasi ketunggalan nasional: sidik jari cocok dengan perekaman kemudian {} (NIK {}, kantor {})",
+                            p.nomor, p.nik, p.kantor
+                        ),
+                        waktu: now,
+                    });
+                }
+            }
+        }
+        let audits = decisions
+            .iter()
+            .map(|d| AuditDraft {
+                aktor: SISTEM.into(),
+                aksi: format!("keputusan.{}", d.hasil.slug()),
+                subjek: d.nomor.clone(),
+                waktu: now,
+                detail: format!("sebab {}: {}", d.sebab, d.catatan),
+            })
+            .collect();
+        let published = self
+            .store
+            .decisions_publish(Some(&p.packet_id), &decisions, audits)
+            .await?;
+        if decisions.first().map(|d| d.hasil) == Some(Hasil::Ditolak) {
+            let _ = self.abis.delete(&p.nomor);
+        }
+        self.counters.decided.fetch_add(1, Ordering::Relaxed);
+        tracing::debug!(packet = %p.packet_id, published, "decided");
+        Ok(())
+    }
+
+    /// Decides up to `limit` waiting packets in receive order; returns how many.
+    pub async fn decide_pending(&self, limit: u32) -> Result<usize, StoreError> {
+        let batch = self.store.packets_undecided(limit).await?;
+        for p in &batch {
+            self.decide(p).await?;
+        }
+        Ok(batch.len())
+    }
+
+    /// An adjudicator's verdict on a `ganda` packet, published to its office.
+    pub async fn adjudicate(
+        &self,
+        aktor: &str,
+        nomor: &str,
+        tunggal: bool,
+        alasan: &str,
+    ) -> Result<(), StoreError> {
+        let p = self
+            .store
+            .packet_by_nomor(nomor)
+            .await?
+            .ok_or_else(|| StoreError::NotFound(format!("packet of application {nomor}")))?;
+        if p.status != "ganda" {
+            return Err(StoreError::Conflict(format!(
+                "application {nomor} is {} at the centre; only ganda cases are adjudicated",
+                p.status
+            )));
+        }
+        let alasan = alasan.trim();
+        if alasan.is_empty() {
+            return Err(StoreError::Conflict(
+                "an adjudication needs a reason".into(),
+            ));
+        }
+        let now = self.clock.now();
+        let hasil = if tunggal {
+            Hasil::AdjudikasiTunggal
+        } else {
+            Hasil::Ditolak
+        };
+        let d = KeputusanBaru {
+            kantor: p.kantor.clone(),
+            nomor: p.nomor.clone(),
+            packet_id: p.packet_id.clone(),
+            sebab: format!("adjudikasi:{aktor}:{}", now.as_nanosecond()),
+            hasil,
+            kandidat: vec![],
+            catatan: format!("Adjudikasi pusat: {alasan}"),
+            waktu: now,
+        };
+        let audit = AuditDraft {
+            aktor: aktor.to_string(),
+            aksi: format!("adjudikasi.{}", hasil.slug()),
+            subjek: p.nomor.clone(),
+            waktu: now,
+            detail: alasan.to_string(),
+        };
+        self.store
+            .decisions_publish(None, &[d], vec![audit])
+            .await?;
+        if !tunggal {
+            let _ = self.abis.delete(&p.nomor);
+        }
+        Ok(())
+    }
+
+    /// Decides packets as they arrive, forever.
+    pub async fn run_decider(self: Arc<Self>) {
+        loop {
+            match self.decide_pending(64).await {
+                Ok(0) => {
+                    tokio::select! {
+                        _ = self.wake.notified() => {}
+                        _ = tokio::time::sleep(Duration::from_secs(5)) => {}
+                    }
+                }
+                Ok(_) => {}
+                Err(e) => {
+                    tracing::error!("decider: {e}");
+                    tokio::time::sleep(Duration::from_secs(1)).await;
+                }
+            }
+        }
+    }
+
+    /// An office's decision feed.
+    pub async fn feed(
+        &self,
+        kantor: &str,
+        after: i64,
+        limit: u32,
+    ) -> Result<Vec<Keputusan>, StoreError> {
+        self.store.decision_feed(kantor, after, limit).await
+    }
+}
+
+/// A [`CentreLink`] to a centre in the same process (standalone role and tests of
+/// the protocol without sockets).
+pub struct LocalLink {
+    pub centre: Arc<Centre>,
+    pub kantor: String,
+}
+
+#[async_trait]
+impl CentreLink for LocalLink {
+    async fn push(&self, packet_id: &str, bytes: &[u8]) -> Result<PushOutcome, LinkError> {
+        match self.centre.receive(packet_id, bytes).await {
+            Ok(Receipt::Accepted) => Ok(PushOutcome::Accepted),
+            Ok(Receipt::Replay) => Ok(PushOutcome::Replay),
+            Ok(Receipt::Refused { code, reason }) => Ok(PushOutcome::Refused { code, reason }),
+            Err(e) => Err(LinkError::Server(e.to_string())),
+        }
+    }
+
+    async fn pull(&self, after: i64, limit: u32) -> Result<Vec<Keputusan>, LinkError> {
+        self.centre
+            .feed(&self.kantor, after, limit)
+            .await
+            .map_err(|e| LinkError::Server(e.to_string()))
+    }
+}

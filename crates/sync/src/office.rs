@@ -1,0 +1,339 @@
+//! The office side: the sync worker and the centre's health as the office sees it.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use jiff::Timestamp;
+use sidik_issuance::{Clock, Issuance};
+use sidik_store::SyncStore;
+use tokio::sync::{Notify, Semaphore};
+
+use crate::{CentreLink, LinkError, PushOutcome};
+
+/// Key under which the office keeps, across restarts, since when the centre is down.
+pub const STATE_DOWN_SINCE: &str = "pusat_gangguan_sejak";
+
+/// Tunables of the worker.
+#[derive(Debug, Clone)]
+pub struct SyncConfig {
+    /// Packets pushed in parallel.
+    pub concurrency: usize,
+    /// At most this many packets per second (a recovering centre is not flooded).
+    pub max_rate: f64,
+    /// Packets fetched from the outbox per round.
+    pub batch: u32,
+    /// Decisions fetched per feed page.
+    pub feed_page: u32,
+    /// Wait between rounds when there is nothing to push.
+    pub idle_poll: Duration,
+    /// First backoff after a failure; doubles up to `backoff_max`, with ±50% jitter.
+    pub backoff_base: Duration,
+    pub backoff_max: Duration,
+}
+
+impl Default for SyncConfig {
+    fn default() -> Self {
+        SyncConfig {
+            concurrency: 4,
+            max_rate: 400.0,
+            batch: 256,
+            feed_page: 1000,
+            idle_poll: Duration::from_secs(2),
+            backoff_base: Duration::from_millis(500),
+            backoff_max: Duration::from_secs(5),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default)]
+struct HealthState {
+    up: Option<bool>,
+    down_since: Option<Timestamp>,
+    last_ok: Option<Timestamp>,
+    last_error: Option<String>,
+}
+
+/// The centre's health as this office sees it: up, or down since when and why.
+pub struct Kesehatan {
+    state: Mutex<HealthState>,
+    sync: Arc<dyn SyncStore>,
+    pub pushed: AtomicU64,
+    pub replayed: AtomicU64,
+    pub refused: AtomicU64,
+    pub applied: AtomicU64,
+}
+
+/// A snapshot of [`Kesehatan`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Keadaan {
+    /// `None` until the first contact attempt.
+    pub up: Option<bool>,
+    pub down_since: Option<Timestamp>,
+    pub last_ok: Option<Timestamp>,
+    pub last_error: Option<String>,
+}
+
+impl Kesehatan {
+    /// Loads the persisted "down since" so an office restarted during an outage still
+    /// tells citizens the true start of the outage.
+    pub async fn load(sync: Arc<dyn SyncStore>) -> Arc<Kesehatan> {
+        let down_since = match sync.state_get(STATE_DOWN_SINCE).await {
+            Ok(v) => v.and_then(|s| s.parse::<Timestamp>().ok()),
+            Err(e) => {
+                tracing::warn!("cannot read the persisted centre state: {e}");
+                None
+            }
+        };
+        Arc::new(Kesehatan {
+            state: Mutex::new(HealthState {
+                up: down_since.map(|_| false),
+                down_since,
+                ..Default::default()
+            }),
+            sync,
+            pushed: AtomicU64::new(0),
+            replayed: AtomicU64::new(0),
+            refused: AtomicU64::new(0),
+            applied: AtomicU64::new(0),
+        })
+    }
+
+    pub fn snapshot(&self) -> Keadaan {
+        let s = self.state.lock().expect("health lock");
+        Keadaan {
+            up: s.up,
+            down_since: s.down_since,
+            last_ok: s.last_ok,
+            last_error: s.last_error.clone(),
+        }
+    }
+
+    async fn ok(&self, now: Timestamp) {
+        let was_down = {
+            let mut s = self.state.lock().expect("health lock");
+            let was_down = s.down_since.is_some();
+            s.up = Some(true);
+            s.down_since = None;
+            s.last_ok = Some(now);
+            s.last_error = None;
+            was_down
+        };
+        if was_down {
+            tracing::info!("centre reachable again");
+            if let Err(e) = self.sync.state_set(STATE_DOWN_SINCE, None).await {
+                tracing::warn!("cannot persist the centre state: {e}");
+            }
+        }
+    }
+
+    async fn failed(&self, now: Timestamp, err: &LinkError) {
+        let newly_down = {
+            let mut s = self.state.lock().expect("health lock");
+            s.up = Some(false);
+            s.last_error = Some(err.to_string());
+            if s.down_since.is_none() {
+                s.down_since = Some(now);
+                true
+            } else {
+                false
+            }
+        };
+        if newly_down {
+            tracing::warn!("centre down: {err}");
+            if let Err(e) = self
+                .sync
+                .state_set(STATE_DOWN_SINCE, Some(&now.to_string()))
+                .await
+            {
+                tracing::warn!("cannot persist the centre state: {e}");
+            }
+        }
+    }
+}
+
+/// The office's background sync worker.
+pub struct OfficeSync {
+    pub issuance: Issuance,
+    pub sync: Arc<dyn SyncStore>,
+    pub link: Arc<dyn CentreLink>,
+    pub health: Arc<Kesehatan>,
+    pub clock: Arc<dyn Clock>,
+    pub config: SyncConfig,
+    /// Notified when a packet is queued (see `sidik_issuance::Pengirim::wake`).
+    pub wake: Arc<Notify>,
+}
+
+/// Result of one round.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Round {
+    pub pushed: usize,
+    pub refused: usize,
+    pub applied: usize,
+}
+
+fn jitter(d: Duration) -> Duration {
+    let mut b = [0u8; 2];
+    let r = if getrandom::fill(&mut b).is_ok() {
+        u16::from_le_bytes(b) as f64 / u16::MAX as f64
+    } else {
+        0.5
+    };
+    d.mul_f64(0.5 + r)
+}
+
+impl OfficeSync {
+    /// Pushes every waiting packet, then pulls and applies every new decision.
+    /// Returns what was done, or the first link error (after recording it).
+    pub async fn round(&self) -> Result<Round, LinkError> {
+        let mut round = Round::default();
+        loop {
+            let batch = self
+                .sync
+                .outbox_waiting(self.config.batch)
+                .await
+                .map_err(|e| LinkError::Server(format!("local store: {e}")))?;
+            if batch.is_empty() {
+                break;
+            }
+            let n = batch.len();
+            let (pushed, refused) = self.push_batch(batch).await?;
+            round.pushed += pushed;
+            round.refused += refused;
+            if n < self.config.batch as usize {
+                break;
+            }
+        }
+        round.applied = self.pull_all().await?;
+        Ok(round)
+    }
+
+    async fn push_batch(
+        &self,
+        batch: Vec<sidik_store::PaketAntre>,
+    ) -> Result<(usize, usize), LinkError> {
+        let sem = Arc::new(Semaphore::new(self.config.concurrency.max(1)));
+        let mut set = tokio::task::JoinSet::new();
+        let interval = Duration::from_secs_f64(1.0 / self.config.max_rate.max(1.0));
+        let mut next = tokio::time::Instant::now();
+        for p in batch {
+            tokio::time::sleep_until(next).await;
+            next = tokio::time::Instant::now().max(next) + interval;
+            let permit = sem.clone().acquire_owned().await.expect("semaphore open");
+            let link = self.link.clone();
+            set.spawn(async move {
+                let r = link.push(&p.packet_id, &p.bytes).await;
+                drop(permit);
+                (p, r)
+            });
+        }
+        let (mut pushed, mut refused) = (0, 0);
+        let mut first_err = None;
+        while let Some(j) = set.join_next().await {
+            let (p, r) = j.map_err(|e| LinkError::Server(format!("push task: {e}")))?;
+            let now = self.clock.now();
+            let local = |e: sidik_store::StoreError| LinkError::Server(format!("local store: {e}"));
+            match r {
+                Ok(PushOutcome::Accepted) | Ok(PushOutcome::Replay) => {
+                    self.sync
+                        .outbox_sent(&p.packet_id, now)
+                        .await
+                        .map_err(local)?;
+                    self.health.pushed.fetch_add(1, Ordering::Relaxed);
+                    if matches!(r, Ok(PushOutcome::Replay)) {
+                        self.health.replayed.fetch_add(1, Ordering::Relaxed);
+                    }
+                    pushed += 1;
+                }
+                Ok(PushOutcome::Refused { code, reason }) => {
+                    tracing::warn!(packet = %p.packet_id, code, "centre refused the packet: {reason}");
+                    self.sync
+                        .outbox_refused(&p.packet_id, &format!("{code}: {reason}"), now)
+                        .await
+                        .map_err(local)?;
+                    self.health.refused.fetch_add(1, Ordering::Relaxed);
+                    refused += 1;
+                }
+                Err(e) => {
+                    let _ = self
+                        .sync
+                        .outbox_attempt_failed(&p.packet_id, &e.to_string())
+                        .await;
+                    first_err.get_or_insert(e);
+                }
+            }
+        }
+        match first_err {
+            Some(e) => Err(e),
+            None => Ok((pushed, refused)),
+        }
+    }
+
+    async fn pull_all(&self) -> Result<usize, LinkError> {
+        let mut applied = 0;
+        loop {
+            let cursor = self
+                .sync
+                .sync_stats()
+                .await
+                .map_err(|e| LinkError::Server(format!("local store: {e}")))?
+                .kursor;
+            let page = self.link.pull(cursor, self.config.feed_page).await?;
+            let n = page.len();
+            for k in &page {
+                match self.issuance.apply_decision(k).await {
+                    Ok(true) => {
+                        applied += 1;
+                        self.health.applied.fetch_add(1, Ordering::Relaxed);
+                    }
+                    Ok(false) => {}
+                    Err(e) => {
+                        // The cursor does not advance past a decision that could not be
+                        // applied: it is retried in the next round.
+                        return Err(LinkError::Server(format!(
+                            "cannot apply decision #{} for {}: {e}",
+                            k.seq, k.nomor
+                        )));
+                    }
+                }
+            }
+            if n < self.config.feed_page as usize {
+                return Ok(applied);
+            }
+        }
+    }
+
+    /// Runs forever: rounds while there is work, backoff while the centre is down.
+    pub async fn run(self: Arc<Self>) {
+        let mut failures: u32 = 0;
+        loop {
+            let r = self.round().await;
+            let now = self.clock.now();
+            match r {
+                Ok(round) => {
+                    self.health.ok(now).await;
+                    failures = 0;
+                    if round.pushed + round.applied + round.refused > 0 {
+                        tracing::debug!(?round, "sync round");
+                        continue;
+                    }
+                    tokio::select! {
+                        _ = self.wake.notified() => {}
+                        _ = tokio::time::sleep(self.config.idle_poll) => {}
+                    }
+                }
+                Err(e) => {
+                    self.health.failed(now, &e).await;
+                    failures = failures.saturating_add(1);
+                    let exp = self
+                        .config
+                        .backoff_base
+                        .saturating_mul(1u32 << failures.min(16).saturating_sub(1));
+                    let wait = jitter(exp.min(self.config.backoff_max));
+                    tracing::debug!("sync failed ({e}); retrying in {wait:?}");
+                    tokio::time::sleep(wait).await;
+                }
+            }
+        }
+    }
+}
