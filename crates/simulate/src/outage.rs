@@ -28,6 +28,9 @@ use crate::OutageOpts;
 const OFFICER: &str = "simulasi";
 const COMMAND_TIMEOUT: Duration = Duration::from_secs(300);
 const START_TIMEOUT: Duration = Duration::from_secs(120);
+/// Recovery days printed live (then every 10th); the final table is thinned too.
+const LIVE_RECOVERY_ROWS: u32 = 5;
+const TABLE_RECOVERY_ROWS: usize = 40;
 
 fn os(args: &[&str]) -> Vec<OsString> {
     args.iter().map(OsString::from).collect()
@@ -361,6 +364,58 @@ fn cleared(offices: &[Option<Metrics>], acked: &[u64], centre: Option<&Metrics>)
     })
 }
 
+/// Maps wall-clock instants to simulated time: day `k` (1-based) runs from
+/// `starts[k-1]` to `starts[k]` (or to "now" for the current day), whatever its wall
+/// length was, so ages stay right on days that overran their budget.
+#[derive(Debug, Default)]
+struct SimClock {
+    starts: Vec<Instant>,
+}
+
+impl SimClock {
+    fn start_day(&mut self, at: Instant) {
+        self.starts.push(at);
+    }
+
+    /// Simulated days since the start of day 1 at wall instant `t` (`now`: the present).
+    fn at(&self, t: Instant, now: Instant) -> f64 {
+        let Some(&first) = self.starts.first() else {
+            return 0.0;
+        };
+        if t <= first {
+            return 0.0;
+        }
+        let k = self
+            .starts
+            .iter()
+            .rposition(|&s| s <= t)
+            .expect("t after day 1");
+        let start = self.starts[k];
+        let end = self.starts.get(k + 1).copied().unwrap_or(now);
+        let len = end.saturating_duration_since(start).as_secs_f64();
+        let frac = if len > 0.0 {
+            (t.saturating_duration_since(start).as_secs_f64() / len).min(1.0)
+        } else {
+            1.0
+        };
+        k as f64 + frac
+    }
+
+    /// The simulated age at `now` of something `age` wall seconds old.
+    fn age_days(&self, age: f64, now: Instant) -> f64 {
+        if !(age.is_finite() && age > 0.0) {
+            return 0.0;
+        }
+        let born = now.checked_sub(Duration::from_secs_f64(age)).unwrap_or(now);
+        (self.at(now, now) - self.at(born, now)).max(0.0)
+    }
+}
+
+/// Prints a line to stdout above the progress bar.
+fn say(bar: &ProgressBar, line: impl AsRef<str>) {
+    bar.suspend(|| println!("{}", line.as_ref()));
+}
+
 /// Aborts a task when dropped.
 struct AbortOnDrop<T>(tokio::task::JoinHandle<T>);
 
@@ -370,20 +425,51 @@ impl<T> Drop for AbortOnDrop<T> {
     }
 }
 
-/// Polls every node until the backlog is cleared; returns the wall time since `since`.
+/// Wall times after the centre's restart.
+#[derive(Debug, Clone, Copy, Default)]
+struct Milestones {
+    /// Every office outbox empty and the centre holding every acknowledged packet.
+    uploaded: Option<Duration>,
+    /// The centre has decided every packet.
+    decided: Option<Duration>,
+    /// Cleared: additionally, every decision applied at the offices.
+    cleared: Duration,
+}
+
+/// Polls every node until the backlog is cleared.
 fn watch_recovery(
     http: reqwest::Client,
     office_bases: Vec<String>,
     central_base: String,
     acked: Vec<u64>,
     since: Instant,
-) -> AbortOnDrop<Duration> {
+) -> AbortOnDrop<Milestones> {
     AbortOnDrop(tokio::spawn(async move {
+        let total: u64 = acked.iter().sum();
+        let mut m = Milestones::default();
         loop {
             let offices = scrape_all(&http, &office_bases).await;
             let centre = client::metrics(&http, &central_base).await.ok();
+            if let Some(c) = &centre {
+                let received = c.count("sidik_packets_received_total");
+                let all_in = received >= total;
+                let empty = offices.iter().all(|o| {
+                    o.as_ref()
+                        .is_some_and(|o| o.count("sidik_outbox_waiting") == 0)
+                });
+                if m.uploaded.is_none() && all_in && empty {
+                    m.uploaded = Some(since.elapsed());
+                }
+                if m.decided.is_none()
+                    && all_in
+                    && c.count("sidik_packets_decided_total") >= received
+                {
+                    m.decided = Some(since.elapsed());
+                }
+            }
             if cleared(&offices, &acked, centre.as_ref()) {
-                return since.elapsed();
+                m.cleared = since.elapsed();
+                return m;
             }
             tokio::time::sleep(Duration::from_millis(250)).await;
         }
@@ -486,9 +572,15 @@ pub async fn run(opts: OutageOpts) -> Result<()> {
             (t.path().to_path_buf(), Some(t))
         }
     };
+    use tokio::signal::unix::{signal, SignalKind};
+    let mut term = signal(SignalKind::terminate())?;
+    let mut hup = signal(SignalKind::hangup())?;
+    // On any of these the simulation future is dropped, and with it every child.
     let result = tokio::select! {
         r = simulate(&opts, &bin, &work) => r,
-        _ = tokio::signal::ctrl_c() => Err(anyhow!("interrupted")),
+        _ = tokio::signal::ctrl_c() => Err(anyhow!("interrupted (SIGINT)")),
+        _ = term.recv() => Err(anyhow!("terminated (SIGTERM)")),
+        _ = hup.recv() => Err(anyhow!("hung up (SIGHUP)")),
     };
     // Every child is gone by now (the cluster was dropped with the simulation future).
     match temp {
@@ -589,7 +681,7 @@ async fn simulate(opts: &OutageOpts, bin: &Path, work: &Path) -> Result<()> {
         ProgressStyle::with_template("{bar:30} {pos}/{len} enrolled  {msg}")
             .expect("progress template"),
     );
-    bar.println(report::table_header());
+    say(&bar, report::table_header());
 
     let mut outcomes: Vec<Outcome> = vec![Outcome::default(); n];
     let mut rows: Vec<DayRow> = Vec::new();
@@ -597,14 +689,17 @@ async fn simulate(opts: &OutageOpts, bin: &Path, work: &Path) -> Result<()> {
         .iter()
         .map(|_| Arc::new(Semaphore::new(opts.in_flight.max(1))))
         .collect();
-    let mut recovery: Option<(Instant, AbortOnDrop<Duration>)> = None;
-    let mut cleared_after: Option<Duration> = None;
+    let mut recovery: Option<(Instant, AbortOnDrop<Milestones>)> = None;
+    let mut cleared_after: Option<Milestones> = None;
+    let mut clock = SimClock::default();
+    let mut enroll_wall = Duration::ZERO;
     let mut centre_ready_after = Duration::ZERO;
     let mut printed_total = 0u64;
     let mut day = 0u32;
     loop {
         day += 1;
         let start = Instant::now();
+        clock.start_day(start);
         for node in cluster.offices.iter_mut() {
             node.check_alive()?;
         }
@@ -642,6 +737,7 @@ async fn simulate(opts: &OutageOpts, bin: &Path, work: &Path) -> Result<()> {
             plan::weekday(day),
             todays.len()
         ));
+        let enroll_start = Instant::now();
         let mut set = JoinSet::new();
         for &k in &todays {
             let a = applicants[k].clone();
@@ -657,14 +753,18 @@ async fn simulate(opts: &OutageOpts, bin: &Path, work: &Path) -> Result<()> {
         while let Some(r) = set.join_next().await {
             let (k, o) = r.context("enrollment task")?;
             if let Some(e) = &o.error {
-                bar.println(format!(
-                    "  applicant {k} (NIK {}) at office {}: {e}",
-                    people[applicants[k].resident].nik, sites[applicants[k].office].kode
-                ));
+                say(
+                    &bar,
+                    format!(
+                        "  applicant {k} (NIK {}) at office {}: {e}",
+                        people[applicants[k].resident].nik, sites[applicants[k].office].kode
+                    ),
+                );
             }
             outcomes[k] = o;
             bar.inc(1);
         }
+        enroll_wall += enroll_start.elapsed();
         printed_total += print_ready(&offices, opts.in_flight).await?;
         let spent = start.elapsed();
         let overran = spent > day_wall;
@@ -681,15 +781,19 @@ async fn simulate(opts: &OutageOpts, bin: &Path, work: &Path) -> Result<()> {
         }
         let enrolled = outcomes.iter().filter(|o| o.nomor.is_some()).count() as u64;
         let metrics = scrape_all(&http, &office_bases).await;
-        let mut row = DayRow::from_offices(
-            day,
-            cluster.central.running(),
-            enrolled,
-            &metrics,
-            compression,
-        );
+        let mut row = DayRow::from_offices(day, cluster.central.running(), enrolled, &metrics);
+        row.oldest_wait_days = clock.age_days(row.oldest_wait_seconds, Instant::now());
         row.overran = overran;
-        bar.println(report::table_row(&row));
+        let after = day.saturating_sub(opts.outage_days);
+        if after <= LIVE_RECOVERY_ROWS || report::every(after, 10) {
+            say(&bar, report::table_row(&row));
+        }
+        bar.set_message(format!(
+            "day {day}: waiting {}, decided {}, printed {}",
+            row.waiting,
+            row.unique + row.duplicate,
+            row.printed
+        ));
         let done = day > opts.outage_days
             && cleared_after.is_some()
             && row.printable == 0
@@ -704,10 +808,13 @@ async fn simulate(opts: &OutageOpts, bin: &Path, work: &Path) -> Result<()> {
                 .as_ref()
                 .is_some_and(|(t, _)| t.elapsed() > Duration::from_secs(opts.recovery_timeout))
         {
-            bar.println(format!(
-                "recovery timeout ({} s) reached before the backlog cleared",
-                opts.recovery_timeout
-            ));
+            say(
+                &bar,
+                format!(
+                    "recovery timeout ({} s) reached before the backlog cleared",
+                    opts.recovery_timeout
+                ),
+            );
             break;
         }
     }
@@ -804,7 +911,23 @@ async fn simulate(opts: &OutageOpts, bin: &Path, work: &Path) -> Result<()> {
 
     // Report.
     println!();
-    print!("{}", report::table(&rows));
+    let (shown, stride) = report::thin(
+        &rows,
+        opts.outage_days,
+        LIVE_RECOVERY_ROWS,
+        TABLE_RECOVERY_ROWS,
+    );
+    println!("per-day report (end of each simulated day):");
+    println!("{}", report::table_header());
+    for r in shown {
+        println!("{}", report::table_row(r));
+    }
+    if stride > 1 {
+        println!(
+            "(after day {}, every {stride}th recovery day is shown; the chart has every day)",
+            opts.outage_days + LIVE_RECOVERY_ROWS
+        );
+    }
     println!();
     let overran = rows.iter().filter(|r| r.overran).count();
     if overran > 0 {
@@ -813,14 +936,34 @@ async fn simulate(opts: &OutageOpts, bin: &Path, work: &Path) -> Result<()> {
             opts.day_seconds
         );
     }
+    let enrolled_n = outcomes.iter().filter(|o| o.nomor.is_some()).count();
+    println!(
+        "enrollment (offices only, centre down): {enrolled_n} enrollments + local checks in {:.1} s of wall time ({:.1}/s, {} in flight per office)",
+        enroll_wall.as_secs_f64(),
+        enrolled_n as f64 / enroll_wall.as_secs_f64().max(1e-9),
+        opts.in_flight
+    );
+    let sim = |d: Duration| d.as_secs_f64() * compression / 86_400.0;
     match cleared_after {
-        Some(d) => println!(
-            "recovery: centre restarted on day {} (ready in {:.1} s); backlog cleared {:.1} s (wall) after the restart = {:.2} simulated days",
-            opts.outage_days + 1,
-            centre_ready_after.as_secs_f64(),
-            d.as_secs_f64(),
-            d.as_secs_f64() * compression / 86_400.0
-        ),
+        Some(m) => {
+            println!(
+                "recovery: centre restarted on day {} (ready in {:.1} s); backlog cleared {:.1} s (wall) after the restart = {:.2} simulated days",
+                opts.outage_days + 1,
+                centre_ready_after.as_secs_f64(),
+                m.cleared.as_secs_f64(),
+                sim(m.cleared)
+            );
+            if let (Some(u), Some(d)) = (m.uploaded, m.decided) {
+                println!(
+                    "  all packets at the centre after {:.1} s ({:.1} packets/s); all decided after {:.1} s ({:.1} decisions/s); all applied at the offices after {:.1} s",
+                    u.as_secs_f64(),
+                    enrolled_n as f64 / u.as_secs_f64().max(1e-9),
+                    d.as_secs_f64(),
+                    enrolled_n as f64 / d.as_secs_f64().max(1e-9),
+                    m.cleared.as_secs_f64()
+                );
+            }
+        }
         None => println!("recovery: the backlog did NOT clear"),
     }
     println!("cards printed during the run: {printed_total}");
@@ -844,6 +987,13 @@ async fn simulate(opts: &OutageOpts, bin: &Path, work: &Path) -> Result<()> {
     );
     for (h, c) in &v.decisions {
         println!("    decisions {h:<10}                      {c:>8}");
+    }
+    let published: u64 = v.decisions.iter().map(|(_, c)| c).sum();
+    if published > v.decided_at_centre {
+        println!(
+            "    of which later findings on applications decided before {:>4}",
+            published - v.decided_at_centre
+        );
     }
     println!(
         "  decisions applied at the offices          {:>8}",
@@ -892,9 +1042,9 @@ async fn simulate(opts: &OutageOpts, bin: &Path, work: &Path) -> Result<()> {
         opts.day_seconds,
         compression,
         cleared_after
-            .map(|d| format!(
+            .map(|m| format!(
                 "; backlog cleared {:.1} s after the centre returned",
-                d.as_secs_f64()
+                m.cleared.as_secs_f64()
             ))
             .unwrap_or_else(|| "; backlog did not clear".into())
     );
@@ -983,6 +1133,26 @@ mod tests {
         v.received = 10;
         v.planted_missed.push("x".into());
         assert!(v.failures(true)[0].contains("1 of 1 planted"));
+    }
+
+    #[test]
+    fn sim_clock_maps_wall_time_per_day_even_when_days_overrun() {
+        let t0 = Instant::now();
+        let s = |x: f64| t0 + Duration::from_secs_f64(x);
+        let mut c = SimClock::default();
+        c.start_day(s(0.0)); // day 1: 1 s
+        c.start_day(s(1.0)); // day 2: 3 s (overran)
+        c.start_day(s(4.0)); // day 3: current, now = 5 s
+        let now = s(5.0);
+        assert_eq!(c.at(s(0.0), now), 0.0);
+        assert!((c.at(s(0.5), now) - 0.5).abs() < 1e-9);
+        assert!((c.at(s(2.5), now) - 1.5).abs() < 1e-9);
+        assert!((c.at(now, now) - 3.0).abs() < 1e-9);
+        // Born at 0.5 s (day 1, midday): 2.5 simulated days old at the end of day 3.
+        assert!((c.age_days(4.5, now) - 2.5).abs() < 1e-9);
+        assert_eq!(c.age_days(0.0, now), 0.0);
+        assert_eq!(c.age_days(f64::NAN, now), 0.0);
+        assert!((c.age_days(100.0, now) - 3.0).abs() < 1e-9);
     }
 
     #[test]

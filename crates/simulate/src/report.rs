@@ -30,7 +30,9 @@ pub struct DayRow {
     pub printable: u64,
     /// Cards printed (dicetak + diserahkan).
     pub printed: u64,
-    /// Age of the oldest waiting packet, in simulated days.
+    /// Age of the oldest waiting packet in wall seconds, as the offices report it.
+    pub oldest_wait_seconds: f64,
+    /// The same age in simulated days (set by the caller, who knows the timeline).
     pub oldest_wait_days: f64,
     /// Offices whose metrics could not be read (their figures are missing).
     pub offices_unread: usize,
@@ -40,13 +42,11 @@ pub struct DayRow {
 
 impl DayRow {
     /// Builds the row from the offices' metrics (`None`: not readable).
-    /// `compression` is simulated seconds per wall second.
     pub fn from_offices(
         day: u32,
         centre_up: bool,
         enrolled: u64,
         offices: &[Option<Metrics>],
-        compression: f64,
     ) -> DayRow {
         let mut r = DayRow {
             day,
@@ -73,7 +73,7 @@ impl DayRow {
                 }
             }
         }
-        r.oldest_wait_days = oldest * compression / 86_400.0;
+        r.oldest_wait_seconds = oldest;
         r
     }
 }
@@ -129,6 +129,35 @@ pub fn table(rows: &[DayRow]) -> String {
     s
 }
 
+/// `k` is a multiple of `n` (`n` > 0). Spelled out: `u32::is_multiple_of` is newer
+/// than the workspace's declared rust-version.
+pub fn every(k: u32, n: u32) -> bool {
+    k / n * n == k
+}
+
+/// The rows worth printing when the run is long: every outage day and the first
+/// `keep_first` days after it, then every `stride`-th day so that at most `max_after`
+/// recovery rows are shown, and always the last day. Returns the rows and the stride.
+pub fn thin(
+    rows: &[DayRow],
+    outage_days: u32,
+    keep_first: u32,
+    max_after: usize,
+) -> (Vec<&DayRow>, u32) {
+    let after = rows.iter().filter(|r| r.day > outage_days).count();
+    let stride = if after <= max_after.max(1) {
+        1
+    } else {
+        after.div_ceil(max_after.max(1)) as u32
+    };
+    let last = rows.last().map(|r| r.day);
+    let keep = |r: &DayRow| {
+        let k = r.day.saturating_sub(outage_days);
+        r.day <= outage_days || k <= keep_first || every(k, stride) || Some(r.day) == last
+    };
+    (rows.iter().filter(|r| keep(r)).collect(), stride)
+}
+
 fn esc(s: &str) -> String {
     s.replace('&', "&amp;")
         .replace('<', "&lt;")
@@ -149,14 +178,16 @@ const SERIES: [Series; 7] = [
     ("printed", "#17becf", |r| r.printed),
 ];
 
-/// A "nice" axis maximum (1, 2 or 5 times a power of ten) at or above `v`.
+/// A "nice" axis maximum (1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6 or 8 times a power of ten)
+/// at or above `v`.
 pub fn nice_max(v: u64) -> u64 {
     let v = v.max(1);
     let mut p = 1u64;
     loop {
-        for m in [1, 2, 5] {
-            if m * p >= v {
-                return m * p;
+        for m in [1.0, 1.2, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0, 8.0] {
+            let c = (m * p as f64).round() as u64;
+            if c >= v {
+                return c;
             }
         }
         p *= 10;
@@ -177,12 +208,13 @@ pub fn svg(rows: &[DayRow], outage_days: u32, title: &str, subtitle: &str) -> St
         .unwrap_or(1)
         .max(outage_days)
         .max(1);
-    let ymax = nice_max(
-        rows.iter()
-            .flat_map(|r| SERIES.iter().map(move |s| (s.2)(r)))
-            .max()
-            .unwrap_or(1),
-    ) as f64;
+    let top_value = rows
+        .iter()
+        .flat_map(|r| SERIES.iter().map(move |s| (s.2)(r)))
+        .max()
+        .unwrap_or(1);
+    // A little headroom so a line at the maximum does not hide under the frame.
+    let ymax = nice_max(top_value + top_value / 25) as f64;
     // Day d occupies [d-1, d] on the x axis; its end-of-day value is drawn at d.
     let x = |d: f64| left + pw * d / days as f64;
     let y = |v: f64| top + ph * (1.0 - v / ymax);
@@ -231,9 +263,10 @@ pub fn svg(rows: &[DayRow], outage_days: u32, title: &str, subtitle: &str) -> St
     );
     let _ = writeln!(
         s,
-        r##"<text x="{:.1}" y="{:.1}" fill="#2ca02c">centre back</text>"##,
+        r##"<text x="{:.1}" y="{:.1}" fill="#2ca02c">centre back from day {}</text>"##,
         ox + 4.0,
-        top + 16.0
+        top + 32.0,
+        outage_days + 1
     );
     for i in 0..=5 {
         let v = ymax * i as f64 / 5.0;
@@ -308,14 +341,13 @@ mod tests {
     }
 
     #[test]
-    fn row_sums_the_offices_and_converts_age_to_simulated_days() {
+    fn row_sums_the_offices() {
         let offices = vec![
             Some(office(10, 5, 10, 3, 4, 2.0)),
             None,
             Some(office(1, 0, 1, 0, 0, 6.0)),
         ];
-        // 10 wall seconds per day: 8640 simulated seconds per wall second.
-        let r = DayRow::from_offices(3, false, 40, &offices, 8640.0);
+        let r = DayRow::from_offices(3, false, 40, &offices);
         assert_eq!(r.waiting, 11);
         assert_eq!(r.synced, 5);
         assert_eq!(r.unique, (1 + 3 + 4 + 1) + (1 + 1));
@@ -323,7 +355,7 @@ mod tests {
         assert_eq!(r.printable, 3);
         assert_eq!(r.printed, 4 + 1 + 1);
         assert_eq!(r.offices_unread, 1);
-        assert!((r.oldest_wait_days - 0.6).abs() < 1e-9);
+        assert_eq!(r.oldest_wait_seconds, 6.0);
         let line = table_row(&r);
         assert!(line.contains("DOWN"), "{line}");
         assert!(line.contains("1 office(s) unreadable"), "{line}");
@@ -359,13 +391,36 @@ mod tests {
     }
 
     #[test]
+    fn thin_keeps_the_outage_the_start_of_recovery_and_the_last_day() {
+        let rows: Vec<DayRow> = (1..=100)
+            .map(|day| DayRow {
+                day,
+                ..Default::default()
+            })
+            .collect();
+        let (all, stride) = thin(&rows[..20], 10, 3, 40);
+        assert_eq!((all.len(), stride), (20, 1));
+        let (few, stride) = thin(&rows, 10, 3, 30);
+        assert_eq!(stride, 3);
+        let days: Vec<u32> = few.iter().map(|r| r.day).collect();
+        assert!(days.starts_with(&[1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 16, 19]));
+        assert_eq!(days.last(), Some(&100));
+        assert!(days.len() <= 10 + 3 + 30 + 1);
+    }
+
+    #[test]
     fn nice_axis_maximum() {
         assert_eq!(nice_max(0), 1);
         assert_eq!(nice_max(1), 1);
-        assert_eq!(nice_max(3), 5);
+        assert_eq!(nice_max(3), 3);
+        assert_eq!(nice_max(7), 8);
+        assert_eq!(nice_max(9), 10);
+        assert_eq!(nice_max(11), 12);
+        assert_eq!(nice_max(300), 300);
+        assert_eq!(nice_max(301), 400);
         assert_eq!(nice_max(9539), 10_000);
-        assert_eq!(nice_max(10_001), 20_000);
-        assert_eq!(nice_max(150), 200);
+        assert_eq!(nice_max(10_001), 12_000);
+        assert_eq!(nice_max(150), 150);
     }
 
     #[test]
