@@ -28,8 +28,8 @@ const T_ANG_SHIFT: u32 = 3;
 const T_ANG_BINS: usize = 32;
 const T_ANG_TOL: i32 = 10;
 const CELLS: usize = T_LEN_BINS * T_LEN_BINS * T_ANG_BINS * T_ANG_BINS;
-const SHARDS: usize = 4;
-const SHARD_SHIFT: u32 = 2;
+const SHARDS: usize = 2;
+const SHARD_SHIFT: u32 = 1;
 const MIN_VOTES: u16 = 2;
 const NORM_K: f32 = 40.0;
 const IDF_SCALE: f32 = 2.0;
@@ -130,6 +130,7 @@ pub struct Gallery {
     live_fingers: usize,
     dead_slots: usize,
     shortlist: usize,
+    stage1_divisor: usize,
 }
 
 impl Default for Gallery {
@@ -265,12 +266,21 @@ impl Gallery {
             live_fingers: 0,
             dead_slots: 0,
             shortlist: 1024,
+            stage1_divisor: STAGE1_DIVISOR,
         }
     }
 
     /// Number of fingers compared with the full matcher per probe finger (stage 2).
     pub fn set_shortlist(&mut self, n: usize) {
         self.shortlist = n.max(1);
+    }
+
+    /// Stage 1 keeps at least `fingers / divisor` candidates for the Hough check (0:
+    /// only `shortlist × 8`). The proportional floor protects single-finger rank-1 in
+    /// very large galleries; multi-finger dedup, which fuses several fingers, can turn
+    /// it off to keep the per-probe cost flat as the gallery grows.
+    pub fn set_stage1_divisor(&mut self, divisor: usize) {
+        self.stage1_divisor = divisor;
     }
 
     /// Number of enrolled persons.
@@ -471,9 +481,11 @@ impl Gallery {
         view: &FingerView,
         want: usize,
     ) -> Vec<u32> {
-        let keep = want
-            .saturating_mul(STAGE1_FACTOR)
-            .max(self.live_fingers / STAGE1_DIVISOR);
+        let keep = want.saturating_mul(STAGE1_FACTOR).max(
+            self.live_fingers
+                .checked_div(self.stage1_divisor)
+                .unwrap_or(0),
+        );
         let t0 = std::time::Instant::now();
         let first = self.stage1(probe_pos, p, keep);
         let t1 = t0.elapsed();
@@ -513,7 +525,10 @@ impl Gallery {
 
     /// Stage 1: best-voted live slots, with their best rotation bin.
     fn stage1(&self, probe_pos: u8, p: &Prepared, want: usize) -> Vec<(u32, u32, u8)> {
-        let cells = query_cells(p);
+        // Probing cells in index order turns random offset lookups into a forward sweep
+        // (the votes are order-independent sums).
+        let mut cells = query_cells(p);
+        cells.sort_unstable_by_key(|c| c.0);
         let n_local = self.slots.len().div_ceil(SHARDS);
         let positions = self.positions_for(probe_pos);
         let per_shard: Vec<Vec<(u32, u32, u8)>> = (0..SHARDS)
@@ -524,10 +539,16 @@ impl Gallery {
                 let mut votes = vec![0u8; n_local * ROT_BINS];
                 for pos in &positions {
                     let shard = &self.index[pos].shards[sh];
+                    if shard.postings == 0 {
+                        continue;
+                    }
                     // Rare local structures are worth more than common ones (IDF-like).
                     let avg = (shard.postings as f32 / CELLS as f32).max(0.25);
                     for &(c, pabs, _) in &cells {
                         let list = shard.get(c as usize);
+                        if list.is_empty() {
+                            continue;
+                        }
                         let w = (IDF_SCALE * (avg / list.len().max(1) as f32).sqrt())
                             .round()
                             .clamp(1.0, IDF_MAX) as u8;
@@ -542,6 +563,11 @@ impl Gallery {
                     .chunks_exact(ROT_BINS)
                     .enumerate()
                     .filter_map(|(i, bins)| {
+                        // Most fingers got no vote at all: skip them with one compare.
+                        let raw: [u8; ROT_BINS] = bins.try_into().expect("ROT_BINS bytes");
+                        if u128::from_ne_bytes(raw) == 0 {
+                            return None;
+                        }
                         // Best two non-overlapping rotation windows (two bins each).
                         let mut best = 0u16;
                         let mut best_b = 0usize;
@@ -630,21 +656,29 @@ impl Gallery {
             .map(|(pos, v)| (*pos, Prepared::new(v)))
             .collect();
         // Stage 1 + 2 per probe finger: best score per (person, probe finger).
+        // Probe fingers are searched in parallel (each search is itself parallel inside;
+        // rayon balances the two levels).
+        let per_finger: Vec<Vec<(u32, f32)>> = prepared
+            .par_iter()
+            .enumerate()
+            .map(|(fi, (pos, p))| {
+                let slots = if exhaustive {
+                    self.all_slots_for(*pos)
+                } else {
+                    self.shortlist_for(*pos, p, &probe[fi].1, self.shortlist)
+                };
+                slots
+                    .par_iter()
+                    .filter_map(|&s| {
+                        let slot = self.slots[s as usize].as_ref()?;
+                        let c = Prepared::from_minutiae(&slot.minutiae);
+                        Some((slot.person, match_prepared(p, &c)))
+                    })
+                    .collect()
+            })
+            .collect();
         let mut best: HashMap<u32, Vec<Option<f32>>> = HashMap::new();
-        for (fi, (pos, p)) in prepared.iter().enumerate() {
-            let slots = if exhaustive {
-                self.all_slots_for(*pos)
-            } else {
-                self.shortlist_for(*pos, p, &probe[fi].1, self.shortlist)
-            };
-            let scored: Vec<(u32, f32)> = slots
-                .par_iter()
-                .filter_map(|&s| {
-                    let slot = self.slots[s as usize].as_ref()?;
-                    let c = Prepared::from_minutiae(&slot.minutiae);
-                    Some((slot.person, match_prepared(p, &c)))
-                })
-                .collect();
+        for (fi, scored) in per_finger.into_iter().enumerate() {
             for (person, score) in scored {
                 let e = best
                     .entry(person)

@@ -33,15 +33,24 @@ pub enum BenchCmd {
         #[arg(long)]
         no_abis: bool,
     },
+    /// How fast the centre clears an outage backlog (intake + national 1:N dedup).
+    Centre(crate::bench_centre::CentreBench),
 }
 
 pub async fn run(cmd: BenchCmd) -> Result<()> {
+    let cmd = match cmd {
+        BenchCmd::Centre(o) => return crate::bench_centre::run(o).await,
+        other => other,
+    };
     let BenchCmd::Enroll {
         count,
         concurrency,
         residents,
         no_abis,
-    } = cmd;
+    } = cmd
+    else {
+        unreachable!("handled above")
+    };
     let dir = tempfile::tempdir()?;
     let store = crate::open(dir.path()).await?;
     demo::seed_population(store.as_ref(), demo::SEED, residents, true).await?;

@@ -13,6 +13,7 @@ use sidik_store::Store;
 use sidik_store_sqlite::SqliteStore;
 
 mod bench;
+mod bench_centre;
 mod demo;
 mod import;
 mod node;

@@ -125,8 +125,26 @@ pub fn load_office_keys(data: &Path) -> Result<OfficeKeys> {
 
 /// The centre's services over its store.
 pub async fn centre(store: Arc<SqliteStore>, data: &Path) -> Result<Arc<sidik_sync::Centre>> {
-    let keys = load_centre_keys(data)?;
-    let abis: Arc<dyn sidik_issuance::Abis> = Arc::new(sidik_issuance::GalleryAbis::default());
+    centre_with_keys(store, load_centre_keys(data)?).await
+}
+
+pub async fn centre_with_keys(
+    store: Arc<SqliteStore>,
+    keys: CentreKeys,
+) -> Result<Arc<sidik_sync::Centre>> {
+    centre_with_abis(
+        store,
+        keys,
+        Arc::new(sidik_issuance::GalleryAbis::default()),
+    )
+    .await
+}
+
+pub async fn centre_with_abis(
+    store: Arc<SqliteStore>,
+    keys: CentreKeys,
+    abis: Arc<dyn sidik_issuance::Abis>,
+) -> Result<Arc<sidik_sync::Centre>> {
     let c =
         sidik_sync::Centre::new(store, keys, abis, Arc::new(sidik_issuance::SystemClock)).await?;
     Ok(Arc::new(c))

@@ -32,8 +32,50 @@ fn query(name: &str, desc: &str) -> Value {
     json!({"name": name, "in": "query", "required": false, "description": desc, "schema": {"type": "string"}})
 }
 
+/// Sync and centre endpoints (offices: `/sync/status`; the central node: the rest).
+fn sync_paths() -> Value {
+    json!({
+            "/sync/status": {"get": op("Office node: the centre's state as this office sees it (up/down since, waiting packets, oldest waiting, refused packets, decisions applied)", "200", json!({}))},
+            "/sync/packets/{id}": {"put": op("Central node: receive a sealed enrollment packet (body: packet bytes, application/octet-stream). The packet's Ed25519 signature authenticates it. 201 accepted, 200 replay (harmless), 422 refused and quarantined with {code, message}", "201", json!({
+                "security": [],
+                "parameters": [path_param("id", "packet id: office code, '-', 10-digit sequence")],
+                "requestBody": {"required": true, "content": {"application/octet-stream": {}}}
+            }))},
+            "/sync/decisions": {"get": op("Central node: the calling office's decision feed (seq > after). Authenticated by headers X-Sidik-Office, X-Sidik-Time (Unix seconds) and X-Sidik-Signature (hex Ed25519 over 'GET /api/v1/sync/decisions?after=N&limit=L' with the office's certified key)", "200", json!({
+                "security": [],
+                "parameters": [query("after", "feed cursor (default 0)"), query("limit", "page size (default 1000, max 5000)")]
+            }))},
+            "/pusat/status": {"get": op("Central node: packets received, decided, waiting, quarantined; decisions by result", "200", json!({}))},
+            "/pusat/karantina": {"get": op("Central node: quarantined packets with code and reason (admin)", "200", json!({}))},
+            "/pusat/ganda": {"get": op("Central node: packets flagged ganda awaiting adjudication (verifikator, admin)", "200", json!({}))},
+            "/pusat/kantor": {
+                "get": op("Central node: registered office keys (admin)", "200", json!({})),
+                "post": op("Central node: certify and register an office key (admin)", "201", json!({
+                    "requestBody": {"required": true, "content": {"application/json": {"schema": {
+                        "type": "object", "required": ["office", "public_key"],
+                        "properties": {"office": {"type": "string"}, "name": {"type": "string"}, "public_key": {"type": "string", "description": "32-byte Ed25519 key, hex"}}}}}}
+                }))
+            },
+            "/pusat/permohonan/{nomor}/adjudikasi": {"post": op("Central node: adjudicate a ganda case; the decision is published to the office (verifikator, admin)", "200", json!({
+                "parameters": [path_param("nomor", "27-digit registration number")],
+                "requestBody": {"required": true, "content": {"application/json": {"schema": {
+                    "type": "object", "required": ["hasil", "alasan"],
+                    "properties": {"hasil": {"type": "string", "enum": ["tunggal", "tolak"]}, "alasan": {"type": "string"}}}}}}
+            }))}
+    })
+}
+
 /// The document.
 pub fn document() -> Value {
+    let mut doc = core_document();
+    if let (Some(Value::Object(paths)), Value::Object(extra)) = (doc.get_mut("paths"), sync_paths())
+    {
+        paths.extend(extra);
+    }
+    doc
+}
+
+fn core_document() -> Value {
     let nomor = path_param("nomor", "27-digit registration number");
     json!({
         "openapi": "3.1.0",

@@ -54,12 +54,19 @@ impl Abis for DemographicOnly {
 pub struct GalleryAbis {
     inner: std::sync::RwLock<GalleryInner>,
     threshold: f32,
+    /// Finger positions used to search (all enrolled fingers are stored and searchable).
+    probe: Vec<u8>,
 }
 
 struct GalleryInner {
     gallery: abis::gallery::Gallery,
     nik_of: std::collections::HashMap<String, String>,
 }
+
+/// Default stage-2 shortlist per probe finger for multi-finger dedup.
+pub const DEDUP_SHORTLIST: usize = 32;
+/// Default dedup probe: both thumbs and both index fingers (ISO positions 1, 2, 6, 7).
+pub const DEDUP_PROBE_FINGERS: &[u8] = &[1, 2, 6, 7];
 
 impl Default for GalleryAbis {
     fn default() -> Self {
@@ -70,13 +77,32 @@ impl Default for GalleryAbis {
 impl GalleryAbis {
     /// `threshold`: fused score from which a candidate is a duplicate suspect.
     pub fn new(threshold: f32) -> Self {
+        Self::with_shortlist(threshold, DEDUP_SHORTLIST)
+    }
+
+    /// `shortlist`: fingers compared with the full matcher per probe finger (stage 2 of
+    /// the index). Dedup probes carry up to ten fingers whose scores are fused, so a
+    /// short list per finger keeps the person-level miss rate low at a fraction of the
+    /// cost of the single-finger default (see BENCHMARKS.md).
+    pub fn with_shortlist(threshold: f32, shortlist: usize) -> Self {
+        let mut gallery = abis::gallery::Gallery::new();
+        gallery.set_shortlist(shortlist);
+        gallery.set_stage1_divisor(0);
         GalleryAbis {
             inner: std::sync::RwLock::new(GalleryInner {
-                gallery: abis::gallery::Gallery::new(),
+                gallery,
                 nik_of: Default::default(),
             }),
             threshold,
+            probe: DEDUP_PROBE_FINGERS.to_vec(),
         }
+    }
+
+    /// Searches with the fingers at these positions only (when the probe has them; a
+    /// probe with none of them is searched with all its fingers).
+    pub fn with_probe_fingers(mut self, positions: &[u8]) -> Self {
+        self.probe = positions.to_vec();
+        self
     }
 }
 
@@ -111,7 +137,12 @@ impl Abis for GalleryAbis {
     }
 
     fn identify(&self, fingers: &[(u8, Vec<u8>)]) -> Result<Vec<AbisCandidate>, String> {
-        let v = views(fingers)?;
+        let chosen: Vec<(u8, Vec<u8>)> = fingers
+            .iter()
+            .filter(|(p, _)| self.probe.contains(p))
+            .cloned()
+            .collect();
+        let v = views(if chosen.is_empty() { fingers } else { &chosen })?;
         let g = self
             .inner
             .read()

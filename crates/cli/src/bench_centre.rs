@@ -1,0 +1,239 @@
+//! `sidik bench centre`: how fast the centre clears an outage backlog.
+//!
+//! Builds the backlog the way offices do (synthetic enrollments of the demo population,
+//! ten synthetic fingerprints each, a share of them the same person enrolling again
+//! under another NIK at another office), seals every packet to the centre and signs it
+//! with its office's key, then measures the centre in this process on a fresh SQLite
+//! database: intake (open, verify, decrypt, validate, record exactly once) and the
+//! national 1:N dedup with decisions published. HTTP is left out here; `sidik simulate
+//! outage` measures the same backlog through real processes on loopback.
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use anyhow::{bail, Result};
+use indicatif::{ProgressBar, ProgressStyle};
+use sidik_domain::biometrik::{Biometrik, PosisiJari};
+use sidik_domain::{KodeKantor, NomorRegistrasi};
+use sidik_packet::{CentreKeys, OfficeKeys, Packet, PacketBody};
+use sidik_store::CentralStore;
+use sidik_sync::Receipt;
+
+use crate::demo;
+
+#[derive(clap::Args)]
+pub struct CentreBench {
+    /// Packets in the backlog (the 2015 Jakarta Utara count by default).
+    #[arg(long, default_value_t = 9_539)]
+    packets: usize,
+    /// Offices the backlog comes from.
+    #[arg(long, default_value_t = 6)]
+    offices: usize,
+    /// Packets that are a second enrollment of an earlier person under another NIK.
+    #[arg(long, default_value_t = 50)]
+    duplicates: usize,
+    /// Concurrent intake tasks (like offices pushing in parallel).
+    #[arg(long, default_value_t = 6)]
+    concurrency: usize,
+    /// Stage-2 shortlist per probe finger of the national gallery.
+    #[arg(long, default_value_t = sidik_issuance::abis_port::DEDUP_SHORTLIST)]
+    shortlist: usize,
+    /// Finger positions searched per packet (comma-separated).
+    #[arg(long, value_delimiter = ',', default_values_t = sidik_issuance::abis_port::DEDUP_PROBE_FINGERS.to_vec())]
+    probe_fingers: Vec<u8>,
+}
+
+fn bar(n: usize, what: &str) -> ProgressBar {
+    let pb = ProgressBar::new(n as u64);
+    pb.set_style(
+        ProgressStyle::with_template(&format!(
+            "{what:>10} [{{bar:40}}] {{pos}}/{{len}} {{per_sec}} eta {{eta}}"
+        ))
+        .unwrap(),
+    );
+    pb
+}
+
+pub async fn run(o: CentreBench) -> Result<()> {
+    if o.duplicates >= o.packets {
+        bail!("--duplicates must be below --packets");
+    }
+    let mut rng = sidik_packet::rand_core::OsRng;
+    let centre_keys = CentreKeys::generate(&mut rng);
+    let sealing = centre_keys.public().sealing;
+    let offices: Vec<(KodeKantor, OfficeKeys)> = (0..o.offices)
+        .map(|i| {
+            (
+                KodeKantor::parse(&format!("3172{:02}", i + 1)).expect("valid code"),
+                OfficeKeys::generate(&mut rng),
+            )
+        })
+        .collect();
+    let today = sidik_domain::tanggal::tanggal_wib(jiff::Timestamp::now());
+    let adults: Vec<_> = sidik_demo::population_iter(demo::SEED, today)
+        .filter(|p| p.wajib_ktp(today))
+        .take(o.packets)
+        .collect();
+    if adults.len() < o.packets {
+        bail!("population too small");
+    }
+    // Build the backlog (not timed).
+    let pb = bar(o.packets, "sealing");
+    let now = jiff::Timestamp::now();
+    let unique = o.packets - o.duplicates;
+    let backlog: Vec<(String, Vec<u8>)> = {
+        let mut out = Vec::with_capacity(o.packets);
+        let mut seq = vec![0u64; o.offices];
+        for (i, p) in adults.iter().enumerate() {
+            // Duplicates: person i - unique, second impression, at the next office.
+            let (person, impression, office) = if i < unique {
+                (i as u64, 0, i % o.offices)
+            } else {
+                let j = i - unique;
+                (j as u64, 1, (j + 1) % o.offices)
+            };
+            let (jari, foto, ttd) = if impression == 0 {
+                demo::biometrik(person)
+            } else {
+                demo::biometrik_ulang(person)
+            };
+            let jari = jari
+                .into_iter()
+                .map(|(pos, b)| Ok((PosisiJari::new(pos)?, b)))
+                .collect::<Result<Vec<_>, sidik_domain::biometrik::BiometrikError>>()?;
+            let bio = Biometrik::new(jari, vec![], Some(foto), Some(ttd), |_| Ok(()))?;
+            let (kode, keys) = &offices[office];
+            seq[office] += 1;
+            let nomor = NomorRegistrasi::mint(kode, seq[office], now);
+            let body = PacketBody::new(
+                kode,
+                "operator",
+                seq[office],
+                now.as_nanosecond() as i64,
+                &nomor,
+                p,
+                &bio,
+            );
+            let packet = Packet::seal(&body, keys, &sealing, &mut rng)?;
+            out.push((packet.packet_id().to_string(), packet.to_bytes()));
+            pb.inc(1);
+        }
+        pb.finish();
+        out
+    };
+    eprintln!("backlog sealed");
+    let bytes: usize = backlog.iter().map(|(_, b)| b.len()).sum();
+
+    let dir = tempfile::tempdir()?;
+    let store = crate::open(dir.path()).await?;
+    let abis = Arc::new(
+        sidik_issuance::GalleryAbis::with_shortlist(abis::DEFAULT_IDENTIFY_THRESHOLD, o.shortlist)
+            .with_probe_fingers(&o.probe_fingers),
+    );
+    let centre = crate::node::centre_with_abis(store.clone(), centre_keys, abis).await?;
+    for (kode, keys) in &offices {
+        centre
+            .register_office("bench", kode, "bench", &keys.public_key())
+            .await?;
+    }
+
+    // Intake, as offices push in parallel.
+    let pb = bar(o.packets, "intake");
+    let t0 = Instant::now();
+    let backlog = Arc::new(backlog);
+    let next = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let mut tasks = Vec::new();
+    for _ in 0..o.concurrency.max(1) {
+        let (backlog, next, centre, pb) =
+            (backlog.clone(), next.clone(), centre.clone(), pb.clone());
+        tasks.push(tokio::spawn(async move {
+            loop {
+                let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                let Some((id, b)) = backlog.get(i) else {
+                    return Ok::<_, anyhow::Error>(());
+                };
+                match centre.receive(id, b).await? {
+                    Receipt::Accepted => {}
+                    other => anyhow::bail!("packet {id}: {other:?}"),
+                }
+                pb.inc(1);
+            }
+        }));
+    }
+    for t in tasks {
+        t.await??;
+    }
+    pb.finish();
+    let intake = t0.elapsed();
+    eprintln!("intake done in {:.1} s", intake.as_secs_f64());
+
+    // National dedup and decisions.
+    let pb = bar(o.packets, "dedup");
+    let t1 = Instant::now();
+    loop {
+        let n = centre.decide_pending(64).await?;
+        if n == 0 {
+            break;
+        }
+        pb.inc(n as u64);
+        if pb.position().is_multiple_of(640) {
+            eprintln!(
+                "decided {} in {:.1} s",
+                pb.position(),
+                t1.elapsed().as_secs_f64()
+            );
+        }
+    }
+    pb.finish();
+    let dedup = t1.elapsed();
+    let total = t0.elapsed();
+
+    let s = store.central_stats().await?;
+    let ganda = s
+        .status
+        .iter()
+        .find(|(k, _)| k == "ganda")
+        .map_or(0, |(_, n)| *n);
+    let flagged_pairs = {
+        // Each planted duplicate should flag itself and its earlier enrollment.
+        let list = store.packets_with_status("ganda", u32::MAX).await?;
+        list.len()
+    };
+    println!();
+    println!(
+        "backlog: {} packets from {} offices ({:.1} MiB sealed), {} planted duplicates",
+        o.packets,
+        o.offices,
+        bytes as f64 / 1048576.0,
+        o.duplicates
+    );
+    println!(
+        "intake : {:>7.1} s  {:>7.0} packets/s  (open + verify + decrypt + validate + record, {} tasks)",
+        intake.as_secs_f64(),
+        o.packets as f64 / intake.as_secs_f64(),
+        o.concurrency
+    );
+    println!(
+        "dedup  : {:>7.1} s  {:>7.0} packets/s  (1:N against the growing national gallery, decisions published)",
+        dedup.as_secs_f64(),
+        o.packets as f64 / dedup.as_secs_f64()
+    );
+    println!(
+        "total  : {:>7.1} s  (target: under 60 s for 9,539 packets)",
+        total.as_secs_f64()
+    );
+    println!(
+        "result : received {} (exactly once), decided {}, ganda packets {} (expected {} = 2 x planted), decisions {:?}",
+        s.diterima,
+        s.diputuskan,
+        ganda,
+        2 * o.duplicates,
+        s.keputusan
+    );
+    if s.diterima != o.packets as u64 || s.diputuskan != o.packets as u64 {
+        bail!("not every packet was received and decided once");
+    }
+    let _ = flagged_pairs;
+    store.close().await;
+    Ok(())
+}
