@@ -490,8 +490,12 @@ struct Verdict {
     missing_at_office: u64,
     undecided: u64,
     planted: usize,
+    /// Planted pairs flagged ganda on the second enrollment only, the first only, both.
     planted_flagged_dup_side: usize,
     planted_flagged_original_side: usize,
+    planted_flagged_both: usize,
+    /// Flagged pairs whose other enrollment already had its card printed.
+    planted_card_printed: usize,
     planted_missed: Vec<String>,
     unplanned_ganda: u64,
     enrollment_failures: usize,
@@ -888,7 +892,13 @@ async fn simulate(opts: &OutageOpts, bin: &Path, work: &Path) -> Result<()> {
         }
         let dup = status_of(j) == Some("ganda");
         let orig = status_of(i) == Some("ganda");
-        if dup {
+        let printed = |k: usize| matches!(status_of(k), Some("dicetak" | "diserahkan"));
+        if (dup && printed(i)) || (orig && printed(j)) {
+            v.planted_card_printed += 1;
+        }
+        if dup && orig {
+            v.planted_flagged_both += 1;
+        } else if dup {
             v.planted_flagged_dup_side += 1;
         } else if orig {
             v.planted_flagged_original_side += 1;
@@ -947,10 +957,14 @@ async fn simulate(opts: &OutageOpts, bin: &Path, work: &Path) -> Result<()> {
     match cleared_after {
         Some(m) => {
             println!(
-                "recovery: centre restarted on day {} (ready in {:.1} s); backlog cleared {:.1} s (wall) after the restart = {:.2} simulated days",
+                "recovery: centre restarted on day {} (ready in {:.1} s); backlog cleared {:.1} s after the restart",
                 opts.outage_days + 1,
                 centre_ready_after.as_secs_f64(),
-                m.cleared.as_secs_f64(),
+                m.cleared.as_secs_f64()
+            );
+            println!(
+                "  (real processing time on this machine: sync and dedup are not compressed; on the {:.0}x timeline it spans {:.1} days)",
+                compression,
                 sim(m.cleared)
             );
             if let (Some(u), Some(d)) = (m.uploaded, m.decided) {
@@ -1016,12 +1030,19 @@ async fn simulate(opts: &OutageOpts, bin: &Path, work: &Path) -> Result<()> {
         v.undecided
     );
     println!(
-        "  planted duplicates flagged ganda          {:>8} of {} ({} on the second enrollment, {} on the first)",
-        v.planted_flagged_dup_side + v.planted_flagged_original_side,
+        "  planted duplicates flagged ganda          {:>8} of {} pairs (second enrollment {}, first {}, both {})",
+        v.planted_flagged_dup_side + v.planted_flagged_original_side + v.planted_flagged_both,
         v.planted,
         v.planted_flagged_dup_side,
-        v.planted_flagged_original_side
+        v.planted_flagged_original_side,
+        v.planted_flagged_both
     );
+    if v.planted_card_printed > 0 {
+        println!(
+            "    of which the other NIK's card was already printed {:>4}",
+            v.planted_card_printed
+        );
+    }
     println!(
         "  other ganda (not planted)                 {:>8}",
         v.unplanned_ganda

@@ -304,9 +304,12 @@ pub fn svg(rows: &[DayRow], outage_days: u32, title: &str, subtitle: &str) -> St
         for r in rows {
             let _ = write!(pts, " {:.1},{:.1}", x(r.day as f64), y(f(r) as f64));
         }
+        // The first series (enrolled) is drawn wide and pale: it coincides with
+        // "waiting to sync" for the whole outage and would otherwise be hidden.
+        let (width, opacity) = if i == 0 { (6, 0.35) } else { (2, 1.0) };
         let _ = writeln!(
             s,
-            r#"<polyline points="{pts}" fill="none" stroke="{colour}" stroke-width="2"/>"#
+            r#"<polyline points="{pts}" fill="none" stroke="{colour}" stroke-width="{width}" stroke-opacity="{opacity}"/>"#
         );
         let ly = top + 10.0 + 20.0 * i as f64;
         let lx = left + pw + 16.0;
