@@ -94,6 +94,9 @@ enum Cmd {
     /// Provisioning of an office node.
     #[command(subcommand)]
     Office(OfficeCmd),
+    /// Whole-system simulations with real processes (e.g. the 2015 central outage).
+    #[command(subcommand)]
+    Simulate(sidik_simulate::SimulateCmd),
 }
 
 #[derive(Subcommand)]
@@ -327,6 +330,7 @@ async fn main() -> Result<()> {
         }
         Cmd::Bench(cmd) => bench::run(cmd).await,
         Cmd::Abis(cmd) => tokio::task::spawn_blocking(move || abis::cli::run(cmd)).await?,
+        Cmd::Simulate(cmd) => sidik_simulate::run(cmd).await,
     }
 }
 

@@ -1,0 +1,293 @@
+//! Real `sidik` processes on loopback: one-shot provisioning commands and long-running
+//! nodes, each killed (SIGKILL) and reaped when its guard is dropped — on success, on
+//! error and on Ctrl-C alike.
+
+use std::ffi::OsString;
+use std::fs::File;
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, ExitStatus, Stdio};
+use std::time::{Duration, Instant};
+
+use anyhow::{bail, Context, Result};
+
+/// Environment variables of `sidik` that must not leak from the caller into children
+/// (every child gets explicit flags instead).
+const SCRUB_ENV: [&str; 5] = [
+    "SIDIK_PASSWORD",
+    "SIDIK_DATA",
+    "SIDIK_LISTEN",
+    "SIDIK_KANTOR",
+    "SIDIK_CENTRAL",
+];
+
+/// A free loopback port (bound and released; the child binds it right after).
+pub fn free_port() -> Result<u16> {
+    let l = TcpListener::bind("127.0.0.1:0").context("binding a loopback port")?;
+    Ok(l.local_addr()?.port())
+}
+
+/// The last `n` lines of a log file, for error messages.
+pub fn log_tail(path: &Path, n: usize) -> String {
+    match std::fs::read_to_string(path) {
+        Ok(s) => {
+            let lines: Vec<&str> = s.lines().collect();
+            let from = lines.len().saturating_sub(n);
+            lines[from..].join("\n")
+        }
+        Err(e) => format!("(cannot read {}: {e})", path.display()),
+    }
+}
+
+fn command(bin: &Path, args: &[OsString]) -> Command {
+    let mut c = Command::new(bin);
+    c.args(args);
+    for k in SCRUB_ENV {
+        c.env_remove(k);
+    }
+    c
+}
+
+fn show(bin: &Path, args: &[OsString]) -> String {
+    let mut s = bin.display().to_string();
+    for a in args {
+        s.push(' ');
+        s.push_str(&a.to_string_lossy());
+    }
+    s
+}
+
+/// Runs a one-shot `sidik` command to completion; returns its stdout. Fails with the
+/// command line, exit status and stderr when it does not succeed.
+pub async fn run_command(
+    bin: &Path,
+    args: &[OsString],
+    env: &[(&str, &str)],
+    timeout: Duration,
+) -> Result<String> {
+    let mut c = tokio::process::Command::from(command(bin, args));
+    for (k, v) in env {
+        c.env(k, v);
+    }
+    c.stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .kill_on_drop(true);
+    let shown = show(bin, args);
+    let out = tokio::time::timeout(timeout, c.output())
+        .await
+        .with_context(|| format!("`{shown}` did not finish within {timeout:?}"))?
+        .with_context(|| format!("cannot run `{shown}`"))?;
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    if !out.status.success() {
+        bail!(
+            "`{shown}` failed ({}):\n{}{}",
+            out.status,
+            String::from_utf8_lossy(&out.stderr).trim_end(),
+            if stdout.trim().is_empty() {
+                String::new()
+            } else {
+                format!("\nstdout:\n{}", stdout.trim_end())
+            }
+        );
+    }
+    Ok(stdout)
+}
+
+/// A long-running child process; SIGKILLed and reaped on drop.
+pub struct Proc {
+    child: Option<Child>,
+}
+
+impl Proc {
+    fn spawn(bin: &Path, args: &[OsString], log: &Path) -> Result<Proc> {
+        let out = File::options()
+            .create(true)
+            .append(true)
+            .open(log)
+            .with_context(|| format!("opening {}", log.display()))?;
+        let err = out.try_clone()?;
+        let child = command(bin, args)
+            .stdin(Stdio::null())
+            .stdout(out)
+            .stderr(err)
+            .spawn()
+            .with_context(|| format!("cannot start `{}`", show(bin, args)))?;
+        Ok(Proc { child: Some(child) })
+    }
+
+    /// SIGKILL (no chance to flush or say goodbye) and reap.
+    pub fn kill(&mut self) {
+        if let Some(mut c) = self.child.take() {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+    }
+
+    /// `Some(status)` if the process has ended.
+    pub fn exited(&mut self) -> Option<ExitStatus> {
+        match self.child.as_mut() {
+            None => None,
+            Some(c) => c.try_wait().ok().flatten(),
+        }
+    }
+
+    pub fn pid(&self) -> Option<u32> {
+        self.child.as_ref().map(Child::id)
+    }
+}
+
+impl Drop for Proc {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
+
+/// A `sidik serve` node: how to (re)start it, and the running process if any.
+pub struct Node {
+    pub name: String,
+    pub base: String,
+    pub log: PathBuf,
+    bin: PathBuf,
+    args: Vec<OsString>,
+    proc: Option<Proc>,
+}
+
+impl Node {
+    pub fn new(name: &str, bin: &Path, args: Vec<OsString>, port: u16, log: PathBuf) -> Node {
+        Node {
+            name: name.to_string(),
+            base: format!("http://127.0.0.1:{port}"),
+            log,
+            bin: bin.to_path_buf(),
+            args,
+            proc: None,
+        }
+    }
+
+    pub fn running(&self) -> bool {
+        self.proc.is_some()
+    }
+
+    pub fn pid(&self) -> Option<u32> {
+        self.proc.as_ref().and_then(Proc::pid)
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    /// Starts the process and waits until `GET /api/v1/health` answers 200.
+    pub async fn start(&mut self, http: &reqwest::Client, timeout: Duration) -> Result<Duration> {
+        if self.proc.is_some() {
+            bail!("{} is already running", self.name);
+        }
+        let t = Instant::now();
+        self.proc = Some(Proc::spawn(&self.bin, &self.args, &self.log)?);
+        let health = self.url("/api/v1/health");
+        loop {
+            if let Some(st) = self.proc.as_mut().and_then(Proc::exited) {
+                self.proc = None;
+                bail!(
+                    "{} exited during start-up ({st}); last lines of {}:\n{}",
+                    self.name,
+                    self.log.display(),
+                    log_tail(&self.log, 20)
+                );
+            }
+            let ok = http
+                .get(&health)
+                .timeout(Duration::from_secs(2))
+                .send()
+                .await
+                .is_ok_and(|r| r.status() == reqwest::StatusCode::OK);
+            if ok {
+                return Ok(t.elapsed());
+            }
+            if t.elapsed() > timeout {
+                self.kill();
+                bail!(
+                    "{} did not answer {health} within {timeout:?}; last lines of {}:\n{}",
+                    self.name,
+                    self.log.display(),
+                    log_tail(&self.log, 20)
+                );
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// SIGKILL, like a power cut at the data centre.
+    pub fn kill(&mut self) {
+        if let Some(mut p) = self.proc.take() {
+            p.kill();
+        }
+    }
+
+    /// Fails if the process died on its own.
+    pub fn check_alive(&mut self) -> Result<()> {
+        if let Some(st) = self.proc.as_mut().and_then(Proc::exited) {
+            self.proc = None;
+            bail!(
+                "{} died ({st}); last lines of {}:\n{}",
+                self.name,
+                self.log.display(),
+                log_tail(&self.log, 20)
+            );
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn failing_command_reports_its_stderr() {
+        let e = run_command(
+            Path::new("sh"),
+            &["-c".into(), "echo out; echo boom >&2; exit 3".into()],
+            &[],
+            Duration::from_secs(10),
+        )
+        .await
+        .unwrap_err()
+        .to_string();
+        assert!(e.contains("boom") && e.contains("out"), "{e}");
+        let ok = run_command(
+            Path::new("sh"),
+            &[
+                "-c".into(),
+                "echo \"$X\"; echo \"${SIDIK_DATA:-unset}\"".into(),
+            ],
+            &[("X", "hello")],
+            Duration::from_secs(10),
+        )
+        .await
+        .unwrap();
+        assert_eq!(ok, "hello\nunset\n");
+    }
+
+    #[test]
+    fn dropping_a_proc_kills_the_child() {
+        let dir = tempfile::tempdir().unwrap();
+        let log = dir.path().join("sleep.log");
+        let p = Proc::spawn(Path::new("sleep"), &["30".into()], &log).unwrap();
+        let pid = p.pid().unwrap();
+        assert!(Path::new(&format!("/proc/{pid}")).exists());
+        drop(p);
+        // Reaped: no zombie left behind under that pid (unless the pid was reused).
+        let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+        assert!(!stat.contains("(sleep)"), "{stat}");
+    }
+
+    #[test]
+    fn log_tail_returns_the_last_lines() {
+        let dir = tempfile::tempdir().unwrap();
+        let log = dir.path().join("x.log");
+        std::fs::write(&log, "a\nb\nc\nd\n").unwrap();
+        assert_eq!(log_tail(&log, 2), "c\nd");
+        assert!(log_tail(&dir.path().join("none"), 2).contains("cannot read"));
+    }
+}
