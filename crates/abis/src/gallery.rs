@@ -73,28 +73,70 @@ struct PersonRec {
     slots: Vec<u32>,
 }
 
-/// One shard of a position's inverted index. Cells map to posting lists through a
-/// compact u32 table so that empty cells cost 4 bytes.
+/// One shard of a position's inverted index: a frozen part in compressed-sparse-row
+/// form (postings of all cells in cell order, found through an offset table) and a
+/// recent part that takes inserts (cells map to posting lists through a compact u32
+/// table so that empty cells cost 4 bytes). Queries read both. When the recent part
+/// grows past a fraction of the frozen one, the two are merged into a new frozen part,
+/// so inserts stay incremental (amortised O(1)) while almost every lookup is a forward
+/// sweep through two flat arrays instead of three dependent cache misses.
 struct Shard {
+    /// `CELLS + 1` offsets into `base` (empty until the first freeze).
+    base_off: Vec<u32>,
+    base: Vec<u32>,
     list_of_cell: Vec<u32>,
     /// `lists[0]` stays empty.
     lists: Vec<Vec<u32>>,
+    /// Postings in the recent part.
+    recent: usize,
     /// Total postings (live and dead).
     postings: usize,
 }
 
+/// The recent part is merged into the frozen one when it exceeds this many postings and
+/// `1 / FREEZE_FRACTION` of the frozen part.
+const FREEZE_MIN: usize = 32_768;
+const FREEZE_FRACTION: usize = 8;
+
 impl Shard {
     fn new() -> Self {
         Shard {
+            base_off: Vec::new(),
+            base: Vec::new(),
             list_of_cell: vec![0; CELLS],
             lists: vec![Vec::new()],
+            recent: 0,
             postings: 0,
         }
     }
 
+    /// Frozen and recent postings of a cell.
     #[inline]
-    fn get(&self, cell: usize) -> &[u32] {
-        &self.lists[self.list_of_cell[cell] as usize]
+    fn get(&self, cell: usize) -> (&[u32], &[u32]) {
+        let base = match self.base_off.get(cell..cell + 2) {
+            Some(o) => &self.base[o[0] as usize..o[1] as usize],
+            None => &[],
+        };
+        (base, &self.lists[self.list_of_cell[cell] as usize])
+    }
+
+    /// Non-empty cells of a query: (frozen range start, end, recent list, probe angle).
+    fn spans(&self, cells: &[(u32, u8, u8)]) -> Vec<(u32, u32, u32, u8)> {
+        let mut out = Vec::with_capacity(cells.len());
+        let frozen = !self.base_off.is_empty();
+        for &(c, pabs, _) in cells {
+            let c = c as usize;
+            let (s, e) = if frozen {
+                (self.base_off[c], self.base_off[c + 1])
+            } else {
+                (0, 0)
+            };
+            let l = self.list_of_cell[c];
+            if s != e || l != 0 {
+                out.push((s, e, l, pabs));
+            }
+        }
+        out
     }
 
     fn push(&mut self, cell: usize, posting: u32) {
@@ -106,20 +148,59 @@ impl Shard {
         }
         self.lists[l as usize].push(posting);
         self.postings += 1;
+        self.recent += 1;
+    }
+
+    fn wants_freeze(&self) -> bool {
+        self.recent >= FREEZE_MIN.max(self.base.len() / FREEZE_FRACTION)
+    }
+
+    /// Merges the recent part into a new frozen part, keeping only postings for which
+    /// `live` holds.
+    fn freeze(&mut self, live: impl Fn(u32) -> bool) {
+        let mut off = Vec::with_capacity(CELLS + 1);
+        let mut base = Vec::with_capacity(self.base.len() + self.recent);
+        for cell in 0..CELLS {
+            off.push(base.len() as u32);
+            let (b, r) = self.get(cell);
+            base.extend(b.iter().chain(r).copied().filter(|&q| live(q)));
+        }
+        off.push(base.len() as u32);
+        self.postings = base.len();
+        self.base_off = off;
+        self.base = base;
+        self.list_of_cell.iter_mut().for_each(|l| *l = 0);
+        self.lists = vec![Vec::new()];
+        self.recent = 0;
+    }
+
+    fn heap_bytes(&self) -> usize {
+        (self.base_off.capacity() + self.base.capacity() + self.list_of_cell.len()) * 4
+            + self.lists.len() * std::mem::size_of::<Vec<u32>>()
+            + self.lists.iter().map(|c| c.capacity() * 4).sum::<usize>()
     }
 }
 
+/// The index of one finger position. Postings name position-local finger numbers, so a
+/// probe's vote table covers only the fingers of its position.
 struct PosIndex {
     shards: Vec<Shard>,
+    /// Gallery slot of each position-local finger (`local % SHARDS` is its shard).
+    slot_of: Vec<u32>,
 }
 
 impl PosIndex {
     fn new() -> Self {
         PosIndex {
             shards: (0..SHARDS).map(|_| Shard::new()).collect(),
+            slot_of: Vec::new(),
         }
     }
 }
+
+/// Postings of a batch insert waiting to be pushed: per position, (local finger number,
+/// its index cells and minutia angles).
+type Deferred = HashMap<u8, Vec<(u32, Vec<(u32, u8)>)>>;
 
 /// An in-memory 1:N gallery. `Send + Sync`; mutate through `&mut` (wrap in a `RwLock`).
 pub struct Gallery {
@@ -131,6 +212,46 @@ pub struct Gallery {
     dead_slots: usize,
     shortlist: usize,
     stage1_divisor: usize,
+    profile: SearchProfile,
+}
+
+/// How wide stage 1 casts its net. [`SearchProfile::THOROUGH`] (the default) is tuned
+/// for single-finger rank-1 in galleries of a million fingers; [`SearchProfile::FAST`]
+/// is for multi-finger dedup, where several probe fingers are fused and each one may
+/// miss more often: it queries about a fifth of the index cells, sends half as many
+/// fingers to the Hough check and full-matches only the persons with the most Hough
+/// evidence over all probe fingers (see BENCHMARKS.md for its miss and false-hit rates).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct SearchProfile {
+    /// Triplet edge-length tolerance of the index query (pixels).
+    pub len_tol: f32,
+    /// Triplet angle tolerance of the index query (1/256 circle).
+    pub ang_tol: i32,
+    /// Stage 1 keeps `shortlist × stage1_factor` fingers for the Hough check.
+    pub stage1_factor: usize,
+    /// Triplets of each probe minutia with its nearest `neighbours` (at most
+    /// `INDEX_NEIGHBOURS`, which the index is built with).
+    pub neighbours: usize,
+    /// Multi-finger probes: compare only this many persons, chosen by their Hough
+    /// evidence summed over the probe fingers (0: full-match every finger's shortlist).
+    pub persons: usize,
+}
+
+impl SearchProfile {
+    pub const THOROUGH: SearchProfile = SearchProfile {
+        len_tol: T_LEN_TOL,
+        ang_tol: T_ANG_TOL,
+        stage1_factor: STAGE1_FACTOR,
+        neighbours: INDEX_NEIGHBOURS,
+        persons: 0,
+    };
+    pub const FAST: SearchProfile = SearchProfile {
+        len_tol: 3.0,
+        ang_tol: 5,
+        stage1_factor: 4,
+        neighbours: INDEX_NEIGHBOURS,
+        persons: 8,
+    };
 }
 
 impl Default for Gallery {
@@ -179,7 +300,8 @@ fn index_cells(p: &Prepared, mut f: impl FnMut(usize, u8)) {
     });
 }
 
-/// Index posting: shard-local slot (24 bits) and the edge's absolute angle (8 bits).
+/// Index posting: shard-local finger number within its position (24 bits) and the
+/// edge's absolute angle (8 bits).
 #[inline]
 fn posting(slot: u32, abs: u8) -> u32 {
     ((slot >> SHARD_SHIFT) << 8) | abs as u32
@@ -187,20 +309,21 @@ fn posting(slot: u32, abs: u8) -> u32 {
 
 /// Cells within tolerance of each probe triplet (both neighbour orders), with the
 /// probe minutia's angle.
-fn query_cells(p: &Prepared) -> Vec<(u32, u8, u8)> {
+fn query_cells(p: &Prepared, prof: &SearchProfile) -> Vec<(u32, u8, u8)> {
+    let (len_tol, ang_tol) = (prof.len_tol, prof.ang_tol);
     let mut out = Vec::new();
     let lbins = |l: f32| {
-        let lo = len_bin((l - T_LEN_TOL).max(0.0));
-        let hi = len_bin(l + T_LEN_TOL).min(T_LEN_BINS - 1);
+        let lo = len_bin((l - len_tol).max(0.0));
+        let hi = len_bin(l + len_tol).min(T_LEN_BINS - 1);
         (lo, hi)
     };
     let abins = |a: u8| {
-        let lo = (a as i32 - T_ANG_TOL) >> T_ANG_SHIFT;
-        let hi = (a as i32 + T_ANG_TOL) >> T_ANG_SHIFT;
+        let lo = (a as i32 - ang_tol) >> T_ANG_SHIFT;
+        let hi = (a as i32 + ang_tol) >> T_ANG_SHIFT;
         (lo, hi)
     };
     let wrap = |b: i32| b.rem_euclid(T_ANG_BINS as i32) as usize;
-    p.for_each_triplet(INDEX_NEIGHBOURS, |i, l1, a1, l2, a2, abs| {
+    p.for_each_triplet(prof.neighbours, |i, l1, a1, l2, a2, abs| {
         let mid = (i % 255 + 1) as u8;
         // Query the canonical order (smaller angle first), and the other one too when
         // noise within tolerance could flip it (close angles, or an angle near the wrap).
@@ -209,8 +332,8 @@ fn query_cells(p: &Prepared) -> Vec<(u32, u8, u8)> {
         } else {
             (l2, a2, l1, a1)
         };
-        let near_wrap = |a: u8| (a as i32) < T_ANG_TOL || (a as i32) > 255 - T_ANG_TOL;
-        let ambiguous = (a2 as i32 - a1 as i32) <= 2 * T_ANG_TOL || near_wrap(a1) || near_wrap(a2);
+        let near_wrap = |a: u8| (a as i32) < ang_tol || (a as i32) > 255 - ang_tol;
+        let ambiguous = (a2 as i32 - a1 as i32) <= 2 * ang_tol || near_wrap(a1) || near_wrap(a2);
         let orders = [(l1, a1, l2, a2), (l2, a2, l1, a1)];
         for &(la, aa, lb, ab) in &orders[..if ambiguous { 2 } else { 1 }] {
             let (p0, p1) = lbins(la);
@@ -267,7 +390,13 @@ impl Gallery {
             dead_slots: 0,
             shortlist: 1024,
             stage1_divisor: STAGE1_DIVISOR,
+            profile: SearchProfile::THOROUGH,
         }
+    }
+
+    /// Chooses how wide stage 1 searches (see [`SearchProfile`]).
+    pub fn set_profile(&mut self, profile: SearchProfile) {
+        self.profile = profile;
     }
 
     /// Number of fingers compared with the full matcher per probe finger (stage 2).
@@ -312,7 +441,7 @@ impl Gallery {
                 cs
             })
             .collect();
-        self.insert_cells(person, fingers, cells);
+        self.insert_cells(person, fingers, cells, None);
     }
 
     /// Enrolls many persons at once (templates prepared in parallel): use this to rebuild
@@ -331,9 +460,53 @@ impl Gallery {
                     .collect()
             })
             .collect();
+        // Slots are numbered in order; the postings are then pushed per position and
+        // shard in parallel (each position's index is independent).
+        let mut deferred: Deferred = HashMap::new();
         for ((name, fingers), cells) in persons.iter().zip(cells) {
-            self.insert_cells(name, fingers, cells);
+            self.insert_cells(name, fingers, cells, Some(&mut deferred));
         }
+        self.index.par_iter_mut().for_each(|(pos, idx)| {
+            let Some(jobs) = deferred.get(pos) else {
+                return;
+            };
+            idx.shards
+                .par_iter_mut()
+                .enumerate()
+                .for_each(|(sh, shard)| {
+                    for (local, cs) in jobs.iter().filter(|(l, _)| *l as usize % SHARDS == sh) {
+                        for &(c, a) in cs {
+                            shard.push(c as usize, posting(*local, a));
+                        }
+                    }
+                });
+        });
+        self.freeze(false);
+    }
+
+    /// Merges recent postings into the frozen index: every shard (`all`) or those whose
+    /// recent part has grown enough. Dead postings are dropped on the way.
+    fn freeze(&mut self, all: bool) {
+        let slots = &self.slots;
+        self.index.par_iter_mut().for_each(|(_, idx)| {
+            let slot_of = &idx.slot_of;
+            idx.shards
+                .par_iter_mut()
+                .enumerate()
+                .filter(|(_, sh)| {
+                    if all {
+                        sh.recent > 0 || sh.postings > 0
+                    } else {
+                        sh.wants_freeze()
+                    }
+                })
+                .for_each(|(sh_id, sh)| {
+                    sh.freeze(|q| {
+                        let local = (((q >> 8) << SHARD_SHIFT) as usize) | sh_id;
+                        slots[slot_of[local] as usize].is_some()
+                    })
+                });
+        });
     }
 
     fn insert_cells(
@@ -341,6 +514,7 @@ impl Gallery {
         person: &str,
         fingers: &[(u8, FingerView)],
         cells: Vec<Vec<(u32, u8)>>,
+        mut deferred: Option<&mut Deferred>,
     ) {
         self.delete(person);
         let pid = self.persons.len() as u32;
@@ -351,11 +525,18 @@ impl Gallery {
         for ((pos, view), cs) in fingers.iter().zip(cells) {
             let slot = self.slots.len() as u32;
             let idx = self.index.entry(*pos).or_insert_with(PosIndex::new);
-            let shard = &mut idx.shards[slot as usize % SHARDS];
-            for &(c, a) in &cs {
-                shard.push(c as usize, posting(slot, a));
-            }
+            let local = idx.slot_of.len() as u32;
+            idx.slot_of.push(slot);
             let keys = cs.len() as u32;
+            match deferred.as_deref_mut() {
+                Some(d) => d.entry(*pos).or_default().push((local, cs)),
+                None => {
+                    let shard = &mut idx.shards[local as usize % SHARDS];
+                    for &(c, a) in &cs {
+                        shard.push(c as usize, posting(local, a));
+                    }
+                }
+            }
             self.slots.push(Some(Slot {
                 keys,
                 person: pid,
@@ -367,6 +548,14 @@ impl Gallery {
         }
         self.persons.push(Some(rec));
         self.by_name.insert(person.to_string(), pid);
+        if deferred.is_none()
+            && self
+                .index
+                .values()
+                .any(|idx| idx.shards.iter().any(Shard::wants_freeze))
+        {
+            self.freeze(false);
+        }
     }
 
     /// Removes a person; returns whether it was enrolled.
@@ -390,20 +579,7 @@ impl Gallery {
 
     /// Drops index postings of deleted fingers.
     pub fn compact(&mut self) {
-        let slots = &self.slots;
-        for idx in self.index.values_mut() {
-            idx.shards
-                .par_iter_mut()
-                .enumerate()
-                .for_each(|(sh_id, sh)| {
-                    for c in sh.lists.iter_mut() {
-                        c.retain(|&q| {
-                            slots[(((q >> 8) << SHARD_SHIFT) as usize) | sh_id].is_some()
-                        });
-                    }
-                    sh.postings = sh.lists.iter().map(Vec::len).sum();
-                });
-        }
+        self.freeze(true);
         self.dead_slots = 0;
     }
 
@@ -481,7 +657,21 @@ impl Gallery {
         view: &FingerView,
         want: usize,
     ) -> Vec<u32> {
-        let keep = want.saturating_mul(STAGE1_FACTOR).max(
+        self.shortlist_scored(probe_pos, p, view, want)
+            .into_iter()
+            .map(|(_, s)| s)
+            .collect()
+    }
+
+    /// [`Gallery::shortlist_for`] with each slot's Hough score (higher is better).
+    fn shortlist_scored(
+        &self,
+        probe_pos: u8,
+        p: &Prepared,
+        view: &FingerView,
+        want: usize,
+    ) -> Vec<(u32, u32)> {
+        let keep = want.saturating_mul(self.profile.stage1_factor).max(
             self.live_fingers
                 .checked_div(self.stage1_divisor)
                 .unwrap_or(0),
@@ -520,38 +710,56 @@ impl Gallery {
                 t0.elapsed() - t1
             );
         }
-        scored.into_iter().map(|(_, s)| s).collect()
+        scored
     }
 
     /// Stage 1: best-voted live slots, with their best rotation bin.
     fn stage1(&self, probe_pos: u8, p: &Prepared, want: usize) -> Vec<(u32, u32, u8)> {
         // Probing cells in index order turns random offset lookups into a forward sweep
         // (the votes are order-independent sums).
-        let mut cells = query_cells(p);
+        let mut cells = query_cells(p, &self.profile);
         cells.sort_unstable_by_key(|c| c.0);
-        let n_local = self.slots.len().div_ceil(SHARDS);
-        let positions = self.positions_for(probe_pos);
-        let per_shard: Vec<Vec<(u32, u32, u8)>> = (0..SHARDS)
+        let jobs: Vec<(&PosIndex, usize)> = self
+            .positions_for(probe_pos)
+            .into_iter()
+            .flat_map(|pos| (0..SHARDS).map(move |sh| (&self.index[&pos], sh)))
+            .filter(|(idx, sh)| idx.shards[*sh].postings > 0)
+            .collect();
+        let per_shard: Vec<Vec<(u32, u32, u8)>> = jobs
             .into_par_iter()
-            .map(|sh| {
+            .map(|(idx, sh)| {
+                let shard = &idx.shards[sh];
+                let n_local = idx.slot_of.len().div_ceil(SHARDS);
                 // Votes per (finger, rotation bin): a probe triplet and a gallery triplet
                 // that agree also imply a rotation; a mated finger's votes pile up in one bin.
                 let mut votes = vec![0u8; n_local * ROT_BINS];
-                for pos in &positions {
-                    let shard = &self.index[pos].shards[sh];
-                    if shard.postings == 0 {
-                        continue;
-                    }
-                    // Rare local structures are worth more than common ones (IDF-like).
-                    let avg = (shard.postings as f32 / CELLS as f32).max(0.25);
-                    for &(c, pabs, _) in &cells {
-                        let list = shard.get(c as usize);
-                        if list.is_empty() {
-                            continue;
-                        }
-                        let w = (IDF_SCALE * (avg / list.len().max(1) as f32).sqrt())
-                            .round()
-                            .clamp(1.0, IDF_MAX) as u8;
+                // Rare local structures are worth more than common ones (IDF-like).
+                let avg = (shard.postings as f32 / CELLS as f32).max(0.25);
+                // Two passes so that the memory loads of different cells overlap: first
+                // the cells' posting ranges (independent loads), then the postings.
+                let spans = shard.spans(&cells);
+                if std::env::var_os("ABIS_TRACE").is_some_and(|v| !v.is_empty()) {
+                    let visited: usize = spans
+                        .iter()
+                        .map(|&(a, b, l, _)| (b - a) as usize + shard.lists[l as usize].len())
+                        .sum();
+                    eprintln!(
+                        "shard: {} cells, {} non-empty, {} postings visited, {} fingers, {} postings",
+                        cells.len(),
+                        spans.len(),
+                        visited,
+                        n_local,
+                        shard.postings
+                    );
+                }
+                for &(start, end, list, pabs) in &spans {
+                    let base = &shard.base[start as usize..end as usize];
+                    let recent = &shard.lists[list as usize];
+                    let n = base.len() + recent.len();
+                    let w = (IDF_SCALE * (avg / n as f32).sqrt())
+                        .round()
+                        .clamp(1.0, IDF_MAX) as u8;
+                    for list in [base, recent] {
                         for &q in list {
                             let rot = ((q as u8).wrapping_sub(pabs) >> ROT_SHIFT) as usize;
                             let v = &mut votes[(q >> 8) as usize * ROT_BINS + rot];
@@ -591,11 +799,11 @@ impl Gallery {
                         if best < MIN_VOTES {
                             return None;
                         }
-                        let s = (i << SHARD_SHIFT) | sh;
-                        let slot = self.slots.get(s)?.as_ref()?;
+                        let s = *idx.slot_of.get((i << SHARD_SHIFT) | sh)?;
+                        let slot = self.slots[s as usize].as_ref()?;
                         // Random votes grow with the finger's key count: normalise.
                         let norm = (best as f32 * 65536.0 / ((slot.keys as f32) + NORM_K)) as u32;
-                        Some((norm, s as u32, best_b))
+                        Some((norm, s, best_b))
                     })
                     .collect();
                 if top.len() > want {
@@ -651,10 +859,17 @@ impl Gallery {
         if probe.is_empty() || max_candidates == 0 {
             return Vec::new();
         }
+        let t_all = std::time::Instant::now();
         let prepared: Vec<(u8, Prepared)> = probe
             .iter()
             .map(|(pos, v)| (*pos, Prepared::new(v)))
             .collect();
+        if std::env::var_os("ABIS_TRACE").is_some_and(|v| !v.is_empty()) {
+            eprintln!("prepare {:?}", t_all.elapsed());
+        }
+        if !exhaustive && self.profile.persons > 0 && prepared.len() >= 2 {
+            return self.identify_by_person(probe, &prepared, max_candidates);
+        }
         // Stage 1 + 2 per probe finger: best score per (person, probe finger).
         // Probe fingers are searched in parallel (each search is itself parallel inside;
         // rayon balances the two levels).
@@ -667,14 +882,19 @@ impl Gallery {
                 } else {
                     self.shortlist_for(*pos, p, &probe[fi].1, self.shortlist)
                 };
-                slots
+                let t2 = std::time::Instant::now();
+                let r = slots
                     .par_iter()
                     .filter_map(|&s| {
                         let slot = self.slots[s as usize].as_ref()?;
                         let c = Prepared::from_minutiae(&slot.minutiae);
                         Some((slot.person, match_prepared(p, &c)))
                     })
-                    .collect()
+                    .collect();
+                if std::env::var_os("ABIS_TRACE").is_some_and(|v| !v.is_empty()) {
+                    eprintln!("stage2 {:?}", t2.elapsed());
+                }
+                r
             })
             .collect();
         let mut best: HashMap<u32, Vec<Option<f32>>> = HashMap::new();
@@ -686,6 +906,7 @@ impl Gallery {
                 e[fi] = Some(e[fi].map_or(score, |b: f32| b.max(score)));
             }
         }
+        let t_complete = std::time::Instant::now();
         // Keep the persons with the best partial evidence, then complete the fingers they
         // were not shortlisted for so the fusion sees every finger.
         let mut partial: Vec<(f32, u32)> = best
@@ -698,37 +919,54 @@ impl Gallery {
             .collect();
         partial.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
         partial.truncate(max_candidates.saturating_mul(2).max(8));
-        let mut out: Vec<Candidate> = partial
+        let out: Vec<Candidate> = partial
             .par_iter()
-            .map(|&(_, pid)| {
-                let have = &best[&pid];
-                let rec = self.persons[pid as usize].as_ref().expect("live person");
-                let fingers: Vec<FingerScore> = prepared
-                    .iter()
-                    .enumerate()
-                    .map(|(fi, (pos, p))| {
-                        let score = have[fi].unwrap_or_else(|| {
-                            rec.slots
-                                .iter()
-                                .filter_map(|&s| self.slots[s as usize].as_ref())
-                                .filter(|s| Self::compatible(*pos, s.position))
-                                .map(|s| match_prepared(p, &Prepared::from_minutiae(&s.minutiae)))
-                                .fold(0.0f32, f32::max)
-                        });
-                        FingerScore {
-                            position: *pos,
-                            score,
-                        }
-                    })
-                    .collect();
-                let scores: Vec<f32> = fingers.iter().map(|f| f.score).collect();
-                Candidate {
-                    person: rec.name.clone(),
-                    fused_score: fuse_scores(&scores),
-                    fingers,
+            .map(|&(_, pid)| self.score_person(pid, &prepared, Some(&best[&pid])))
+            .collect();
+        let out = Self::rank(out, max_candidates);
+        if std::env::var_os("ABIS_TRACE").is_some_and(|v| !v.is_empty()) {
+            eprintln!("completion {:?}", t_complete.elapsed());
+        }
+        out
+    }
+
+    /// A person's candidate record: every probe finger scored against the person's
+    /// compatible fingers (`have` holds scores already computed, per probe finger).
+    fn score_person(
+        &self,
+        pid: u32,
+        prepared: &[(u8, Prepared)],
+        have: Option<&Vec<Option<f32>>>,
+    ) -> Candidate {
+        let rec = self.persons[pid as usize].as_ref().expect("live person");
+        let fingers: Vec<FingerScore> = prepared
+            .iter()
+            .enumerate()
+            .map(|(fi, (pos, p))| {
+                let known = have.and_then(|h| h[fi]);
+                let score = known.unwrap_or_else(|| {
+                    rec.slots
+                        .iter()
+                        .filter_map(|&s| self.slots[s as usize].as_ref())
+                        .filter(|s| Self::compatible(*pos, s.position))
+                        .map(|s| match_prepared(p, &Prepared::from_minutiae(&s.minutiae)))
+                        .fold(0.0f32, f32::max)
+                });
+                FingerScore {
+                    position: *pos,
+                    score,
                 }
             })
             .collect();
+        let scores: Vec<f32> = fingers.iter().map(|f| f.score).collect();
+        Candidate {
+            person: rec.name.clone(),
+            fused_score: fuse_scores(&scores),
+            fingers,
+        }
+    }
+
+    fn rank(mut out: Vec<Candidate>, max_candidates: usize) -> Vec<Candidate> {
         out.sort_by(|a, b| {
             b.fused_score
                 .total_cmp(&a.fused_score)
@@ -736,6 +974,46 @@ impl Gallery {
         });
         out.truncate(max_candidates);
         out
+    }
+
+    /// Multi-finger search that selects persons before any full match: each probe
+    /// finger's Hough shortlist gives its persons evidence (their Hough score relative to
+    /// that finger's best), the evidence is summed per person, and only the
+    /// `profile.persons` best persons are compared, on every probe finger. A mate usually
+    /// shows up in the shortlists of several fingers, an impostor in one.
+    fn identify_by_person(
+        &self,
+        probe: &[(u8, FingerView)],
+        prepared: &[(u8, Prepared)],
+        max_candidates: usize,
+    ) -> Vec<Candidate> {
+        let lists: Vec<Vec<(u32, u32)>> = prepared
+            .par_iter()
+            .enumerate()
+            .map(|(fi, (pos, p))| self.shortlist_scored(*pos, p, &probe[fi].1, self.shortlist))
+            .collect();
+        let mut evidence: HashMap<u32, f32> = HashMap::new();
+        for list in &lists {
+            let top = list.first().map_or(1, |x| x.0.max(1)) as f32;
+            let mut per_person: HashMap<u32, f32> = HashMap::new();
+            for &(h, s) in list {
+                if let Some(slot) = self.slots[s as usize].as_ref() {
+                    let e = per_person.entry(slot.person).or_insert(0.0);
+                    *e = e.max(h as f32 / top);
+                }
+            }
+            for (pid, e) in per_person {
+                *evidence.entry(pid).or_insert(0.0) += e;
+            }
+        }
+        let mut persons: Vec<(f32, u32)> = evidence.into_iter().map(|(p, e)| (e, p)).collect();
+        persons.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+        persons.truncate(self.profile.persons.max(max_candidates));
+        let out: Vec<Candidate> = persons
+            .par_iter()
+            .map(|&(_, pid)| self.score_person(pid, prepared, None))
+            .collect();
+        Self::rank(out, max_candidates)
     }
 
     /// Approximate heap bytes used (templates + index).
@@ -746,8 +1024,7 @@ impl Gallery {
         }
         for idx in self.index.values() {
             for sh in &idx.shards {
-                b += sh.list_of_cell.len() * 4 + sh.lists.len() * std::mem::size_of::<Vec<u32>>();
-                b += sh.lists.iter().map(|c| c.capacity() * 4).sum::<usize>();
+                b += sh.heap_bytes();
             }
         }
         b

@@ -18,7 +18,7 @@ pub mod matcher;
 pub mod synth;
 pub mod template;
 
-pub use gallery::{fuse_scores, Candidate, FingerScore, Gallery};
+pub use gallery::{fuse_scores, Candidate, FingerScore, Gallery, SearchProfile};
 pub use matcher::{
     calibrate, match_details, match_prepared, match_score, score_to_fmr, MatchDetails, Prepared,
     DEFAULT_THRESHOLD,

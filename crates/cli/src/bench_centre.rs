@@ -35,7 +35,7 @@ pub struct CentreBench {
     /// Concurrent intake tasks (like offices pushing in parallel).
     #[arg(long, default_value_t = 6)]
     concurrency: usize,
-    /// Stage-2 shortlist per probe finger of the national gallery.
+    /// Hough shortlist per probe finger of the national gallery.
     #[arg(long, default_value_t = sidik_issuance::abis_port::DEDUP_SHORTLIST)]
     shortlist: usize,
     /// Finger positions searched per packet (comma-separated).
@@ -171,7 +171,9 @@ pub async fn run(o: CentreBench) -> Result<()> {
     let pb = bar(o.packets, "dedup");
     let t1 = Instant::now();
     loop {
-        let n = centre.decide_pending(64).await?;
+        let n = centre
+            .decide_pending(sidik_sync::centre::DECIDE_BATCH)
+            .await?;
         if n == 0 {
             break;
         }

@@ -455,9 +455,9 @@ pub async fn metrics(State(st): State<AppState>) -> Response {
                     "gauge",
                     &s.menunggu,
                 );
-                let age = s
-                    .tertua
-                    .map_or(0, |t| now.duration_since(t).as_secs().max(0));
+                let age = s.tertua.map_or(0.0, |t| {
+                    (now.duration_since(t).as_secs_f64().max(0.0) * 1000.0).round() / 1000.0
+                });
                 gauge(
                     "sidik_outbox_oldest_age_seconds",
                     "Age of the oldest waiting packet.",

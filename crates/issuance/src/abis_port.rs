@@ -10,6 +10,14 @@ pub struct AbisCandidate {
     pub jari_cocok: u8,
 }
 
+/// One application's fingers for [`Abis::insert_batch`].
+#[derive(Debug, Clone, Copy)]
+pub struct AbisEntry<'a> {
+    pub permohonan: &'a str,
+    pub nik: &'a str,
+    pub fingers: &'a [(u8, Vec<u8>)],
+}
+
 /// Insert / identify / delete over a gallery of enrolled persons.
 pub trait Abis: Send + Sync + 'static {
     /// `false` for the demographic-only stand-in: results must say no biometric search ran.
@@ -19,6 +27,22 @@ pub trait Abis: Send + Sync + 'static {
     /// Candidates above the decision threshold, best first.
     fn identify(&self, fingers: &[(u8, Vec<u8>)]) -> Result<Vec<AbisCandidate>, String>;
     fn delete(&self, permohonan: &str) -> Result<(), String>;
+    /// Adds many applications at once, as [`Abis::insert`] in order (implementations
+    /// prepare templates in parallel).
+    fn insert_batch(&self, entries: &[AbisEntry<'_>]) -> Result<(), String> {
+        for e in entries {
+            self.insert(e.permohonan, e.nik, e.fingers)?;
+        }
+        Ok(())
+    }
+    /// Searches several probes against the same gallery state; results in probe order
+    /// (implementations search them in parallel).
+    fn identify_batch(
+        &self,
+        probes: &[&[(u8, Vec<u8>)]],
+    ) -> Vec<Result<Vec<AbisCandidate>, String>> {
+        probes.iter().map(|p| self.identify(p)).collect()
+    }
     /// Number of persons in the gallery.
     fn len(&self) -> usize;
     fn is_empty(&self) -> bool {
@@ -63,8 +87,10 @@ struct GalleryInner {
     nik_of: std::collections::HashMap<String, String>,
 }
 
-/// Default stage-2 shortlist per probe finger for multi-finger dedup.
-pub const DEDUP_SHORTLIST: usize = 32;
+/// Default Hough shortlist per probe finger for multi-finger dedup.
+pub const DEDUP_SHORTLIST: usize = 16;
+/// Candidates reported per search.
+const MAX_CANDIDATES: usize = 5;
 /// Default dedup probe: both thumbs and both index fingers (ISO positions 1, 2, 6, 7).
 pub const DEDUP_PROBE_FINGERS: &[u8] = &[1, 2, 6, 7];
 
@@ -80,14 +106,16 @@ impl GalleryAbis {
         Self::with_shortlist(threshold, DEDUP_SHORTLIST)
     }
 
-    /// `shortlist`: fingers compared with the full matcher per probe finger (stage 2 of
-    /// the index). Dedup probes carry up to ten fingers whose scores are fused, so a
-    /// short list per finger keeps the person-level miss rate low at a fraction of the
-    /// cost of the single-finger default (see BENCHMARKS.md).
+    /// `shortlist`: Hough shortlist per probe finger. Dedup probes carry several fingers
+    /// whose evidence is fused, so the gallery searches with the fast profile (narrow
+    /// index query, persons chosen by their evidence over all probe fingers before any
+    /// full match): a fraction of the cost of the single-finger default at a measured
+    /// person-level miss rate (see BENCHMARKS.md).
     pub fn with_shortlist(threshold: f32, shortlist: usize) -> Self {
         let mut gallery = abis::gallery::Gallery::new();
         gallery.set_shortlist(shortlist);
         gallery.set_stage1_divisor(0);
+        gallery.set_profile(abis::SearchProfile::FAST);
         GalleryAbis {
             inner: std::sync::RwLock::new(GalleryInner {
                 gallery,
@@ -103,6 +131,39 @@ impl GalleryAbis {
     pub fn with_probe_fingers(mut self, positions: &[u8]) -> Self {
         self.probe = positions.to_vec();
         self
+    }
+}
+
+impl GalleryAbis {
+    /// The probe's fingers at the configured positions (all of them if it has none).
+    fn probe_views(
+        &self,
+        fingers: &[(u8, Vec<u8>)],
+    ) -> Result<Vec<(u8, abis::FingerView)>, String> {
+        let chosen: Vec<(u8, Vec<u8>)> = fingers
+            .iter()
+            .filter(|(p, _)| self.probe.contains(p))
+            .cloned()
+            .collect();
+        views(if chosen.is_empty() { fingers } else { &chosen })
+    }
+
+    fn candidates(&self, g: &GalleryInner, v: &[(u8, abis::FingerView)]) -> Vec<AbisCandidate> {
+        g.gallery
+            .identify(v, MAX_CANDIDATES)
+            .into_iter()
+            .filter(|c| c.fused_score >= self.threshold)
+            .map(|c| AbisCandidate {
+                nik: g.nik_of.get(&c.person).cloned().unwrap_or_default(),
+                skor: c.fused_score,
+                jari_cocok: c
+                    .fingers
+                    .iter()
+                    .filter(|f| f.score >= abis::DEFAULT_THRESHOLD)
+                    .count() as u8,
+                permohonan: c.person,
+            })
+            .collect()
     }
 }
 
@@ -137,31 +198,47 @@ impl Abis for GalleryAbis {
     }
 
     fn identify(&self, fingers: &[(u8, Vec<u8>)]) -> Result<Vec<AbisCandidate>, String> {
-        let chosen: Vec<(u8, Vec<u8>)> = fingers
-            .iter()
-            .filter(|(p, _)| self.probe.contains(p))
-            .cloned()
-            .collect();
-        let v = views(if chosen.is_empty() { fingers } else { &chosen })?;
+        let v = self.probe_views(fingers)?;
         let g = self
             .inner
             .read()
             .map_err(|_| "ABIS lock poisoned".to_string())?;
-        Ok(g.gallery
-            .identify(&v, 10)
-            .into_iter()
-            .filter(|c| c.fused_score >= self.threshold)
-            .map(|c| AbisCandidate {
-                nik: g.nik_of.get(&c.person).cloned().unwrap_or_default(),
-                skor: c.fused_score,
-                jari_cocok: c
-                    .fingers
-                    .iter()
-                    .filter(|f| f.score >= abis::DEFAULT_THRESHOLD)
-                    .count() as u8,
-                permohonan: c.person,
-            })
-            .collect())
+        Ok(self.candidates(&g, &v))
+    }
+
+    fn insert_batch(&self, entries: &[AbisEntry<'_>]) -> Result<(), String> {
+        use rayon::prelude::*;
+        let persons: Vec<(String, Vec<(u8, abis::FingerView)>)> = entries
+            .par_iter()
+            .map(|e| Ok((e.permohonan.to_string(), views(e.fingers)?)))
+            .collect::<Result<_, String>>()?;
+        let mut g = self
+            .inner
+            .write()
+            .map_err(|_| "ABIS lock poisoned".to_string())?;
+        for e in entries {
+            g.gallery.delete(e.permohonan);
+            g.nik_of.insert(e.permohonan.to_string(), e.nik.to_string());
+        }
+        g.gallery.insert_batch(&persons);
+        Ok(())
+    }
+
+    fn identify_batch(
+        &self,
+        probes: &[&[(u8, Vec<u8>)]],
+    ) -> Vec<Result<Vec<AbisCandidate>, String>> {
+        use rayon::prelude::*;
+        let Ok(g) = self.inner.read() else {
+            return probes
+                .iter()
+                .map(|_| Err("ABIS lock poisoned".to_string()))
+                .collect();
+        };
+        probes
+            .par_iter()
+            .map(|p| Ok(self.candidates(&g, &self.probe_views(p)?)))
+            .collect()
     }
 
     fn delete(&self, permohonan: &str) -> Result<(), String> {

@@ -25,6 +25,7 @@ use sqlx::{Connection, Row, SqliteConnection};
 const MIGRATIONS: &[(i64, &str)] = &[
     (1, include_str!("../migrations/0001_init.sql")),
     (2, include_str!("../migrations/0002_sync.sql")),
+    (3, include_str!("../migrations/0003_direkam.sql")),
 ];
 
 mod sync;

@@ -423,7 +423,7 @@ impl CentralStore for SqliteStore {
                 Diterima::Bentrok { sha256 }
             });
         }
-        sqlx::query("INSERT INTO paket_masuk (packet_id, kantor, nomor, nik, nama, kelurahan, operator, sha256, bytes, diterima) VALUES (?,?,?,?,?,?,?,?,?,?)")
+        sqlx::query("INSERT INTO paket_masuk (packet_id, kantor, nomor, nik, nama, kelurahan, operator, sha256, bytes, diterima, direkam) VALUES (?,?,?,?,?,?,?,?,?,?,?)")
             .bind(&p.packet_id)
             .bind(&p.kantor)
             .bind(&p.nomor)
@@ -434,6 +434,7 @@ impl CentralStore for SqliteStore {
             .bind(&p.sha256)
             .bind(&p.bytes)
             .bind(ns(p.diterima))
+            .bind(ns(p.direkam))
             .execute(&mut *tx)
             .await
             .map_err(be)?;
@@ -484,7 +485,7 @@ impl CentralStore for SqliteStore {
     async fn packets_undecided(&self, limit: u32) -> Result<Vec<PaketTunggu>> {
         let mut conn = self.reader.acquire().await.map_err(be)?;
         let rows = sqlx::query(
-            "SELECT urut, packet_id, kantor, nomor, nik FROM paket_masuk WHERE diputuskan IS NULL ORDER BY urut LIMIT ?",
+            "SELECT urut, packet_id, kantor, nomor, nik FROM paket_masuk WHERE diputuskan IS NULL ORDER BY direkam, urut LIMIT ?",
         )
         .bind(limit as i64)
         .fetch_all(&mut *conn)
@@ -571,7 +572,7 @@ impl CentralStore for SqliteStore {
 
     async fn central_templates(&self) -> Result<Vec<GalleryTemplate>> {
         let rows = sqlx::query(
-            "SELECT p.nomor, p.nik, j.posisi, j.template FROM paket_masuk p JOIN paket_jari j ON j.packet_id = p.packet_id WHERE p.status <> 'ditolak' ORDER BY p.urut, j.posisi",
+            "SELECT p.nomor, p.nik, j.posisi, j.template FROM paket_masuk p JOIN paket_jari j ON j.packet_id = p.packet_id WHERE p.status IN ('tunggal','ganda') ORDER BY p.urut, j.posisi",
         )
         .fetch_all(&self.reader)
         .await
@@ -595,49 +596,22 @@ impl CentralStore for SqliteStore {
         audits: Vec<AuditDraft>,
     ) -> Result<u64> {
         let mut tx = self.begin_write().await?;
+        let published = publish_in(&mut tx, decided, decisions, audits).await?;
+        tx.commit().await.map_err(be)?;
+        Ok(published)
+    }
+
+    async fn decisions_publish_batch(&self, items: &[PublishItem]) -> Result<u64> {
+        let mut tx = self.begin_write().await?;
         let mut published = 0;
-        let mut stamp = None;
-        for d in decisions {
-            let seq: Option<i64> = sqlx::query_scalar("INSERT INTO keputusan (kantor, nomor, packet_id, sebab, hasil, catatan, waktu) VALUES (?,?,?,?,?,?,?) ON CONFLICT (nomor, sebab) DO NOTHING RETURNING seq")
-                .bind(&d.kantor)
-                .bind(&d.nomor)
-                .bind(&d.packet_id)
-                .bind(&d.sebab)
-                .bind(d.hasil.slug())
-                .bind(&d.catatan)
-                .bind(ns(d.waktu))
-                .fetch_optional(&mut *tx)
-                .await
-                .map_err(be)?;
-            let Some(seq) = seq else { continue };
-            published += 1;
-            stamp = Some(d.waktu);
-            insert_kandidat(&mut tx, "keputusan_kandidat", seq, &d.kandidat).await?;
-            let status = match d.hasil {
-                Hasil::Tunggal | Hasil::AdjudikasiTunggal => "tunggal",
-                Hasil::Ganda => "ganda",
-                Hasil::Ditolak => "ditolak",
-            };
-            sqlx::query("UPDATE paket_masuk SET status = ? WHERE nomor = ?")
-                .bind(status)
-                .bind(&d.nomor)
-                .execute(&mut *tx)
-                .await
-                .map_err(be)?;
-        }
-        if let Some(id) = decided {
-            let at = stamp.or_else(|| decisions.first().map(|d| d.waktu));
-            sqlx::query(
-                "UPDATE paket_masuk SET diputuskan = ? WHERE packet_id = ? AND diputuskan IS NULL",
+        for it in items {
+            published += publish_in(
+                &mut tx,
+                it.decided.as_deref(),
+                &it.decisions,
+                it.audits.clone(),
             )
-            .bind(ns(at.unwrap_or_else(Timestamp::now)))
-            .bind(id)
-            .execute(&mut *tx)
-            .await
-            .map_err(be)?;
-        }
-        if published > 0 {
-            append_audit(&mut tx, audits).await?;
+            .await?;
         }
         tx.commit().await.map_err(be)?;
         Ok(published)
@@ -695,4 +669,58 @@ impl CentralStore for SqliteStore {
         }
         Ok(s)
     }
+}
+
+/// Publishes one packet's decisions inside `tx` (see `CentralStore::decisions_publish`).
+async fn publish_in(
+    conn: &mut SqliteConnection,
+    decided: Option<&str>,
+    decisions: &[KeputusanBaru],
+    audits: Vec<AuditDraft>,
+) -> Result<u64> {
+    let mut published = 0;
+    let mut stamp = None;
+    for d in decisions {
+        let seq: Option<i64> = sqlx::query_scalar("INSERT INTO keputusan (kantor, nomor, packet_id, sebab, hasil, catatan, waktu) VALUES (?,?,?,?,?,?,?) ON CONFLICT (nomor, sebab) DO NOTHING RETURNING seq")
+                .bind(&d.kantor)
+                .bind(&d.nomor)
+                .bind(&d.packet_id)
+                .bind(&d.sebab)
+                .bind(d.hasil.slug())
+                .bind(&d.catatan)
+                .bind(ns(d.waktu))
+                .fetch_optional(&mut *conn)
+                .await
+                .map_err(be)?;
+        let Some(seq) = seq else { continue };
+        published += 1;
+        stamp = Some(d.waktu);
+        insert_kandidat(conn, "keputusan_kandidat", seq, &d.kandidat).await?;
+        let status = match d.hasil {
+            Hasil::Tunggal | Hasil::AdjudikasiTunggal => "tunggal",
+            Hasil::Ganda => "ganda",
+            Hasil::Ditolak => "ditolak",
+        };
+        sqlx::query("UPDATE paket_masuk SET status = ? WHERE nomor = ?")
+            .bind(status)
+            .bind(&d.nomor)
+            .execute(&mut *conn)
+            .await
+            .map_err(be)?;
+    }
+    if let Some(id) = decided {
+        let at = stamp.or_else(|| decisions.first().map(|d| d.waktu));
+        sqlx::query(
+            "UPDATE paket_masuk SET diputuskan = ? WHERE packet_id = ? AND diputuskan IS NULL",
+        )
+        .bind(ns(at.unwrap_or_else(Timestamp::now)))
+        .bind(id)
+        .execute(&mut *conn)
+        .await
+        .map_err(be)?;
+    }
+    if published > 0 {
+        append_audit(conn, audits).await?;
+    }
+    Ok(published)
 }

@@ -344,6 +344,8 @@ pub struct PaketMasuk {
     /// (finger position, ISO 19794-2 template), for the national gallery.
     pub jari: Vec<(u8, Vec<u8>)>,
     pub diterima: Timestamp,
+    /// When the office enrolled it (the packet's creation time).
+    pub direkam: Timestamp,
 }
 
 /// Outcome of recording a packet at the centre.
@@ -382,6 +384,15 @@ pub struct PaketTunggu {
     pub nomor: String,
     pub nik: String,
     pub jari: Vec<(u8, Vec<u8>)>,
+}
+
+/// One packet's share of [`CentralStore::decisions_publish_batch`].
+#[derive(Debug, Clone)]
+pub struct PublishItem {
+    /// The packet whose first decision this is (marked decided).
+    pub decided: Option<String>,
+    pub decisions: Vec<KeputusanBaru>,
+    pub audits: Vec<AuditDraft>,
 }
 
 /// A decision to publish in an office's feed.
@@ -442,14 +453,15 @@ pub trait CentralStore: Send + Sync + 'static {
     /// Keeps a refused packet once per content hash; returns whether it is new.
     async fn quarantine_add(&self, q: &Karantina, audit: AuditDraft) -> Result<bool>;
     async fn quarantine_list(&self, limit: u32) -> Result<Vec<Karantina>>;
-    /// Undecided packets in the order they were received.
+    /// Undecided packets in enrollment order (then receive order).
     async fn packets_undecided(&self, limit: u32) -> Result<Vec<PaketTunggu>>;
     /// Other packets of the same NIK: (packet id, nomor, office, status).
     async fn packets_of_nik(&self, nik: &str) -> Result<Vec<PaketPusat>>;
     async fn packet_get(&self, packet_id: &str) -> Result<Option<PaketPusat>>;
     async fn packet_by_nomor(&self, nomor: &str) -> Result<Option<PaketPusat>>;
     async fn packets_with_status(&self, status: &str, limit: u32) -> Result<Vec<PaketPusat>>;
-    /// Templates of every packet not rejected, for rebuilding the national gallery:
+    /// Templates of every decided packet not rejected (`tunggal`, `ganda`), for rebuilding
+    /// the national gallery (undecided packets enter it with their decision batch):
     /// (nomor, nik, position, template).
     async fn central_templates(&self) -> Result<Vec<GalleryTemplate>>;
     /// Publishes decisions and sets the packets' status, with audit entries, in ONE
@@ -461,6 +473,9 @@ pub trait CentralStore: Send + Sync + 'static {
         decisions: &[KeputusanBaru],
         audits: Vec<AuditDraft>,
     ) -> Result<u64>;
+    /// Several packets' [`CentralStore::decisions_publish`] in ONE transaction, in order
+    /// (a batch of the decider). Returns the number of decisions published.
+    async fn decisions_publish_batch(&self, items: &[PublishItem]) -> Result<u64>;
     /// An office's feed: decisions with `seq > after`, in order.
     async fn decision_feed(
         &self,

@@ -1,5 +1,6 @@
 //! The central node: packet intake, quarantine, national dedup and the decision feed.
 
+use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
@@ -9,13 +10,13 @@ use sha2::{Digest, Sha256};
 use sidik_domain::audit::AuditDraft;
 use sidik_domain::permohonan::Kandidat;
 use sidik_domain::{Hasil, Keputusan, KodeKantor};
-use sidik_issuance::{Abis, Clock};
+use sidik_issuance::{Abis, AbisEntry, Clock};
 use sidik_packet::{
     CentreKeys, Certificate, KeyRing, OfficePublicKey, Packet, Rejection, MAX_PACKET_BYTES,
 };
 use sidik_store::{
     CentralStore, Diterima, KantorTerdaftar, Karantina, KeputusanBaru, PaketMasuk, PaketTunggu,
-    StoreError,
+    PublishItem, StoreError,
 };
 use tokio::sync::Notify;
 
@@ -56,6 +57,13 @@ pub struct Centre {
 }
 
 const SISTEM: &str = "sistem:pusat";
+
+/// (registration number, NIK, fingers) of one application, as the ABIS takes it.
+type Enrolled = (String, String, Vec<(u8, Vec<u8>)>);
+
+/// Packets the decider takes at once: searched in parallel, published in one
+/// transaction.
+pub const DECIDE_BATCH: u32 = 128;
 
 impl Centre {
     /// Builds the centre, loading the registered office keys into the key ring.
@@ -280,6 +288,7 @@ impl Centre {
                 .map(|(p, b)| (p.get(), b.bytes.clone()))
                 .collect(),
             diterima: now,
+            direkam: h.created_at,
         };
         let audit = AuditDraft {
             aktor: format!("kantor:{}", h.office),
@@ -312,36 +321,57 @@ impl Centre {
         }
     }
 
-    /// Loads the national gallery from the recorded packets (at start).
+    /// Loads the national gallery from the decided packets (at start).
     pub async fn rebuild_gallery(&self) -> Result<usize, StoreError> {
         let rows = self.store.central_templates().await?;
-        let mut n = 0;
-        let mut i = 0;
-        while i < rows.len() {
-            let j = rows[i..]
-                .iter()
-                .position(|r| r.permohonan != rows[i].permohonan)
-                .map_or(rows.len(), |k| i + k);
-            let fingers: Vec<(u8, Vec<u8>)> = rows[i..j]
-                .iter()
-                .map(|r| (r.posisi, r.template.clone()))
-                .collect();
-            self.abis
-                .insert(&rows[i].permohonan, &rows[i].nik, &fingers)
-                .map_err(StoreError::Backend)?;
-            n += 1;
-            i = j;
+        let mut persons: Vec<Enrolled> = Vec::new();
+        for r in rows {
+            match persons.last_mut() {
+                Some((nomor, _, jari)) if *nomor == r.permohonan => {
+                    jari.push((r.posisi, r.template))
+                }
+                _ => persons.push((r.permohonan, r.nik, vec![(r.posisi, r.template)])),
+            }
         }
+        let n = persons.len();
+        let abis = self.abis.clone();
+        tokio::task::spawn_blocking(move || {
+            for chunk in persons.chunks(4096) {
+                let entries: Vec<AbisEntry<'_>> = chunk
+                    .iter()
+                    .map(|(nomor, nik, jari)| AbisEntry {
+                        permohonan: nomor,
+                        nik,
+                        fingers: jari,
+                    })
+                    .collect();
+                abis.insert_batch(&entries)?;
+            }
+            Ok::<_, String>(())
+        })
+        .await
+        .map_err(|e| StoreError::Backend(format!("ABIS task: {e}")))?
+        .map_err(StoreError::Backend)?;
         Ok(n)
     }
 
-    /// Decides one packet: demographic rule (one live enrollment per NIK), then the 1:N
-    /// search against the national gallery. A hit flags both sides `ganda`, each with
-    /// the other as candidate.
-    async fn decide(&self, p: &PaketTunggu) -> Result<(), StoreError> {
+    /// Decides a batch of waiting packets (in enrollment order), all published in ONE
+    /// transaction.
+    ///
+    /// 1. Demographic rule: one live enrollment per NIK. A packet whose NIK already has
+    ///    a decided, not rejected packet, or an earlier packet in this batch, is
+    ///    `Ditolak`.
+    /// 2. The others enter the national gallery together, then each is searched against
+    ///    it (every earlier decision and the whole batch), in parallel.
+    /// 3. A hit flags both sides `Ganda`, each with the other as candidate: inside the
+    ///    batch the hit is made symmetric; a packet decided earlier gets a further
+    ///    `Ganda` decision caused by this one.
+    async fn decide_batch(&self, batch: &[PaketTunggu]) -> Result<(), StoreError> {
+        if batch.is_empty() {
+            return Ok(());
+        }
         let now = self.clock.now();
-        let mut decisions = Vec::new();
-        let base = |hasil, kandidat, catatan: String| KeputusanBaru {
+        let decision = |p: &PaketTunggu, hasil, kandidat, catatan: String| KeputusanBaru {
             kantor: p.kantor.clone(),
             nomor: p.nomor.clone(),
             packet_id: p.packet_id.clone(),
@@ -351,29 +381,90 @@ impl Centre {
             catatan,
             waktu: now,
         };
-        let other_same_nik = self
-            .store
-            .packets_of_nik(&p.nik)
-            .await?
-            .into_iter()
-            .find(|o| o.nomor != p.nomor && o.status != "ditolak");
-        if let Some(o) = other_same_nik {
-            decisions.push(base(
-                Hasil::Ditolak,
-                vec![],
-                format!(
-                    "NIK {} sudah direkam di kantor {} (permohonan {}); satu NIK hanya boleh memiliki satu perekaman aktif",
-                    p.nik, o.kantor, o.nomor
-                ),
-            ));
-        } else {
-            let abis = self.abis.clone();
-            let fingers = p.jari.clone();
-            let found = tokio::task::spawn_blocking(move || abis.identify(&fingers))
-                .await
-                .map_err(|e| StoreError::Backend(format!("ABIS task: {e}")))?
-                .map_err(StoreError::Backend)?;
-            let candidates: Vec<Kandidat> = found
+
+        let t0 = std::time::Instant::now();
+        // 1. Demographic rule.
+        let mut ditolak: Vec<Option<String>> = vec![None; batch.len()];
+        let mut first_of_nik: HashMap<&str, &PaketTunggu> = HashMap::new();
+        for (i, p) in batch.iter().enumerate() {
+            let earlier = match first_of_nik.get(p.nik.as_str()) {
+                Some(f) => Some((f.kantor.clone(), f.nomor.clone())),
+                None => self
+                    .store
+                    .packets_of_nik(&p.nik)
+                    .await?
+                    .into_iter()
+                    .find(|o| o.nomor != p.nomor && (o.status == "tunggal" || o.status == "ganda"))
+                    .map(|o| (o.kantor, o.nomor)),
+            };
+            match earlier {
+                Some((kantor, nomor)) => {
+                    ditolak[i] = Some(format!(
+                        "NIK {} sudah direkam di kantor {kantor} (permohonan {nomor}); satu NIK hanya boleh memiliki satu perekaman aktif",
+                        p.nik
+                    ))
+                }
+                None => {
+                    first_of_nik.insert(p.nik.as_str(), p);
+                }
+            }
+        }
+
+        let t_demo = t0.elapsed();
+        // 2. National 1:N search.
+        let live: Vec<usize> = (0..batch.len()).filter(|&i| ditolak[i].is_none()).collect();
+        let owned: Vec<Enrolled> = live
+            .iter()
+            .map(|&i| {
+                (
+                    batch[i].nomor.clone(),
+                    batch[i].nik.clone(),
+                    batch[i].jari.clone(),
+                )
+            })
+            .collect();
+        let abis = self.abis.clone();
+        let found = tokio::task::spawn_blocking(move || {
+            let entries: Vec<AbisEntry<'_>> = owned
+                .iter()
+                .map(|(nomor, nik, jari)| AbisEntry {
+                    permohonan: nomor,
+                    nik,
+                    fingers: jari,
+                })
+                .collect();
+            let ti = std::time::Instant::now();
+            abis.insert_batch(&entries)?;
+            tracing::debug!(
+                insert_ms = ti.elapsed().as_millis() as u64,
+                "gallery insert"
+            );
+            let probes: Vec<&[(u8, Vec<u8>)]> = owned.iter().map(|(_, _, j)| &j[..]).collect();
+            let found = abis.identify_batch(&probes);
+            let size = abis.len();
+            found
+                .into_iter()
+                .collect::<Result<Vec<_>, String>>()
+                .map(|f| (f, size))
+                .inspect_err(|_| {
+                    for (nomor, _, _) in &owned {
+                        let _ = abis.delete(nomor);
+                    }
+                })
+        })
+        .await
+        .map_err(|e| StoreError::Backend(format!("ABIS task: {e}")))?
+        .map_err(StoreError::Backend)?;
+        let (found, size) = found;
+        let t_abis = t0.elapsed();
+
+        // 3. Hits, made symmetric inside the batch.
+        let pos_of: HashMap<&str, usize> =
+            live.iter().map(|&i| (batch[i].nomor.as_str(), i)).collect();
+        let mut hits: Vec<Vec<Kandidat>> = vec![Vec::new(); batch.len()];
+        for (k, cands) in live.iter().zip(found) {
+            let p = &batch[*k];
+            hits[*k] = cands
                 .into_iter()
                 .filter(|c| c.permohonan != p.nomor && c.nik != p.nik)
                 .map(|c| Kandidat {
@@ -383,27 +474,51 @@ impl Centre {
                     jari_cocok: c.jari_cocok,
                 })
                 .collect();
-            if let Err(e) = self.abis.insert(&p.nomor, &p.nik, &p.jari) {
-                return Err(StoreError::Backend(format!("ABIS insert: {e}")));
+        }
+        for &i in &live {
+            for c in hits[i].clone() {
+                if let Some(&j) = pos_of.get(c.permohonan.as_str()) {
+                    if !hits[j].iter().any(|k| k.permohonan == batch[i].nomor) {
+                        hits[j].push(Kandidat {
+                            permohonan: batch[i].nomor.clone(),
+                            nik: batch[i].nik.clone(),
+                            skor: c.skor,
+                            jari_cocok: c.jari_cocok,
+                        });
+                    }
+                }
             }
-            let size = self.abis.len();
-            if candidates.is_empty() {
-                decisions.push(base(
+        }
+
+        let mut items = Vec::with_capacity(batch.len());
+        for (i, p) in batch.iter().enumerate() {
+            let mut decisions = Vec::new();
+            if let Some(reason) = ditolak[i].take() {
+                decisions.push(decision(p, Hasil::Ditolak, vec![], reason));
+            } else if hits[i].is_empty() {
+                decisions.push(decision(
+                    p,
                     Hasil::Tunggal,
                     vec![],
                     format!("Verifikasi ketunggalan nasional: tidak ada kecocokan sidik jari di galeri {size} orang"),
                 ));
             } else {
-                decisions.push(base(
+                let cands = std::mem::take(&mut hits[i]);
+                decisions.push(decision(
+                    p,
                     Hasil::Ganda,
-                    candidates.clone(),
+                    cands.clone(),
                     format!(
                         "Verifikasi ketunggalan nasional: {} kandidat dengan sidik jari yang cocok (NIK {})",
-                        candidates.len(),
-                        candidates.iter().map(|c| c.nik.as_str()).collect::<Vec<_>>().join(", ")
+                        cands.len(),
+                        cands.iter().map(|c| c.nik.as_str()).collect::<Vec<_>>().join(", ")
                     ),
                 ));
-                for c in &candidates {
+                // Packets decided before this batch learn of the later enrollment.
+                for c in cands
+                    .iter()
+                    .filter(|c| !pos_of.contains_key(c.permohonan.as_str()))
+                {
                     let Some(other) = self.store.packet_by_nomor(&c.permohonan).await? else {
                         continue;
                     };
@@ -427,35 +542,49 @@ impl Centre {
                     });
                 }
             }
+            let audits = decisions
+                .iter()
+                .map(|d| AuditDraft {
+                    aktor: SISTEM.into(),
+                    aksi: format!("keputusan.{}", d.hasil.slug()),
+                    subjek: d.nomor.clone(),
+                    waktu: now,
+                    detail: format!("sebab {}: {}", d.sebab, d.catatan),
+                })
+                .collect();
+            items.push(PublishItem {
+                decided: Some(p.packet_id.clone()),
+                decisions,
+                audits,
+            });
         }
-        let audits = decisions
-            .iter()
-            .map(|d| AuditDraft {
-                aktor: SISTEM.into(),
-                aksi: format!("keputusan.{}", d.hasil.slug()),
-                subjek: d.nomor.clone(),
-                waktu: now,
-                detail: format!("sebab {}: {}", d.sebab, d.catatan),
-            })
-            .collect();
-        let published = self
-            .store
-            .decisions_publish(Some(&p.packet_id), &decisions, audits)
-            .await?;
-        if decisions.first().map(|d| d.hasil) == Some(Hasil::Ditolak) {
-            let _ = self.abis.delete(&p.nomor);
+        let t_prep = t0.elapsed();
+        if let Err(e) = self.store.decisions_publish_batch(&items).await {
+            // Not decided: take the batch out of the gallery again (it is searched anew
+            // on the next attempt; a restart rebuilds the gallery from decided packets).
+            for &i in &live {
+                let _ = self.abis.delete(&batch[i].nomor);
+            }
+            return Err(e);
         }
-        self.counters.decided.fetch_add(1, Ordering::Relaxed);
-        tracing::debug!(packet = %p.packet_id, published, "decided");
+        self.counters
+            .decided
+            .fetch_add(batch.len() as u64, Ordering::Relaxed);
+        tracing::debug!(
+            packets = batch.len(),
+            demographic_ms = t_demo.as_millis() as u64,
+            abis_ms = (t_abis - t_demo).as_millis() as u64,
+            prepare_ms = (t_prep - t_abis).as_millis() as u64,
+            publish_ms = (t0.elapsed() - t_prep).as_millis() as u64,
+            "decided batch"
+        );
         Ok(())
     }
 
-    /// Decides up to `limit` waiting packets in receive order; returns how many.
+    /// Decides up to `limit` waiting packets in enrollment order; returns how many.
     pub async fn decide_pending(&self, limit: u32) -> Result<usize, StoreError> {
         let batch = self.store.packets_undecided(limit).await?;
-        for p in &batch {
-            self.decide(p).await?;
-        }
+        self.decide_batch(&batch).await?;
         Ok(batch.len())
     }
 
@@ -519,7 +648,7 @@ impl Centre {
     /// Decides packets as they arrive, forever.
     pub async fn run_decider(self: Arc<Self>) {
         loop {
-            match self.decide_pending(64).await {
+            match self.decide_pending(DECIDE_BATCH).await {
                 Ok(0) => {
                     tokio::select! {
                         _ = self.wake.notified() => {}

@@ -1,0 +1,250 @@
+//! The centre's decider on a real SQLite store and the real ABIS: batch semantics,
+//! enrollment order and gallery rebuild.
+
+use std::sync::Arc;
+
+use jiff::civil::date;
+use jiff::Timestamp;
+use sidik_domain::biometrik::{Biometrik, PosisiJari};
+use sidik_domain::enums::*;
+use sidik_domain::{Hasil, KodeKantor, Nik, NomorKk, NomorRegistrasi, Penduduk, RtRw};
+use sidik_issuance::{GalleryAbis, SystemClock};
+use sidik_packet::{CentreKeys, OfficeKeys, Packet, PacketBody};
+use sidik_store::CentralStore;
+use sidik_store_sqlite::SqliteStore;
+use sidik_sync::centre::{Centre, Receipt};
+
+const JPEG: &[u8] = &[
+    0xFF, 0xD8, 0xFF, 0xE0, 0x00, 0x10, b'J', b'F', b'I', b'F', 1, 2, 3,
+];
+const PNG: &[u8] = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR";
+
+struct Rig {
+    _dir: tempfile::TempDir,
+    store: Arc<SqliteStore>,
+    centre: Arc<Centre>,
+    centre_keys_seed: CentreKeys,
+    offices: Vec<(KodeKantor, OfficeKeys, u64)>,
+}
+
+fn penduduk(serial: u32) -> Penduduk {
+    Penduduk {
+        nik: Nik::parse(&format!("31720155058500{serial:02}")).unwrap(),
+        nomor_kk: NomorKk::parse("3172010905150012").unwrap(),
+        hubungan: Hubungan::Istri,
+        nama: format!("Siti Rahmawati {serial}"),
+        tempat_lahir: "Jakarta".into(),
+        tanggal_lahir: date(1985, 5, 15),
+        jenis_kelamin: JenisKelamin::Perempuan,
+        golongan_darah: GolonganDarah::OPlus,
+        alamat: "Jl. Pluit Karang Indah No. 12".into(),
+        rt_rw: RtRw::parse("005/009").unwrap(),
+        kelurahan: "31.72.01.1005".into(),
+        agama: Agama::Islam,
+        status_perkawinan: StatusPerkawinan::Kawin,
+        pekerjaan: "Karyawan Swasta".into(),
+        kewarganegaraan: Kewarganegaraan::Wni,
+        nama_ibu_kandung: "Aminah".into(),
+    }
+}
+
+impl Rig {
+    async fn new() -> Rig {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Arc::new(SqliteStore::open_dir(dir.path()).await.unwrap());
+        let mut rng = sidik_packet::rand_core::OsRng;
+        let keys = CentreKeys::generate(&mut rng);
+        let copy = CentreKeys::from_text(&keys.to_text()).unwrap();
+        let centre = Arc::new(
+            Centre::new(
+                store.clone(),
+                keys,
+                Arc::new(GalleryAbis::default()),
+                Arc::new(SystemClock),
+            )
+            .await
+            .unwrap(),
+        );
+        let mut offices = Vec::new();
+        for k in ["317201", "317202"] {
+            let kode = KodeKantor::parse(k).unwrap();
+            let ok = OfficeKeys::generate(&mut rng);
+            centre
+                .register_office("admin", &kode, k, &ok.public_key())
+                .await
+                .unwrap();
+            offices.push((kode, ok, 0));
+        }
+        Rig {
+            _dir: dir,
+            store,
+            centre,
+            centre_keys_seed: copy,
+            offices,
+        }
+    }
+
+    /// Seals and pushes one enrollment: NIK serial, synthetic person and impression,
+    /// enrolled at `direkam`. Returns its registration number.
+    async fn push(
+        &mut self,
+        office: usize,
+        serial: u32,
+        person: u64,
+        impression: u32,
+        direkam: Timestamp,
+    ) -> String {
+        let g = abis::synth::Generator::new(99);
+        let jari = (1..=10u8)
+            .map(|pos| {
+                (
+                    PosisiJari::new(pos).unwrap(),
+                    g.impression_iso(person, pos, impression),
+                )
+            })
+            .collect();
+        let bio = Biometrik::new(
+            jari,
+            vec![],
+            Some(JPEG.to_vec()),
+            Some(PNG.to_vec()),
+            |_| Ok(()),
+        )
+        .unwrap();
+        let sealing = self.centre_keys_seed.public().sealing;
+        let (kode, keys, seq) = &mut self.offices[office];
+        *seq += 1;
+        let nomor = NomorRegistrasi::mint(kode, *seq, direkam);
+        let body = PacketBody::new(
+            kode,
+            "operator",
+            *seq,
+            direkam.as_nanosecond() as i64,
+            &nomor,
+            &penduduk(serial),
+            &bio,
+        );
+        let mut rng = sidik_packet::rand_core::OsRng;
+        let packet = Packet::seal(&body, keys, &sealing, &mut rng).unwrap();
+        let r = self
+            .centre
+            .receive(packet.packet_id(), &packet.to_bytes())
+            .await
+            .unwrap();
+        assert_eq!(r, Receipt::Accepted);
+        nomor.to_string()
+    }
+
+    async fn status(&self, nomor: &str) -> String {
+        self.store
+            .packet_by_nomor(nomor)
+            .await
+            .unwrap()
+            .unwrap()
+            .status
+    }
+
+    /// Every decision published for `nomor` (both offices' feeds).
+    async fn decisions(&self, nomor: &str) -> Vec<sidik_domain::Keputusan> {
+        let mut out = Vec::new();
+        for (kode, _, _) in &self.offices {
+            out.extend(
+                self.store
+                    .decision_feed(kode.as_str(), 0, 1000)
+                    .await
+                    .unwrap()
+                    .into_iter()
+                    .filter(|k| k.nomor.to_string() == nomor),
+            );
+        }
+        out
+    }
+}
+
+fn at(s: &str) -> Timestamp {
+    s.parse().unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_person_under_two_niks_in_one_batch_is_ganda_on_both_sides_once() {
+    let mut r = Rig::new().await;
+    let a = r.push(0, 3, 1, 0, at("2015-09-03T02:00:00Z")).await;
+    let b = r.push(1, 4, 1, 1, at("2015-09-04T02:00:00Z")).await;
+    let c = r.push(1, 5, 2, 0, at("2015-09-05T02:00:00Z")).await;
+    assert_eq!(r.centre.decide_pending(128).await.unwrap(), 3);
+    assert_eq!(
+        r.centre.decide_pending(128).await.unwrap(),
+        0,
+        "all decided"
+    );
+    assert_eq!(r.status(&a).await, "ganda");
+    assert_eq!(r.status(&b).await, "ganda");
+    assert_eq!(r.status(&c).await, "tunggal");
+    for (me, other) in [(&a, &b), (&b, &a)] {
+        let d = r.decisions(me).await;
+        assert_eq!(d.len(), 1, "one decision for {me}: {d:?}");
+        assert_eq!(d[0].hasil, Hasil::Ganda);
+        assert!(
+            d[0].kandidat.iter().any(|k| k.permohonan == *other),
+            "{me} names {other}: {d:?}"
+        );
+    }
+    assert_eq!(r.decisions(&c).await.len(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_duplicate_in_a_later_batch_revises_the_earlier_decision() {
+    let mut r = Rig::new().await;
+    let a = r.push(0, 3, 7, 0, at("2015-09-03T02:00:00Z")).await;
+    r.centre.decide_pending(128).await.unwrap();
+    assert_eq!(r.status(&a).await, "tunggal");
+    let b = r.push(1, 4, 7, 1, at("2015-09-04T02:00:00Z")).await;
+    r.centre.decide_pending(128).await.unwrap();
+    assert_eq!(r.status(&b).await, "ganda");
+    assert_eq!(r.status(&a).await, "ganda");
+    let d = r.decisions(&a).await;
+    assert_eq!(d.len(), 2, "{d:?}");
+    assert_eq!(d[0].hasil, Hasil::Tunggal);
+    assert_eq!(d[1].hasil, Hasil::Ganda);
+    assert!(d[1].kandidat.iter().any(|k| k.permohonan == b));
+    // Deciding again publishes nothing new.
+    assert_eq!(r.centre.decide_pending(128).await.unwrap(), 0);
+    assert_eq!(r.decisions(&a).await.len(), 2);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_nik_keeps_the_earlier_enrollment_whatever_the_arrival_order() {
+    let mut r = Rig::new().await;
+    // The later enrollment reaches the centre first.
+    let later = r.push(1, 3, 11, 0, at("2015-09-20T02:00:00Z")).await;
+    let earlier = r.push(0, 3, 12, 0, at("2015-09-03T02:00:00Z")).await;
+    r.centre.decide_pending(128).await.unwrap();
+    assert_eq!(r.status(&earlier).await, "tunggal");
+    assert_eq!(r.status(&later).await, "ditolak");
+    let d = r.decisions(&later).await;
+    assert_eq!(d.len(), 1);
+    assert!(d[0].catatan.contains(&earlier), "{:?}", d[0].catatan);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn gallery_rebuild_holds_decided_packets_only() {
+    let mut r = Rig::new().await;
+    r.push(0, 3, 21, 0, at("2015-09-03T02:00:00Z")).await;
+    r.push(0, 3, 22, 0, at("2015-09-04T02:00:00Z")).await; // same NIK: ditolak
+    r.push(1, 4, 23, 0, at("2015-09-05T02:00:00Z")).await;
+    r.centre.decide_pending(128).await.unwrap();
+    r.push(1, 5, 24, 0, at("2015-09-06T02:00:00Z")).await; // undecided
+    let again = Centre::new(
+        r.store.clone(),
+        CentreKeys::from_text(&r.centre_keys_seed.to_text()).unwrap(),
+        Arc::new(GalleryAbis::default()),
+        Arc::new(SystemClock),
+    )
+    .await
+    .unwrap();
+    assert_eq!(again.rebuild_gallery().await.unwrap(), 2);
+    assert_eq!(again.abis.len(), 2);
+    // The undecided packet enters with its batch and is found unique.
+    assert_eq!(again.decide_pending(128).await.unwrap(), 1);
+    assert_eq!(again.abis.len(), 3);
+}
