@@ -484,8 +484,8 @@ impl Gallery {
         self.freeze(false);
     }
 
-    /// Merges recent postings into the frozen index: every shard (`all`) or those whose
-    /// recent part has grown enough. Dead postings are dropped on the way.
+    /// Merges recent postings into the frozen index: every shard (`all`, which also drops
+    /// the postings of deleted fingers) or those whose recent part has grown enough.
     fn freeze(&mut self, all: bool) {
         let slots = &self.slots;
         self.index.par_iter_mut().for_each(|(_, idx)| {
@@ -501,9 +501,13 @@ impl Gallery {
                     }
                 })
                 .for_each(|(sh_id, sh)| {
+                    // Checking liveness is a random access per posting: only `compact`
+                    // (all) pays for it.
                     sh.freeze(|q| {
-                        let local = (((q >> 8) << SHARD_SHIFT) as usize) | sh_id;
-                        slots[slot_of[local] as usize].is_some()
+                        !all || {
+                            let local = (((q >> 8) << SHARD_SHIFT) as usize) | sh_id;
+                            slots[slot_of[local] as usize].is_some()
+                        }
                     })
                 });
         });

@@ -130,7 +130,14 @@ pub async fn run(o: CentreBench) -> Result<()> {
         sidik_issuance::GalleryAbis::with_shortlist(abis::DEFAULT_IDENTIFY_THRESHOLD, o.shortlist)
             .with_probe_fingers(&o.probe_fingers),
     );
-    let centre = crate::node::centre_with_abis(store.clone(), centre_keys, abis).await?;
+    // No offices read feeds here: decide as packets arrive (no hold for their watermarks).
+    let centre = crate::node::centre_with_abis(
+        store.clone(),
+        centre_keys,
+        abis,
+        sidik_sync::centre::HoldPolicy::NONE,
+    )
+    .await?;
     for (kode, keys) in &offices {
         centre
             .register_office("bench", kode, "bench", &keys.public_key())

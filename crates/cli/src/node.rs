@@ -136,6 +136,7 @@ pub async fn centre_with_keys(
         store,
         keys,
         Arc::new(sidik_issuance::GalleryAbis::default()),
+        Default::default(),
     )
     .await
 }
@@ -144,9 +145,11 @@ pub async fn centre_with_abis(
     store: Arc<SqliteStore>,
     keys: CentreKeys,
     abis: Arc<dyn sidik_issuance::Abis>,
+    hold: sidik_sync::centre::HoldPolicy,
 ) -> Result<Arc<sidik_sync::Centre>> {
-    let c =
+    let mut c =
         sidik_sync::Centre::new(store, keys, abis, Arc::new(sidik_issuance::SystemClock)).await?;
+    c.hold = hold;
     Ok(Arc::new(c))
 }
 

@@ -41,9 +41,9 @@ fn sync_paths() -> Value {
                 "parameters": [path_param("id", "packet id: office code, '-', 10-digit sequence")],
                 "requestBody": {"required": true, "content": {"application/octet-stream": {}}}
             }))},
-            "/sync/decisions": {"get": op("Central node: the calling office's decision feed (seq > after). Authenticated by headers X-Sidik-Office, X-Sidik-Time (Unix seconds) and X-Sidik-Signature (hex Ed25519 over 'GET /api/v1/sync/decisions?after=N&limit=L' with the office's certified key)", "200", json!({
+            "/sync/decisions": {"get": op("Central node: the calling office's decision feed (seq > after). Authenticated by headers X-Sidik-Office, X-Sidik-Time (Unix seconds) and X-Sidik-Signature (hex Ed25519 over 'GET /api/v1/sync/decisions?after=N&limit=L&sampai=T', or without '&sampai=T' when absent, with the office's certified key)", "200", json!({
                 "security": [],
-                "parameters": [query("after", "feed cursor (default 0)"), query("limit", "page size (default 1000, max 5000)")]
+                "parameters": [query("after", "feed cursor (default 0)"), query("limit", "page size (default 1000, max 5000)"), query("sampai", "the office's watermark, Unix nanoseconds: every packet it enrolled before this instant has been delivered; the centre decides other offices' later enrollments only after it (see ARCHITECTURE.md, hold policy)")]
             }))},
             "/pusat/status": {"get": op("Central node: packets received, decided, waiting, quarantined; decisions by result", "200", json!({}))},
             "/pusat/karantina": {"get": op("Central node: quarantined packets with code and reason (admin)", "200", json!({}))},

@@ -4,7 +4,7 @@
 //! - `PUT /api/v1/sync/packets/{packet_id}`: body = the packet bytes. The packet's own
 //!   signature authenticates it. 201 accepted, 200 replay (harmless), 422 refused and
 //!   quarantined (`{code, message}`), 5xx: retry later.
-//! - `GET /api/v1/sync/decisions?after=N&limit=L`: the calling office's decision feed,
+//! - `GET /api/v1/sync/decisions?after=N&limit=L&sampai=T`: the calling office's decision feed,
 //!   authenticated by an Ed25519 signature of the office's certified key over the
 //!   request (headers `X-Sidik-Office`, `X-Sidik-Time` (Unix seconds, ±300 s),
 //!   `X-Sidik-Signature` (hex)).
@@ -119,6 +119,9 @@ struct FeedQuery {
     after: i64,
     #[serde(default = "default_limit")]
     limit: u32,
+    /// The office's watermark (unix nanoseconds): it has delivered every packet it
+    /// enrolled before this instant.
+    sampai: Option<i64>,
 }
 
 fn default_limit() -> u32 {
@@ -126,8 +129,11 @@ fn default_limit() -> u32 {
 }
 
 /// The message an office signs to read its feed.
-pub fn feed_request(after: i64, limit: u32) -> String {
-    format!("GET /api/v1/sync/decisions?after={after}&limit={limit}")
+pub fn feed_request(after: i64, limit: u32, sampai: Option<i64>) -> String {
+    match sampai {
+        Some(t) => format!("GET /api/v1/sync/decisions?after={after}&limit={limit}&sampai={t}"),
+        None => format!("GET /api/v1/sync/decisions?after={after}&limit={limit}"),
+    }
 }
 
 const MAX_SKEW_SECONDS: i64 = 300;
@@ -222,13 +228,24 @@ async fn decisions(
     if (now - time).abs() > MAX_SKEW_SECONDS {
         return Err(unauthorized("request time too far from the centre's clock"));
     }
-    if !c.verify_request(&office, time, &feed_request(q.after, q.limit), &sig) {
+    if !c.verify_request(
+        &office,
+        time,
+        &feed_request(q.after, q.limit, q.sampai),
+        &sig,
+    ) {
         return Err(unauthorized(
             "signature does not verify under a certified, unrevoked key of this office",
         ));
     }
     let feed = c
-        .feed(&office, q.after, q.limit.clamp(1, 5000))
+        .feed(
+            &office,
+            q.after,
+            q.limit.clamp(1, 5000),
+            q.sampai
+                .and_then(|n| jiff::Timestamp::from_nanosecond(n as i128).ok()),
+        )
         .await
         .map_err(store_err)?;
     Ok(Json(feed.iter().map(KeputusanJson::from).collect()))
@@ -656,14 +673,24 @@ impl CentreLink for HttpCentreLink {
         }
     }
 
-    async fn pull(&self, after: i64, limit: u32) -> Result<Vec<Keputusan>, LinkError> {
+    async fn pull(
+        &self,
+        after: i64,
+        limit: u32,
+        sampai: jiff::Timestamp,
+    ) -> Result<Vec<Keputusan>, LinkError> {
         let now = self.clock.now().as_second();
-        let sig =
-            sidik_packet::sign_request(&self.keys, &self.office, now, &feed_request(after, limit));
+        let sampai = sampai.as_nanosecond() as i64;
+        let sig = sidik_packet::sign_request(
+            &self.keys,
+            &self.office,
+            now,
+            &feed_request(after, limit, Some(sampai)),
+        );
         let r = self
             .client
             .get(format!(
-                "{}/api/v1/sync/decisions?after={after}&limit={limit}",
+                "{}/api/v1/sync/decisions?after={after}&limit={limit}&sampai={sampai}",
                 self.base
             ))
             .header("x-sidik-office", &self.office)

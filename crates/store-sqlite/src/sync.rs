@@ -485,7 +485,7 @@ impl CentralStore for SqliteStore {
     async fn packets_undecided(&self, limit: u32) -> Result<Vec<PaketTunggu>> {
         let mut conn = self.reader.acquire().await.map_err(be)?;
         let rows = sqlx::query(
-            "SELECT urut, packet_id, kantor, nomor, nik FROM paket_masuk WHERE diputuskan IS NULL ORDER BY direkam, urut LIMIT ?",
+            "SELECT urut, packet_id, kantor, nomor, nik, direkam, diterima FROM paket_masuk WHERE diputuskan IS NULL ORDER BY direkam, urut LIMIT ?",
         )
         .bind(limit as i64)
         .fetch_all(&mut *conn)
@@ -516,6 +516,8 @@ impl CentralStore for SqliteStore {
                 nomor: r.try_get("nomor").map_err(be)?,
                 nik: r.try_get("nik").map_err(be)?,
                 jari,
+                direkam: ts(r.try_get("direkam").map_err(be)?),
+                diterima: ts(r.try_get("diterima").map_err(be)?),
             });
         }
         Ok(out)

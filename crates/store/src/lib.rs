@@ -384,6 +384,10 @@ pub struct PaketTunggu {
     pub nomor: String,
     pub nik: String,
     pub jari: Vec<(u8, Vec<u8>)>,
+    /// When the office enrolled it.
+    pub direkam: Timestamp,
+    /// When the centre received it.
+    pub diterima: Timestamp,
 }
 
 /// One packet's share of [`CentralStore::decisions_publish_batch`].

@@ -6,6 +6,7 @@ use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
 use async_trait::async_trait;
+use jiff::Timestamp;
 use sha2::{Digest, Sha256};
 use sidik_domain::audit::AuditDraft;
 use sidik_domain::permohonan::Kandidat;
@@ -51,9 +52,50 @@ pub struct Centre {
     /// The national gallery.
     pub abis: Arc<dyn Abis>,
     pub clock: Arc<dyn Clock>,
-    /// Wakes the decider after a packet is recorded.
+    /// Wakes the decider after a packet is recorded or an office's watermark moves.
     pub wake: Notify,
     pub counters: Counters,
+    /// How long the decider waits for other offices' earlier enrollments.
+    pub hold: HoldPolicy,
+    started: std::time::Instant,
+    /// Per office: (delivered up to, when the office said so).
+    watermarks: std::sync::Mutex<HashMap<String, (Timestamp, std::time::Instant)>>,
+}
+
+/// The decider decides a packet enrolled at `T` only once every live office has
+/// delivered everything it enrolled before `T` (each office says so when it reads its
+/// feed, right after pushing its outbox). After an outage the offices drain their
+/// backlogs at different speeds; without the hold, a person's second enrollment at a
+/// quick office could be found unique and printed before the first, at a slow office,
+/// reaches the centre. The hold never blocks for long: an office silent for `live` is
+/// offline and holds nothing, and no packet waits more than `max_hold` after arriving.
+#[derive(Debug, Clone, Copy)]
+pub struct HoldPolicy {
+    /// After (re)start, wait this long for every registered office to report.
+    pub gather: Duration,
+    /// An office that reported within this is live.
+    pub live: Duration,
+    /// A packet is decided at the latest this long after it arrived.
+    pub max_hold: Duration,
+}
+
+impl HoldPolicy {
+    /// No hold: decide packets as soon as they arrive (benchmarks, unit tests).
+    pub const NONE: HoldPolicy = HoldPolicy {
+        gather: Duration::ZERO,
+        live: Duration::ZERO,
+        max_hold: Duration::ZERO,
+    };
+}
+
+impl Default for HoldPolicy {
+    fn default() -> Self {
+        HoldPolicy {
+            gather: Duration::from_secs(20),
+            live: Duration::from_secs(60),
+            max_hold: Duration::from_secs(120),
+        }
+    }
 }
 
 const SISTEM: &str = "sistem:pusat";
@@ -81,6 +123,9 @@ impl Centre {
             clock,
             wake: Notify::new(),
             counters: Counters::default(),
+            hold: HoldPolicy::default(),
+            started: std::time::Instant::now(),
+            watermarks: Default::default(),
         };
         centre.reload_ring().await?;
         Ok(centre)
@@ -582,8 +627,37 @@ impl Centre {
     }
 
     /// Decides up to `limit` waiting packets in enrollment order; returns how many.
+    /// Packets enrolled at or after the returned instant wait (see [`HoldPolicy`]);
+    /// `None`: nothing waits.
+    async fn hold_from(&self) -> Result<Option<Timestamp>, StoreError> {
+        if self.hold.max_hold.is_zero() {
+            return Ok(None);
+        }
+        let offices = self.store.offices().await?;
+        let marks = self.watermarks.lock().expect("watermarks lock");
+        let gathering = self.started.elapsed() < self.hold.gather;
+        let mut from: Option<Timestamp> = None;
+        for o in offices.iter().filter(|o| o.dicabut.is_none()) {
+            let mark = match marks.get(&o.kode) {
+                Some((t, heard)) if heard.elapsed() <= self.hold.live => *t,
+                Some(_) => continue,
+                None if gathering => Timestamp::MIN,
+                None => continue,
+            };
+            from = Some(from.map_or(mark, |f: Timestamp| f.min(mark)));
+        }
+        Ok(from)
+    }
+
+    /// Decides up to `limit` waiting packets in enrollment order, except those held for
+    /// earlier enrollments still on their way (see [`HoldPolicy`]); returns how many.
     pub async fn decide_pending(&self, limit: u32) -> Result<usize, StoreError> {
-        let batch = self.store.packets_undecided(limit).await?;
+        let mut batch = self.store.packets_undecided(limit).await?;
+        if let Some(from) = self.hold_from().await? {
+            let now = self.clock.now();
+            let max = jiff::SignedDuration::try_from(self.hold.max_hold).unwrap_or_default();
+            batch.retain(|p| p.direkam < from || now.duration_since(p.diterima) >= max);
+        }
         self.decide_batch(&batch).await?;
         Ok(batch.len())
     }
@@ -665,12 +739,25 @@ impl Centre {
     }
 
     /// An office's decision feed.
+    /// An office's decision feed. `sampai`: the office has delivered every packet it
+    /// enrolled before this instant (its watermark for the decider's hold).
     pub async fn feed(
         &self,
         kantor: &str,
         after: i64,
         limit: u32,
+        sampai: Option<Timestamp>,
     ) -> Result<Vec<Keputusan>, StoreError> {
+        if let Some(t) = sampai {
+            let moved = {
+                let mut marks = self.watermarks.lock().expect("watermarks lock");
+                let old = marks.insert(kantor.to_string(), (t, std::time::Instant::now()));
+                old.is_none_or(|(o, _)| o != t)
+            };
+            if moved {
+                self.wake.notify_one();
+            }
+        }
         self.store.decision_feed(kantor, after, limit).await
     }
 }
@@ -693,9 +780,14 @@ impl CentreLink for LocalLink {
         }
     }
 
-    async fn pull(&self, after: i64, limit: u32) -> Result<Vec<Keputusan>, LinkError> {
+    async fn pull(
+        &self,
+        after: i64,
+        limit: u32,
+        sampai: Timestamp,
+    ) -> Result<Vec<Keputusan>, LinkError> {
         self.centre
-            .feed(&self.kantor, after, limit)
+            .feed(&self.kantor, after, limit, Some(sampai))
             .await
             .map_err(|e| LinkError::Server(e.to_string()))
     }

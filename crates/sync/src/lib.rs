@@ -21,6 +21,7 @@ pub use centre::{Centre, Receipt};
 pub use office::{Kesehatan, OfficeSync, SyncConfig};
 
 use async_trait::async_trait;
+use jiff::Timestamp;
 use sidik_domain::Keputusan;
 
 /// What the centre answered to a pushed packet.
@@ -47,6 +48,14 @@ pub enum LinkError {
 #[async_trait]
 pub trait CentreLink: Send + Sync + 'static {
     async fn push(&self, packet_id: &str, bytes: &[u8]) -> Result<PushOutcome, LinkError>;
-    /// Decisions for this office with `seq > after`, in order.
-    async fn pull(&self, after: i64, limit: u32) -> Result<Vec<Keputusan>, LinkError>;
+    /// Decisions for this office with `seq > after`, in order. `sampai` tells the centre
+    /// that every packet this office enrolled before that instant has been delivered (its
+    /// watermark: the centre decides packets of other offices enrolled later only after
+    /// it, so an earlier enrollment of the same person is decided first).
+    async fn pull(
+        &self,
+        after: i64,
+        limit: u32,
+        sampai: Timestamp,
+    ) -> Result<Vec<Keputusan>, LinkError>;
 }

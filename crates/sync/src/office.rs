@@ -203,8 +203,11 @@ impl OfficeSync {
             if n < self.config.batch as usize {
                 break;
             }
+            // A long backlog: read the feed between batches too, so the centre learns
+            // this office's progress (its watermark) while the backlog drains.
+            round.applied += self.pull_all().await?;
         }
-        round.applied = self.pull_all().await?;
+        round.applied += self.pull_all().await?;
         Ok(round)
     }
 
@@ -272,13 +275,18 @@ impl OfficeSync {
     async fn pull_all(&self) -> Result<usize, LinkError> {
         let mut applied = 0;
         loop {
-            let cursor = self
+            let stats = self
                 .sync
                 .sync_stats()
                 .await
-                .map_err(|e| LinkError::Server(format!("local store: {e}")))?
-                .kursor;
-            let page = self.link.pull(cursor, self.config.feed_page).await?;
+                .map_err(|e| LinkError::Server(format!("local store: {e}")))?;
+            // Everything enrolled before the oldest waiting packet (or before now, if
+            // nothing waits) has been delivered.
+            let sampai = stats.tertua.unwrap_or_else(|| self.issuance.clock.now());
+            let page = self
+                .link
+                .pull(stats.kursor, self.config.feed_page, sampai)
+                .await?;
             let n = page.len();
             for k in &page {
                 match self.issuance.apply_decision(k).await {

@@ -12,7 +12,7 @@ use sidik_issuance::{GalleryAbis, SystemClock};
 use sidik_packet::{CentreKeys, OfficeKeys, Packet, PacketBody};
 use sidik_store::CentralStore;
 use sidik_store_sqlite::SqliteStore;
-use sidik_sync::centre::{Centre, Receipt};
+use sidik_sync::centre::{Centre, HoldPolicy, Receipt};
 
 const JPEG: &[u8] = &[
     0xFF, 0xD8, 0xFF, 0xE0, 0x00, 0x10, b'J', b'F', b'I', b'F', 1, 2, 3,
@@ -55,16 +55,16 @@ impl Rig {
         let mut rng = sidik_packet::rand_core::OsRng;
         let keys = CentreKeys::generate(&mut rng);
         let copy = CentreKeys::from_text(&keys.to_text()).unwrap();
-        let centre = Arc::new(
-            Centre::new(
-                store.clone(),
-                keys,
-                Arc::new(GalleryAbis::default()),
-                Arc::new(SystemClock),
-            )
-            .await
-            .unwrap(),
-        );
+        let mut centre = Centre::new(
+            store.clone(),
+            keys,
+            Arc::new(GalleryAbis::default()),
+            Arc::new(SystemClock),
+        )
+        .await
+        .unwrap();
+        centre.hold = HoldPolicy::NONE;
+        let centre = Arc::new(centre);
         let mut offices = Vec::new();
         for k in ["317201", "317202"] {
             let kode = KodeKantor::parse(k).unwrap();
@@ -234,7 +234,7 @@ async fn gallery_rebuild_holds_decided_packets_only() {
     r.push(1, 4, 23, 0, at("2015-09-05T02:00:00Z")).await;
     r.centre.decide_pending(128).await.unwrap();
     r.push(1, 5, 24, 0, at("2015-09-06T02:00:00Z")).await; // undecided
-    let again = Centre::new(
+    let mut again = Centre::new(
         r.store.clone(),
         CentreKeys::from_text(&r.centre_keys_seed.to_text()).unwrap(),
         Arc::new(GalleryAbis::default()),
@@ -242,9 +242,90 @@ async fn gallery_rebuild_holds_decided_packets_only() {
     )
     .await
     .unwrap();
+    again.hold = HoldPolicy::NONE;
     assert_eq!(again.rebuild_gallery().await.unwrap(), 2);
     assert_eq!(again.abis.len(), 2);
     // The undecided packet enters with its batch and is found unique.
     assert_eq!(again.decide_pending(128).await.unwrap(), 1);
     assert_eq!(again.abis.len(), 3);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_packet_waits_for_other_offices_earlier_enrollments() {
+    let mut r = Rig::new().await;
+    let hold = HoldPolicy {
+        gather: std::time::Duration::ZERO,
+        live: std::time::Duration::from_secs(60),
+        max_hold: std::time::Duration::from_secs(120),
+    };
+    let mut centre = Centre::new(
+        r.store.clone(),
+        CentreKeys::from_text(&r.centre_keys_seed.to_text()).unwrap(),
+        Arc::new(GalleryAbis::default()),
+        Arc::new(SystemClock),
+    )
+    .await
+    .unwrap();
+    centre.hold = hold;
+    r.centre = Arc::new(centre);
+    // Office B has delivered what it enrolled before 4 September.
+    r.centre
+        .feed("317202", 0, 10, Some(at("2015-09-04T00:00:00Z")))
+        .await
+        .unwrap();
+    // Office A's enrollment of 10 September arrives: it waits for office B.
+    let second = r.push(0, 3, 31, 1, at("2015-09-10T02:00:00Z")).await;
+    assert_eq!(r.centre.decide_pending(128).await.unwrap(), 0);
+    assert_eq!(r.status(&second).await, "diterima");
+    // Office B delivers the same person's enrollment of 5 September and says so.
+    let first = r.push(1, 4, 31, 0, at("2015-09-05T02:00:00Z")).await;
+    assert_eq!(
+        r.centre.decide_pending(128).await.unwrap(),
+        0,
+        "both wait until office B reports again"
+    );
+    r.centre
+        .feed("317202", 0, 10, Some(at("2015-09-30T00:00:00Z")))
+        .await
+        .unwrap();
+    assert_eq!(r.centre.decide_pending(128).await.unwrap(), 2);
+    // The later enrollment was searched against the earlier one: never unique.
+    assert_eq!(r.status(&second).await, "ganda");
+    assert_eq!(r.status(&first).await, "ganda");
+    let d = r.decisions(&second).await;
+    assert_eq!(d.len(), 1);
+    assert_eq!(d[0].hasil, Hasil::Ganda);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_silent_office_holds_nothing_and_no_packet_waits_forever() {
+    let mut r = Rig::new().await;
+    let mut centre = Centre::new(
+        r.store.clone(),
+        CentreKeys::from_text(&r.centre_keys_seed.to_text()).unwrap(),
+        Arc::new(GalleryAbis::default()),
+        Arc::new(SystemClock),
+    )
+    .await
+    .unwrap();
+    centre.hold = HoldPolicy {
+        gather: std::time::Duration::ZERO,
+        live: std::time::Duration::from_secs(60),
+        max_hold: std::time::Duration::from_millis(300),
+    };
+    r.centre = Arc::new(centre);
+    // Office A never reported: it holds nothing.
+    let a = r.push(1, 4, 41, 0, at("2015-09-10T02:00:00Z")).await;
+    assert_eq!(r.centre.decide_pending(128).await.unwrap(), 1);
+    assert_eq!(r.status(&a).await, "tunggal");
+    // Office B reported a stale watermark: a later packet waits at most max_hold.
+    r.centre
+        .feed("317202", 0, 10, Some(at("2015-09-01T00:00:00Z")))
+        .await
+        .unwrap();
+    let b = r.push(0, 5, 42, 0, at("2015-09-11T02:00:00Z")).await;
+    assert_eq!(r.centre.decide_pending(128).await.unwrap(), 0);
+    tokio::time::sleep(std::time::Duration::from_millis(400)).await;
+    assert_eq!(r.centre.decide_pending(128).await.unwrap(), 1);
+    assert_eq!(r.status(&b).await, "tunggal");
 }

@@ -750,3 +750,70 @@ async fn tampered_unknown_and_replayed_packets_are_handled_and_block_nothing() {
     c.central.kill();
     assert_exactly_once_at_centre(&c.central.data, &good).await;
 }
+
+/// The 2015 replay harness end to end, scaled down (the default run, 9,539 applicants
+/// over a 26-day outage, is recorded in BENCHMARKS.md): real centre and office
+/// processes, the centre SIGKILLed for the outage, then the exactly-once report.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn simulate_outage_reports_every_record_exactly_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let chart = dir.path().join("outage.svg");
+    let out = Command::new(BIN)
+        .args([
+            "simulate",
+            "outage",
+            "--applicants",
+            "200",
+            "--outage-days",
+            "2",
+            "--day-seconds",
+            "2",
+            "--duplicates",
+            "2",
+            "--recovery-timeout",
+            "300",
+        ])
+        .arg("--work-dir")
+        .arg(dir.path().join("work"))
+        .arg("--chart")
+        .arg(&chart)
+        .env("SIDIK_LOG", "warn")
+        .output()
+        .expect("run sidik simulate");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "simulate failed: {stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let value = |label: &str| -> u64 {
+        let line = stdout
+            .lines()
+            .find(|l| l.trim_start().starts_with(label))
+            .unwrap_or_else(|| panic!("no '{label}' line in:\n{stdout}"));
+        line.split_whitespace().last().unwrap().parse().unwrap()
+    };
+    assert_eq!(value("acknowledged by offices"), 200, "{stdout}");
+    assert_eq!(value("packets received at the centre"), 200, "{stdout}");
+    assert_eq!(value("packets decided at the centre"), 200, "{stdout}");
+    assert_eq!(value("lost (acknowledged - received)"), 0, "{stdout}");
+    assert_eq!(value("duplicated (received - acknowledged)"), 0, "{stdout}");
+    assert_eq!(value("applications without a decision"), 0, "{stdout}");
+    let planted: Vec<&str> = stdout
+        .lines()
+        .find(|l| {
+            l.trim_start()
+                .starts_with("planted duplicates flagged ganda")
+        })
+        .unwrap()
+        .split_whitespace()
+        .collect();
+    assert_eq!(
+        (planted[4], planted[5], planted[6]),
+        ("2", "of", "2"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("verdict: PASS"), "{stdout}");
+    let svg = std::fs::read_to_string(&chart).unwrap();
+    assert!(svg.contains("<svg"), "chart is an SVG");
+}
