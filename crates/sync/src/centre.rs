@@ -103,6 +103,16 @@ const SISTEM: &str = "sistem:pusat";
 /// (registration number, NIK, fingers) of one application, as the ABIS takes it.
 type Enrolled = (String, String, Vec<(u8, Vec<u8>)>);
 
+fn entries(list: &[Enrolled]) -> Vec<AbisEntry<'_>> {
+    list.iter()
+        .map(|(nomor, nik, jari)| AbisEntry {
+            permohonan: nomor,
+            nik,
+            fingers: jari,
+        })
+        .collect()
+}
+
 /// Packets the decider takes at once: searched in parallel, published in one
 /// transaction.
 pub const DECIDE_BATCH: u32 = 128;
@@ -382,15 +392,7 @@ impl Centre {
         let abis = self.abis.clone();
         tokio::task::spawn_blocking(move || {
             for chunk in persons.chunks(4096) {
-                let entries: Vec<AbisEntry<'_>> = chunk
-                    .iter()
-                    .map(|(nomor, nik, jari)| AbisEntry {
-                        permohonan: nomor,
-                        nik,
-                        fingers: jari,
-                    })
-                    .collect();
-                abis.insert_batch(&entries)?;
+                abis.insert_batch(&entries(chunk))?;
             }
             Ok::<_, String>(())
         })
@@ -470,16 +472,8 @@ impl Centre {
             .collect();
         let abis = self.abis.clone();
         let found = tokio::task::spawn_blocking(move || {
-            let entries: Vec<AbisEntry<'_>> = owned
-                .iter()
-                .map(|(nomor, nik, jari)| AbisEntry {
-                    permohonan: nomor,
-                    nik,
-                    fingers: jari,
-                })
-                .collect();
             let ti = std::time::Instant::now();
-            abis.insert_batch(&entries)?;
+            abis.insert_batch(&entries(&owned))?;
             tracing::debug!(
                 insert_ms = ti.elapsed().as_millis() as u64,
                 "gallery insert"

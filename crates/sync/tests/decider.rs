@@ -84,6 +84,20 @@ impl Rig {
         }
     }
 
+    /// A second centre over the same store and keys (a restart), with `hold`.
+    async fn centre_again(&self, hold: HoldPolicy) -> Centre {
+        let mut c = Centre::new(
+            self.store.clone(),
+            CentreKeys::from_text(&self.centre_keys_seed.to_text()).unwrap(),
+            Arc::new(GalleryAbis::default()),
+            Arc::new(SystemClock),
+        )
+        .await
+        .unwrap();
+        c.hold = hold;
+        c
+    }
+
     /// Seals and pushes one enrollment: NIK serial, synthetic person and impression,
     /// enrolled at `direkam`. Returns its registration number.
     async fn push(
@@ -234,15 +248,7 @@ async fn gallery_rebuild_holds_decided_packets_only() {
     r.push(1, 4, 23, 0, at("2015-09-05T02:00:00Z")).await;
     r.centre.decide_pending(128).await.unwrap();
     r.push(1, 5, 24, 0, at("2015-09-06T02:00:00Z")).await; // undecided
-    let mut again = Centre::new(
-        r.store.clone(),
-        CentreKeys::from_text(&r.centre_keys_seed.to_text()).unwrap(),
-        Arc::new(GalleryAbis::default()),
-        Arc::new(SystemClock),
-    )
-    .await
-    .unwrap();
-    again.hold = HoldPolicy::NONE;
+    let again = r.centre_again(HoldPolicy::NONE).await;
     assert_eq!(again.rebuild_gallery().await.unwrap(), 2);
     assert_eq!(again.abis.len(), 2);
     // The undecided packet enters with its batch and is found unique.
@@ -258,16 +264,7 @@ async fn a_packet_waits_for_other_offices_earlier_enrollments() {
         live: std::time::Duration::from_secs(60),
         max_hold: std::time::Duration::from_secs(120),
     };
-    let mut centre = Centre::new(
-        r.store.clone(),
-        CentreKeys::from_text(&r.centre_keys_seed.to_text()).unwrap(),
-        Arc::new(GalleryAbis::default()),
-        Arc::new(SystemClock),
-    )
-    .await
-    .unwrap();
-    centre.hold = hold;
-    r.centre = Arc::new(centre);
+    r.centre = Arc::new(r.centre_again(hold).await);
     // Office B has delivered what it enrolled before 4 September.
     r.centre
         .feed("317202", 0, 10, Some(at("2015-09-04T00:00:00Z")))
@@ -300,20 +297,12 @@ async fn a_packet_waits_for_other_offices_earlier_enrollments() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_silent_office_holds_nothing_and_no_packet_waits_forever() {
     let mut r = Rig::new().await;
-    let mut centre = Centre::new(
-        r.store.clone(),
-        CentreKeys::from_text(&r.centre_keys_seed.to_text()).unwrap(),
-        Arc::new(GalleryAbis::default()),
-        Arc::new(SystemClock),
-    )
-    .await
-    .unwrap();
-    centre.hold = HoldPolicy {
+    let hold = HoldPolicy {
         gather: std::time::Duration::ZERO,
         live: std::time::Duration::from_secs(60),
         max_hold: std::time::Duration::from_millis(300),
     };
-    r.centre = Arc::new(centre);
+    r.centre = Arc::new(r.centre_again(hold).await);
     // Office A never reported: it holds nothing.
     let a = r.push(1, 4, 41, 0, at("2015-09-10T02:00:00Z")).await;
     assert_eq!(r.centre.decide_pending(128).await.unwrap(), 1);
