@@ -48,6 +48,9 @@ fn main() {
     if let Some(v) = env("FACTOR") {
         prof.stage1_factor = v as usize;
     }
+    if let Some(v) = env("NBR_TOL") {
+        prof.nbr_tol = v as i32;
+    }
     if let Some(v) = env("NBRS") {
         prof.neighbours = v as usize;
     }

@@ -59,6 +59,10 @@ pub enum AbisCommand {
         /// Mated and non-mated probes in the dedup run (each).
         #[arg(long, default_value_t = 200)]
         dedup_probes: usize,
+        /// Stage-1 tolerance on the neighbours' directions of the single-finger runs
+        /// (1/256 turn; 128 or more: not used). Default: the default profile's.
+        #[arg(long)]
+        nbr_tol: Option<i32>,
     },
 }
 
@@ -82,6 +86,7 @@ pub fn run(cmd: AbisCommand) -> Result<()> {
             dedup_persons,
             dedup_fingers,
             dedup_probes,
+            nbr_tol,
         } => {
             let pool = rayon::ThreadPoolBuilder::new()
                 .num_threads(threads.unwrap_or(0))
@@ -95,6 +100,7 @@ pub fn run(cmd: AbisCommand) -> Result<()> {
                     dedup_persons,
                     dedup_fingers,
                     dedup_probes,
+                    nbr_tol,
                 })
             })
         }
@@ -143,6 +149,7 @@ struct BenchOpts {
     dedup_persons: usize,
     dedup_fingers: usize,
     dedup_probes: usize,
+    nbr_tol: Option<i32>,
 }
 
 fn bar(len: u64, msg: &str) -> ProgressBar {
@@ -223,6 +230,11 @@ fn bench(o: BenchOpts) -> Result<()> {
 
 fn bench_size(gen: &Generator, size: usize, o: &BenchOpts) -> Result<()> {
     let mut g = Gallery::new();
+    let thorough = crate::SearchProfile::THOROUGH;
+    g.set_profile(crate::SearchProfile {
+        nbr_tol: o.nbr_tol.unwrap_or(thorough.nbr_tol),
+        ..thorough
+    });
     g.set_shortlist(o.shortlist);
     let pb = bar(size as u64, &format!("gallery {size}"));
     let t = Instant::now();

@@ -1,15 +1,18 @@
-//! 1:N identification gallery with an inverted edge index.
+//! 1:N identification gallery with an inverted triplet index.
 //!
-//! Every enrolled finger contributes its short edges (each minutia to its
-//! [`INDEX_NEIGHBOURS`] nearest neighbours), quantised by (length, angle to the edge from
-//! each end's direction), to an inverted index: cell → finger slots. A probe looks up
-//! every cell within matcher tolerance of each of its own edges and counts votes per
-//! finger (stage 1, a few memory passes, no geometry). The best-voted fingers
-//! ([`Gallery::set_shortlist`], default 512) are then compared with the full matcher
-//! (stage 2). Per person, the best score of each probe finger is fused (see
-//! [`fuse_scores`]).
+//! Every enrolled finger contributes a triplet for each minutia and each pair of its
+//! [`INDEX_NEIGHBOURS`] nearest neighbours. The triplet's key (the two edge lengths and
+//! the two edge angles relative to the minutia's direction, quantised) names an index
+//! cell; its posting holds the finger, a 4-bit sub-key (each neighbour's direction
+//! relative to its edge, in quadrants) and the minutia's absolute angle. A probe looks
+//! up every cell within tolerance of each of its own triplets and votes per (finger,
+//! rotation bin) for the postings whose sub-key is within tolerance too (stage 1, memory
+//! passes, no geometry). The best-voted fingers go through a Hough check in their two
+//! best rotation windows (stage 1.5); the best of those are compared with the full
+//! matcher (stage 2). Per person, the best score of each probe finger is fused (see
+//! [`fuse_scores`]); [`SearchProfile`] sets how wide each stage is.
 //!
-//! The index is split in shards (slot modulo `SHARDS`) searched in parallel with rayon;
+//! The index is split in shards (finger modulo `SHARDS`) searched in parallel with rayon;
 //! fingers are partitioned by finger position (a probe of position `p` searches `p` and
 //! the unknown position 0; a probe of position 0 searches everything).
 
@@ -27,7 +30,13 @@ const T_LEN_TOL: f32 = 5.0;
 const T_ANG_SHIFT: u32 = 3;
 const T_ANG_BINS: usize = 32;
 const T_ANG_TOL: i32 = 10;
+const T_NBR_TOL: i32 = 16;
 const CELLS: usize = T_LEN_BINS * T_LEN_BINS * T_ANG_BINS * T_ANG_BINS;
+/// Neighbour direction (relative to its edge) bins of the posting sub-key: 4 of 90°.
+const T_NBR_SHIFT: u32 = 6;
+const T_NBR_BINS: usize = 4;
+/// Low bits of a posting below the finger number: sub-key (4) and minutia angle (8).
+const TAG_BITS: u32 = 12;
 const SHARDS: usize = 2;
 const SHARD_SHIFT: u32 = 1;
 const MIN_VOTES: u16 = 2;
@@ -39,6 +48,8 @@ const IDF_MAX: f32 = 6.0;
 const STAGE1_FACTOR: usize = 8;
 const STAGE1_DIVISOR: usize = 10;
 const ROT_BINS: usize = 16;
+/// Postings filtered by sub-key at a time before voting.
+const FILTER_CHUNK: usize = 256;
 const ROT_SHIFT: u32 = 4;
 
 /// Score of one probe finger against the candidate's best finger of that position.
@@ -65,6 +76,8 @@ struct Slot {
     keys: u32,
     person: u32,
     position: u8,
+    /// Position-local finger number in the index.
+    local: u32,
     minutiae: Box<[Minutia]>,
 }
 
@@ -121,11 +134,11 @@ impl Shard {
     }
 
     /// Non-empty cells of a query: (frozen range start, end, recent list, probe angle).
-    fn spans(&self, cells: &[(u32, u8, u8)]) -> Vec<(u32, u32, u32, u8)> {
+    fn spans(&self, cells: &[Query]) -> Vec<(u32, u32, u32, Query)> {
         let mut out = Vec::with_capacity(cells.len());
         let frozen = !self.base_off.is_empty();
-        for &(c, pabs, _) in cells {
-            let c = c as usize;
+        for &q in cells {
+            let c = q.cell as usize;
             let (s, e) = if frozen {
                 (self.base_off[c], self.base_off[c + 1])
             } else {
@@ -133,7 +146,7 @@ impl Shard {
             };
             let l = self.list_of_cell[c];
             if s != e || l != 0 {
-                out.push((s, e, l, pabs));
+                out.push((s, e, l, q));
             }
         }
         out
@@ -187,6 +200,9 @@ struct PosIndex {
     shards: Vec<Shard>,
     /// Gallery slot of each position-local finger (`local % SHARDS` is its shard).
     slot_of: Vec<u32>,
+    /// Stage-1 vote weight of each position-local finger: random votes grow with the
+    /// finger's key count, so votes are normalised by it; 0 once the finger is deleted.
+    weight_of: Vec<f32>,
 }
 
 impl PosIndex {
@@ -194,13 +210,14 @@ impl PosIndex {
         PosIndex {
             shards: (0..SHARDS).map(|_| Shard::new()).collect(),
             slot_of: Vec::new(),
+            weight_of: Vec::new(),
         }
     }
 }
 
 /// Postings of a batch insert waiting to be pushed: per position, (local finger number,
 /// its index cells and minutia angles).
-type Deferred = HashMap<u8, Vec<(u32, Vec<(u32, u8)>)>>;
+type Deferred = HashMap<u8, Vec<(u32, Vec<(u32, u16)>)>>;
 
 /// An in-memory 1:N gallery. `Send + Sync`; mutate through `&mut` (wrap in a `RwLock`).
 pub struct Gallery {
@@ -218,9 +235,11 @@ pub struct Gallery {
 /// How wide stage 1 casts its net. [`SearchProfile::THOROUGH`] (the default) is tuned
 /// for single-finger rank-1 in galleries of a million fingers; [`SearchProfile::FAST`]
 /// is for multi-finger dedup, where several probe fingers are fused and each one may
-/// miss more often: it queries about a fifth of the index cells, sends half as many
-/// fingers to the Hough check and full-matches only the persons with the most Hough
-/// evidence over all probe fingers (see BENCHMARKS.md for its miss and false-hit rates).
+/// miss more often: it queries about an eighth of the index cells (narrower tolerances,
+/// triplets among 4 instead of 5 neighbours), counts only triplets whose neighbours'
+/// directions agree (the posting sub-key), sends a quarter as many fingers to the Hough
+/// check and full-matches only the persons with the most Hough evidence over all probe
+/// fingers (see BENCHMARKS.md for its miss and false-hit rates).
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct SearchProfile {
     /// Triplet edge-length tolerance of the index query (pixels).
@@ -232,6 +251,9 @@ pub struct SearchProfile {
     /// Triplets of each probe minutia with its nearest `neighbours` (at most
     /// `INDEX_NEIGHBOURS`, which the index is built with).
     pub neighbours: usize,
+    /// Tolerance on each neighbour's direction relative to its edge (1/256 circle; 128
+    /// or more: any direction).
+    pub nbr_tol: i32,
     /// Multi-finger probes: compare only this many persons, chosen by their Hough
     /// evidence summed over the probe fingers (0: full-match every finger's shortlist).
     pub persons: usize,
@@ -243,13 +265,15 @@ impl SearchProfile {
         ang_tol: T_ANG_TOL,
         stage1_factor: STAGE1_FACTOR,
         neighbours: INDEX_NEIGHBOURS,
+        nbr_tol: T_NBR_TOL,
         persons: 0,
     };
     pub const FAST: SearchProfile = SearchProfile {
         len_tol: 3.0,
         ang_tol: 5,
-        stage1_factor: 4,
-        neighbours: INDEX_NEIGHBOURS,
+        stage1_factor: 2,
+        neighbours: 4,
+        nbr_tol: 8,
         persons: 8,
     };
 }
@@ -270,48 +294,81 @@ fn len_bin(l: f32) -> usize {
     }
 }
 
+/// Index cell of a triplet key: edge lengths and angles relative to the central minutia.
 #[inline]
 fn tcell(l1: usize, a1: usize, l2: usize, a2: usize) -> usize {
     ((l1 * T_ANG_BINS + a1) * T_LEN_BINS + l2) * T_ANG_BINS + a2
 }
 
-/// `f(cell, minutia angle)` for every indexed triplet.
-fn index_cells(p: &Prepared, mut f: impl FnMut(usize, u8)) {
-    p.for_each_triplet(INDEX_NEIGHBOURS, |_, l1, a1, l2, a2, abs| {
+/// Sub-key of a triplet, kept in its posting: each neighbour's own direction relative to
+/// its edge, in `T_NBR_BINS` bins (two bits each).
+#[inline]
+fn sub_key(n1: u8, n2: u8) -> u32 {
+    ((n1 >> T_NBR_SHIFT) as u32) << 2 | (n2 >> T_NBR_SHIFT) as u32
+}
+
+/// `f(cell, posting tag)` for every indexed triplet; the tag is the posting's low
+/// `TAG_BITS` (sub-key and minutia angle, see [`posting`]).
+fn index_cells(p: &Prepared, mut f: impl FnMut(usize, u16)) {
+    p.for_each_triplet(INDEX_NEIGHBOURS, |_, e1, e2, abs| {
         // Canonical neighbour order: smaller angle first.
-        let (l1, a1, l2, a2) = if a1 <= a2 {
-            (l1, a1, l2, a2)
-        } else {
-            (l2, a2, l1, a1)
-        };
-        let b1 = len_bin(l1);
-        let b2 = len_bin(l2);
+        let (e1, e2) = if e1.1 <= e2.1 { (e1, e2) } else { (e2, e1) };
+        let b1 = len_bin(e1.0);
+        let b2 = len_bin(e2.0);
         if b1 < T_LEN_BINS && b2 < T_LEN_BINS {
             f(
                 tcell(
                     b1,
-                    (a1 >> T_ANG_SHIFT) as usize,
+                    (e1.1 >> T_ANG_SHIFT) as usize,
                     b2,
-                    (a2 >> T_ANG_SHIFT) as usize,
+                    (e2.1 >> T_ANG_SHIFT) as usize,
                 ),
-                abs,
+                ((sub_key(e1.2, e2.2) << 8) | abs as u32) as u16,
             );
         }
     });
 }
 
-/// Index posting: shard-local finger number within its position (24 bits) and the
-/// edge's absolute angle (8 bits).
+/// Index posting: shard-local finger number within its position (20 bits), the
+/// triplet's sub-key (4 bits) and the central minutia's absolute angle (8 bits).
 #[inline]
-fn posting(slot: u32, abs: u8) -> u32 {
-    ((slot >> SHARD_SHIFT) << 8) | abs as u32
+fn posting(local: u32, tag: u16) -> u32 {
+    ((local >> SHARD_SHIFT) << TAG_BITS) | tag as u32
 }
 
-/// Cells within tolerance of each probe triplet (both neighbour orders), with the
-/// probe minutia's angle.
-fn query_cells(p: &Prepared, prof: &SearchProfile) -> Vec<(u32, u8, u8)> {
+/// One probe triplet's lookup: the cell, the probe minutia's angle and the sub-keys
+/// (bit `k` of the mask: sub-key `k`) within tolerance.
+#[derive(Clone, Copy)]
+struct Query {
+    cell: u32,
+    abs: u8,
+    subs: u16,
+}
+
+/// Sub-keys within `tol` of a pair of neighbour directions (all when `tol` ≥ 128).
+fn sub_mask(n1: u8, n2: u8, tol: i32) -> u16 {
+    if tol >= 128 {
+        return u16::MAX;
+    }
+    let bins = |a: u8| {
+        let lo = (a as i32 - tol) >> T_NBR_SHIFT;
+        let hi = (a as i32 + tol) >> T_NBR_SHIFT;
+        (lo..=hi).fold(0u32, |m, b| m | 1 << b.rem_euclid(T_NBR_BINS as i32))
+    };
+    let (m1, m2) = (bins(n1), bins(n2));
+    let mut mask = 0u16;
+    for x in 0..T_NBR_BINS {
+        if m1 & 1 << x != 0 {
+            mask |= (m2 as u16) << (x * T_NBR_BINS);
+        }
+    }
+    mask
+}
+
+/// Cells within tolerance of each probe triplet (both neighbour orders).
+fn query_cells(p: &Prepared, prof: &SearchProfile) -> Vec<Query> {
     let (len_tol, ang_tol) = (prof.len_tol, prof.ang_tol);
-    let mut out = Vec::new();
+    let mut out = Vec::with_capacity(p.len() * 64);
     let lbins = |l: f32| {
         let lo = len_bin((l - len_tol).max(0.0));
         let hi = len_bin(l + len_tol).min(T_LEN_BINS - 1);
@@ -323,31 +380,32 @@ fn query_cells(p: &Prepared, prof: &SearchProfile) -> Vec<(u32, u8, u8)> {
         (lo, hi)
     };
     let wrap = |b: i32| b.rem_euclid(T_ANG_BINS as i32) as usize;
-    p.for_each_triplet(prof.neighbours, |i, l1, a1, l2, a2, abs| {
-        let mid = (i % 255 + 1) as u8;
+    p.for_each_triplet(prof.neighbours, |_, e1, e2, abs| {
         // Query the canonical order (smaller angle first), and the other one too when
         // noise within tolerance could flip it (close angles, or an angle near the wrap).
-        let (l1, a1, l2, a2) = if a1 <= a2 {
-            (l1, a1, l2, a2)
-        } else {
-            (l2, a2, l1, a1)
-        };
+        let (e1, e2) = if e1.1 <= e2.1 { (e1, e2) } else { (e2, e1) };
         let near_wrap = |a: u8| (a as i32) < ang_tol || (a as i32) > 255 - ang_tol;
-        let ambiguous = (a2 as i32 - a1 as i32) <= 2 * ang_tol || near_wrap(a1) || near_wrap(a2);
-        let orders = [(l1, a1, l2, a2), (l2, a2, l1, a1)];
-        for &(la, aa, lb, ab) in &orders[..if ambiguous { 2 } else { 1 }] {
-            let (p0, p1) = lbins(la);
-            let (q0, q1) = lbins(lb);
+        let ambiguous =
+            (e2.1 as i32 - e1.1 as i32) <= 2 * ang_tol || near_wrap(e1.1) || near_wrap(e2.1);
+        let orders = [(e1, e2), (e2, e1)];
+        for &(ea, eb) in &orders[..if ambiguous { 2 } else { 1 }] {
+            let (p0, p1) = lbins(ea.0);
+            let (q0, q1) = lbins(eb.0);
             if p0 >= T_LEN_BINS || q0 >= T_LEN_BINS {
                 continue;
             }
-            let (r0, r1) = abins(aa);
-            let (s0, s1) = abins(ab);
+            let (r0, r1) = abins(ea.1);
+            let (s0, s1) = abins(eb.1);
+            let subs = sub_mask(ea.2, eb.2, prof.nbr_tol);
             for x in p0..=p1 {
                 for r in r0..=r1 {
                     for y in q0..=q1 {
                         for s in s0..=s1 {
-                            out.push((tcell(x, wrap(r), y, wrap(s)) as u32, abs, mid));
+                            out.push(Query {
+                                cell: tcell(x, wrap(r), y, wrap(s)) as u32,
+                                abs,
+                                subs,
+                            });
                         }
                     }
                 }
@@ -355,6 +413,16 @@ fn query_cells(p: &Prepared, prof: &SearchProfile) -> Vec<(u32, u8, u8)> {
         }
     });
     out
+}
+
+/// The most votes in two adjacent rotation bins (written for auto-vectorisation).
+#[inline]
+fn best_window(bins: &[u8; ROT_BINS]) -> u16 {
+    let mut best = 0u16;
+    for b in 0..ROT_BINS {
+        best = best.max(bins[b] as u16 + bins[(b + 1) % ROT_BINS] as u16);
+    }
+    best
 }
 
 /// Person-level fusion. Calibrated finger scores `s` satisfy P(impostor ≥ s) ≈ 10^(-s/10),
@@ -447,7 +515,7 @@ impl Gallery {
     /// Enrolls many persons at once (templates prepared in parallel): use this to rebuild
     /// the gallery at start. Same semantics as calling [`Gallery::insert`] in order.
     pub fn insert_batch(&mut self, persons: &[(String, Vec<(u8, FingerView)>)]) {
-        let cells: Vec<Vec<Vec<(u32, u8)>>> = persons
+        let cells: Vec<Vec<Vec<(u32, u16)>>> = persons
             .par_iter()
             .map(|(_, fingers)| {
                 fingers
@@ -505,7 +573,7 @@ impl Gallery {
                     // (all) pays for it.
                     sh.freeze(|q| {
                         !all || {
-                            let local = (((q >> 8) << SHARD_SHIFT) as usize) | sh_id;
+                            let local = (((q >> TAG_BITS) << SHARD_SHIFT) as usize) | sh_id;
                             slots[slot_of[local] as usize].is_some()
                         }
                     })
@@ -517,7 +585,7 @@ impl Gallery {
         &mut self,
         person: &str,
         fingers: &[(u8, FingerView)],
-        cells: Vec<Vec<(u32, u8)>>,
+        cells: Vec<Vec<(u32, u16)>>,
         mut deferred: Option<&mut Deferred>,
     ) {
         self.delete(person);
@@ -532,6 +600,7 @@ impl Gallery {
             let local = idx.slot_of.len() as u32;
             idx.slot_of.push(slot);
             let keys = cs.len() as u32;
+            idx.weight_of.push(65536.0 / (keys as f32 + NORM_K));
             match deferred.as_deref_mut() {
                 Some(d) => d.entry(*pos).or_default().push((local, cs)),
                 None => {
@@ -545,6 +614,7 @@ impl Gallery {
                 keys,
                 person: pid,
                 position: *pos,
+                local,
                 minutiae: view.minutiae.clone().into_boxed_slice(),
             }));
             rec.slots.push(slot);
@@ -569,7 +639,10 @@ impl Gallery {
         };
         if let Some(rec) = self.persons[pid as usize].take() {
             for s in rec.slots {
-                if self.slots[s as usize].take().is_some() {
+                if let Some(slot) = self.slots[s as usize].take() {
+                    if let Some(idx) = self.index.get_mut(&slot.position) {
+                        idx.weight_of[slot.local as usize] = 0.0;
+                    }
                     self.live_fingers -= 1;
                     self.dead_slots += 1;
                 }
@@ -634,7 +707,7 @@ impl Gallery {
                 );
             }
         }
-        let list = self.shortlist_for(probe_pos, &p, view, keep);
+        let list = self.shortlist_for(probe_pos, &p, view, keep, None);
         (r1, list.iter().position(|&s| is(s)))
     }
 
@@ -647,6 +720,7 @@ impl Gallery {
             &Prepared::new(view),
             view,
             self.shortlist.max(1) * 64,
+            None,
         );
         list.iter()
             .position(|&s| self.slots[s as usize].as_ref().map(|x| x.person) == Some(pid))
@@ -660,8 +734,9 @@ impl Gallery {
         p: &Prepared,
         view: &FingerView,
         want: usize,
+        except: Option<u32>,
     ) -> Vec<u32> {
-        self.shortlist_scored(probe_pos, p, view, want)
+        self.shortlist_scored(probe_pos, p, view, want, except)
             .into_iter()
             .map(|(_, s)| s)
             .collect()
@@ -674,6 +749,7 @@ impl Gallery {
         p: &Prepared,
         view: &FingerView,
         want: usize,
+        except: Option<u32>,
     ) -> Vec<(u32, u32)> {
         let keep = want.saturating_mul(self.profile.stage1_factor).max(
             self.live_fingers
@@ -689,6 +765,9 @@ impl Gallery {
             .with_min_len(256)
             .filter_map(|&(_, s, rots)| {
                 let slot = self.slots[s as usize].as_ref()?;
+                if Some(slot.person) == except {
+                    return None;
+                }
                 // Stage 1's rotation estimate is noisy: try its two best windows.
                 let h = [rots & 15, rots >> 4]
                     .iter()
@@ -722,7 +801,7 @@ impl Gallery {
         // Probing cells in index order turns random offset lookups into a forward sweep
         // (the votes are order-independent sums).
         let mut cells = query_cells(p, &self.profile);
-        cells.sort_unstable_by_key(|c| c.0);
+        cells.sort_unstable_by_key(|c| c.cell);
         let jobs: Vec<(&PosIndex, usize)> = self
             .positions_for(probe_pos)
             .into_iter()
@@ -741,7 +820,9 @@ impl Gallery {
                 let avg = (shard.postings as f32 / CELLS as f32).max(0.25);
                 // Two passes so that the memory loads of different cells overlap: first
                 // the cells' posting ranges (independent loads), then the postings.
+                let ts = std::time::Instant::now();
                 let spans = shard.spans(&cells);
+                let ts1 = ts.elapsed();
                 if std::env::var_os("ABIS_TRACE").is_some_and(|v| !v.is_empty()) {
                     let visited: usize = spans
                         .iter()
@@ -756,34 +837,67 @@ impl Gallery {
                         shard.postings
                     );
                 }
-                for &(start, end, list, pabs) in &spans {
+                let mut buf = [0u32; FILTER_CHUNK];
+                for &(start, end, list, Query { abs: pabs, subs, .. }) in &spans {
                     let base = &shard.base[start as usize..end as usize];
                     let recent = &shard.lists[list as usize];
                     let n = base.len() + recent.len();
-                    let w = (IDF_SCALE * (avg / n as f32).sqrt())
-                        .round()
-                        .clamp(1.0, IDF_MAX) as u8;
+                    // Rounded to nearest (`+ 0.5` then truncation: the value is
+                    // positive, and `f32::round` is a libm call in this hot loop).
+                    let w = ((IDF_SCALE * (avg / n as f32).sqrt() + 0.5) as u8)
+                        .clamp(1, IDF_MAX as u8);
                     for list in [base, recent] {
-                        for &q in list {
-                            let rot = ((q as u8).wrapping_sub(pabs) >> ROT_SHIFT) as usize;
-                            let v = &mut votes[(q >> 8) as usize * ROT_BINS + rot];
-                            *v = v.saturating_add(w);
+                        for chunk in list.chunks(FILTER_CHUNK) {
+                            // Only triplets whose neighbours point the same way vote:
+                            // filter without branches first (most postings fail), then
+                            // vote.
+                            let mut n = 0;
+                            for &q in chunk {
+                                buf[n] = q;
+                                n += (subs >> ((q >> 8) & 15) & 1) as usize;
+                            }
+                            for &q in &buf[..n] {
+                                let rot = ((q as u8).wrapping_sub(pabs) >> ROT_SHIFT) as usize;
+                                let v = &mut votes[(q >> TAG_BITS) as usize * ROT_BINS + rot];
+                                *v = v.saturating_add(w);
+                            }
                         }
                     }
                 }
-                let mut top: Vec<(u32, u32, u8)> = votes
-                    .chunks_exact(ROT_BINS)
-                    .enumerate()
-                    .filter_map(|(i, bins)| {
-                        // Most fingers got no vote at all: skip them with one compare.
-                        let raw: [u8; ROT_BINS] = bins.try_into().expect("ROT_BINS bytes");
-                        if u128::from_ne_bytes(raw) == 0 {
-                            return None;
-                        }
-                        // Best two non-overlapping rotation windows (two bins each).
+                let ts2 = ts.elapsed();
+                // Pass 1: each finger's best rotation window (two bins), normalised.
+                let mut top: Vec<(u32, u32)> = Vec::new();
+                for (i, bins) in votes.chunks_exact(ROT_BINS).enumerate() {
+                    let raw: [u8; ROT_BINS] = bins.try_into().expect("ROT_BINS bytes");
+                    // Most fingers got no vote at all: skip them with one compare.
+                    if u128::from_ne_bytes(raw) == 0 {
+                        continue;
+                    }
+                    let best = best_window(&raw);
+                    if best < MIN_VOTES {
+                        continue;
+                    }
+                    let Some(&wgt) = idx.weight_of.get((i << SHARD_SHIFT) | sh) else {
+                        continue;
+                    };
+                    let norm = (best as f32 * wgt) as u32;
+                    if norm > 0 {
+                        top.push((norm, i as u32));
+                    }
+                }
+                if top.len() > want {
+                    top.select_nth_unstable_by(want, |a, b| b.0.cmp(&a.0));
+                    top.truncate(want);
+                }
+                // Pass 2, kept fingers only: the best and second-best non-overlapping
+                // rotation windows, for the Hough check.
+                let top: Vec<(u32, u32, u8)> = top
+                    .into_iter()
+                    .filter_map(|(norm, i)| {
+                        let bins = &votes[i as usize * ROT_BINS..][..ROT_BINS];
+                        let win = |b: usize| bins[b] as u16 + bins[(b + 1) % ROT_BINS] as u16;
                         let mut best = 0u16;
                         let mut best_b = 0usize;
-                        let win = |b: usize| bins[b] as u16 + bins[(b + 1) % ROT_BINS] as u16;
                         for b in 0..ROT_BINS {
                             if win(b) > best {
                                 best = win(b);
@@ -799,20 +913,12 @@ impl Gallery {
                                 second_b = b;
                             }
                         }
-                        let best_b = (best_b | (second_b << 4)) as u8;
-                        if best < MIN_VOTES {
-                            return None;
-                        }
-                        let s = *idx.slot_of.get((i << SHARD_SHIFT) | sh)?;
-                        let slot = self.slots[s as usize].as_ref()?;
-                        // Random votes grow with the finger's key count: normalise.
-                        let norm = (best as f32 * 65536.0 / ((slot.keys as f32) + NORM_K)) as u32;
-                        Some((norm, s, best_b))
+                        let s = *idx.slot_of.get(((i as usize) << SHARD_SHIFT) | sh)?;
+                        Some((norm, s, (best_b | (second_b << 4)) as u8))
                     })
                     .collect();
-                if top.len() > want {
-                    top.select_nth_unstable_by(want, |a, b| b.0.cmp(&a.0));
-                    top.truncate(want);
+                if std::env::var_os("ABIS_TRACE").is_some_and(|v| !v.is_empty()) {
+                    eprintln!("spans {:?} votes {:?} top {:?}", ts1, ts2 - ts1, ts.elapsed() - ts2);
                 }
                 top
             })
@@ -841,7 +947,20 @@ impl Gallery {
 
     /// Ranked candidates for a probe (several fingers of one person), using the index.
     pub fn identify(&self, probe: &[(u8, FingerView)], max_candidates: usize) -> Vec<Candidate> {
-        self.identify_impl(probe, max_candidates, false)
+        self.identify_impl(probe, max_candidates, false, None)
+    }
+
+    /// [`Gallery::identify`] leaving out one enrolled person at every stage: the probe's
+    /// own enrollment when it is already in the gallery (dedup inserts a batch before
+    /// searching it), so that it takes no place in any shortlist and costs no match.
+    pub fn identify_excluding(
+        &self,
+        probe: &[(u8, FingerView)],
+        max_candidates: usize,
+        except: &str,
+    ) -> Vec<Candidate> {
+        let except = self.by_name.get(except).copied();
+        self.identify_impl(probe, max_candidates, false, except)
     }
 
     /// Same as [`Gallery::identify`] but compares every compatible finger with the full
@@ -851,7 +970,7 @@ impl Gallery {
         probe: &[(u8, FingerView)],
         max_candidates: usize,
     ) -> Vec<Candidate> {
-        self.identify_impl(probe, max_candidates, true)
+        self.identify_impl(probe, max_candidates, true, None)
     }
 
     fn identify_impl(
@@ -859,6 +978,7 @@ impl Gallery {
         probe: &[(u8, FingerView)],
         max_candidates: usize,
         exhaustive: bool,
+        except: Option<u32>,
     ) -> Vec<Candidate> {
         if probe.is_empty() || max_candidates == 0 {
             return Vec::new();
@@ -872,7 +992,7 @@ impl Gallery {
             eprintln!("prepare {:?}", t_all.elapsed());
         }
         if !exhaustive && self.profile.persons > 0 && prepared.len() >= 2 {
-            return self.identify_by_person(probe, &prepared, max_candidates);
+            return self.identify_by_person(probe, &prepared, max_candidates, except);
         }
         // Stage 1 + 2 per probe finger: best score per (person, probe finger).
         // Probe fingers are searched in parallel (each search is itself parallel inside;
@@ -884,13 +1004,16 @@ impl Gallery {
                 let slots = if exhaustive {
                     self.all_slots_for(*pos)
                 } else {
-                    self.shortlist_for(*pos, p, &probe[fi].1, self.shortlist)
+                    self.shortlist_for(*pos, p, &probe[fi].1, self.shortlist, except)
                 };
                 let t2 = std::time::Instant::now();
                 let r = slots
                     .par_iter()
                     .filter_map(|&s| {
                         let slot = self.slots[s as usize].as_ref()?;
+                        if Some(slot.person) == except {
+                            return None;
+                        }
                         let c = Prepared::from_minutiae(&slot.minutiae);
                         Some((slot.person, match_prepared(p, &c)))
                     })
@@ -990,11 +1113,14 @@ impl Gallery {
         probe: &[(u8, FingerView)],
         prepared: &[(u8, Prepared)],
         max_candidates: usize,
+        except: Option<u32>,
     ) -> Vec<Candidate> {
         let lists: Vec<Vec<(u32, u32)>> = prepared
             .par_iter()
             .enumerate()
-            .map(|(fi, (pos, p))| self.shortlist_scored(*pos, p, &probe[fi].1, self.shortlist))
+            .map(|(fi, (pos, p))| {
+                self.shortlist_scored(*pos, p, &probe[fi].1, self.shortlist, except)
+            })
             .collect();
         let mut evidence: HashMap<u32, f32> = HashMap::new();
         for list in &lists {
@@ -1032,5 +1158,36 @@ impl Gallery {
             }
         }
         b
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every neighbour-direction pair within tolerance of the probe's has its sub-key in
+    /// the probe's mask, and a pair a half-turn away never does.
+    #[test]
+    fn sub_mask_covers_the_tolerance() {
+        for tol in [0, 8, 16, 40] {
+            for n1 in (0..=255u8).step_by(3) {
+                for n2 in (0..=255u8).step_by(5) {
+                    let mask = sub_mask(n1, n2, tol);
+                    for d1 in -tol..=tol {
+                        for d2 in [-tol, 0, tol] {
+                            let g1 = (n1 as i32 + d1).rem_euclid(256) as u8;
+                            let g2 = (n2 as i32 + d2).rem_euclid(256) as u8;
+                            assert!(
+                                mask >> sub_key(g1, g2) & 1 == 1,
+                                "tol {tol}: ({n1},{n2}) misses ({g1},{g2})"
+                            );
+                        }
+                    }
+                    let far = sub_key(n1.wrapping_add(128), n2.wrapping_add(128));
+                    assert_eq!(mask >> far & 1, 0, "tol {tol}: ({n1},{n2})");
+                }
+            }
+        }
+        assert_eq!(sub_mask(17, 200, 128), u16::MAX);
     }
 }

@@ -205,12 +205,14 @@ impl Prepared {
         self.pts.is_empty()
     }
 
-    /// `f(len_ij, ra_ij, len_ik, ra_ik, angle_i)` for every pair `j` before `k` among the
-    /// `k` nearest neighbours of each minutia `i` (triplets for the 1:N index).
+    /// `f(i, (len_ij, ra_ij, na_ij), (len_ik, ra_ik, na_ik), angle_i)` for every pair `j`
+    /// before `k` among the `k` nearest neighbours of each minutia `i` (triplets for the
+    /// 1:N index): edge length, edge angle relative to minutia `i`'s direction, and edge
+    /// angle relative to the neighbour's direction.
     pub(crate) fn for_each_triplet(
         &self,
         k: usize,
-        mut f: impl FnMut(usize, f32, u8, f32, u8, u8),
+        mut f: impl FnMut(usize, (f32, u8, u8), (f32, u8, u8), u8),
     ) {
         for i in 0..self.pts.len() {
             let a = self.pts[i].a;
@@ -218,7 +220,7 @@ impl Prepared {
             let es = &es[..es.len().min(k)];
             for (x, e1) in es.iter().enumerate() {
                 for e2 in &es[x + 1..] {
-                    f(i, e1.len, e1.ra, e2.len, e2.ra, a);
+                    f(i, (e1.len, e1.ra, e1.na), (e2.len, e2.ra, e2.na), a);
                 }
             }
         }

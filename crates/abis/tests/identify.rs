@@ -155,3 +155,64 @@ fn _send_sync<T: Send + Sync>() {}
 fn gallery_is_send_sync() {
     _send_sync::<Gallery>();
 }
+
+/// The dedup profile (four probe fingers, narrow index query with the neighbour-direction
+/// sub-key, person-level selection) finds every mated person above the identification
+/// threshold, no non-mated one, and never a deleted person.
+#[test]
+fn fast_profile_dedup_finds_mates_and_honours_deletes() {
+    let gen = Generator::new(23);
+    let persons = 400u64;
+    let batch: Vec<(String, Vec<(u8, FingerView)>)> = (0..persons)
+        .map(|i| {
+            (
+                format!("nik{i}"),
+                (1..=10u8)
+                    .map(|pos| (pos, gen.impression(i, pos, 0)))
+                    .collect(),
+            )
+        })
+        .collect();
+    let mut g = Gallery::new();
+    g.set_profile(abis::SearchProfile::FAST);
+    g.set_shortlist(16);
+    g.insert_batch(&batch);
+    let thr = abis::DEFAULT_IDENTIFY_THRESHOLD;
+    let probe = |id: u64| -> Vec<(u8, FingerView)> {
+        [1u8, 2, 6, 7]
+            .into_iter()
+            .map(|pos| (pos, gen.impression(id, pos, 1)))
+            .collect()
+    };
+    let mut missed = Vec::new();
+    for id in (0..persons).step_by(5) {
+        let c = g.identify(&probe(id), 5);
+        if c.first().map(|c| (c.person.clone(), c.fused_score >= thr))
+            != Some((format!("nik{id}"), true))
+        {
+            missed.push((id, c.first().cloned()));
+        }
+    }
+    assert!(missed.is_empty(), "mated probes missed: {missed:?}");
+    // Persons never enrolled: nobody above the threshold.
+    for id in 10_000..10_040u64 {
+        let c = g.identify(&probe(id), 5);
+        assert!(
+            c.first().is_none_or(|c| c.fused_score < thr),
+            "false hit for non-mated {id}: {:?}",
+            c.first()
+        );
+    }
+    // Deleted persons are never candidates, and their slots no longer vote.
+    for id in 0..20u64 {
+        assert!(g.delete(&format!("nik{id}")));
+    }
+    for id in 0..20u64 {
+        let c = g.identify(&probe(id), 5);
+        assert!(
+            c.iter().all(|c| c.person != format!("nik{id}")),
+            "deleted nik{id} returned"
+        );
+    }
+    assert_eq!(g.identify(&probe(20), 1)[0].person, "nik20");
+}

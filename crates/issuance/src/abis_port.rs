@@ -18,6 +18,10 @@ pub struct AbisEntry<'a> {
     pub fingers: &'a [(u8, Vec<u8>)],
 }
 
+/// A dedup probe: its own application number (already in the gallery, never its own
+/// candidate) and its fingers, for [`Abis::identify_batch`].
+pub type AbisProbe<'a> = (&'a str, &'a [(u8, Vec<u8>)]);
+
 /// Insert / identify / delete over a gallery of enrolled persons.
 pub trait Abis: Send + Sync + 'static {
     /// `false` for the demographic-only stand-in: results must say no biometric search ran.
@@ -36,12 +40,17 @@ pub trait Abis: Send + Sync + 'static {
         Ok(())
     }
     /// Searches several probes against the same gallery state; results in probe order
-    /// (implementations search them in parallel).
-    fn identify_batch(
-        &self,
-        probes: &[&[(u8, Vec<u8>)]],
-    ) -> Vec<Result<Vec<AbisCandidate>, String>> {
-        probes.iter().map(|p| self.identify(p)).collect()
+    /// (implementations search them in parallel). Each probe names its own application,
+    /// already in the gallery (dedup inserts a batch before searching it), which is never
+    /// one of its candidates.
+    fn identify_batch(&self, probes: &[AbisProbe<'_>]) -> Vec<Result<Vec<AbisCandidate>, String>> {
+        probes
+            .iter()
+            .map(|(own, p)| {
+                self.identify(p)
+                    .map(|c| c.into_iter().filter(|c| c.permohonan != *own).collect())
+            })
+            .collect()
     }
     /// Number of persons in the gallery.
     fn len(&self) -> usize;
@@ -148,22 +157,29 @@ impl GalleryAbis {
         views(if chosen.is_empty() { fingers } else { &chosen })
     }
 
-    fn candidates(&self, g: &GalleryInner, v: &[(u8, abis::FingerView)]) -> Vec<AbisCandidate> {
-        g.gallery
-            .identify(v, MAX_CANDIDATES)
-            .into_iter()
-            .filter(|c| c.fused_score >= self.threshold)
-            .map(|c| AbisCandidate {
-                nik: g.nik_of.get(&c.person).cloned().unwrap_or_default(),
-                skor: c.fused_score,
-                jari_cocok: c
-                    .fingers
-                    .iter()
-                    .filter(|f| f.score >= abis::DEFAULT_THRESHOLD)
-                    .count() as u8,
-                permohonan: c.person,
-            })
-            .collect()
+    fn candidates(
+        &self,
+        g: &GalleryInner,
+        v: &[(u8, abis::FingerView)],
+        own: Option<&str>,
+    ) -> Vec<AbisCandidate> {
+        match own {
+            Some(own) => g.gallery.identify_excluding(v, MAX_CANDIDATES, own),
+            None => g.gallery.identify(v, MAX_CANDIDATES),
+        }
+        .into_iter()
+        .filter(|c| c.fused_score >= self.threshold)
+        .map(|c| AbisCandidate {
+            nik: g.nik_of.get(&c.person).cloned().unwrap_or_default(),
+            skor: c.fused_score,
+            jari_cocok: c
+                .fingers
+                .iter()
+                .filter(|f| f.score >= abis::DEFAULT_THRESHOLD)
+                .count() as u8,
+            permohonan: c.person,
+        })
+        .collect()
     }
 }
 
@@ -203,7 +219,7 @@ impl Abis for GalleryAbis {
             .inner
             .read()
             .map_err(|_| "ABIS lock poisoned".to_string())?;
-        Ok(self.candidates(&g, &v))
+        Ok(self.candidates(&g, &v, None))
     }
 
     fn insert_batch(&self, entries: &[AbisEntry<'_>]) -> Result<(), String> {
@@ -224,10 +240,7 @@ impl Abis for GalleryAbis {
         Ok(())
     }
 
-    fn identify_batch(
-        &self,
-        probes: &[&[(u8, Vec<u8>)]],
-    ) -> Vec<Result<Vec<AbisCandidate>, String>> {
+    fn identify_batch(&self, probes: &[AbisProbe<'_>]) -> Vec<Result<Vec<AbisCandidate>, String>> {
         use rayon::prelude::*;
         let Ok(g) = self.inner.read() else {
             return probes
@@ -237,7 +250,7 @@ impl Abis for GalleryAbis {
         };
         probes
             .par_iter()
-            .map(|p| Ok(self.candidates(&g, &self.probe_views(p)?)))
+            .map(|(own, p)| Ok(self.candidates(&g, &self.probe_views(p)?, Some(own))))
             .collect()
     }
 

@@ -19,7 +19,7 @@ use sidik_store::{Created, NewPermohonan, PaketKeluar, Store, StoreError, SyncSt
 
 pub mod abis_port;
 pub mod akun;
-pub use abis_port::{Abis, AbisCandidate, AbisEntry, DemographicOnly, GalleryAbis};
+pub use abis_port::{Abis, AbisCandidate, AbisEntry, AbisProbe, DemographicOnly, GalleryAbis};
 
 /// Source of the current time.
 pub trait Clock: Send + Sync + 'static {

@@ -478,7 +478,10 @@ impl Centre {
                 insert_ms = ti.elapsed().as_millis() as u64,
                 "gallery insert"
             );
-            let probes: Vec<&[(u8, Vec<u8>)]> = owned.iter().map(|(_, _, j)| &j[..]).collect();
+            let probes: Vec<sidik_issuance::AbisProbe<'_>> = owned
+                .iter()
+                .map(|(nomor, _, j)| (nomor.as_str(), &j[..]))
+                .collect();
             let found = abis.identify_batch(&probes);
             let size = abis.len();
             found
