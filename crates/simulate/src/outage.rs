@@ -434,6 +434,30 @@ struct Milestones {
     decided: Option<Duration>,
     /// Cleared: additionally, every decision applied at the offices.
     cleared: Duration,
+    /// CPU seconds the centre and the offices (together) spent from the restart to
+    /// the clearance (Linux `/proc`; `None` elsewhere).
+    cpu: Option<(f64, f64)>,
+}
+
+/// CPU seconds (user + system) a process has used so far, from `/proc/<pid>/stat`
+/// (clock ticks of `USER_HZ`, 100 on Linux).
+fn cpu_seconds(pid: Option<u32>) -> Option<f64> {
+    let stat = std::fs::read_to_string(format!("/proc/{}/stat", pid?)).ok()?;
+    // Fields after the parenthesised command name: state is the first, utime the 12th.
+    let mut f = stat.rsplit_once(')')?.1.split_whitespace().skip(11);
+    let utime: f64 = f.next()?.parse().ok()?;
+    let stime: f64 = f.next()?.parse().ok()?;
+    Some((utime + stime) / 100.0)
+}
+
+/// CPU seconds of the centre and of all offices together.
+fn cluster_cpu(central: Option<u32>, offices: &[Option<u32>]) -> Option<(f64, f64)> {
+    let c = cpu_seconds(central)?;
+    let o = offices
+        .iter()
+        .map(|&p| cpu_seconds(p))
+        .sum::<Option<f64>>()?;
+    Some((c, o))
 }
 
 /// Polls every node until the backlog is cleared.
@@ -443,10 +467,12 @@ fn watch_recovery(
     central_base: String,
     acked: Vec<u64>,
     since: Instant,
+    pids: (Option<u32>, Vec<Option<u32>>),
 ) -> AbortOnDrop<Milestones> {
     AbortOnDrop(tokio::spawn(async move {
         let total: u64 = acked.iter().sum();
         let mut m = Milestones::default();
+        let cpu0 = cluster_cpu(pids.0, &pids.1);
         loop {
             let offices = scrape_all(&http, &office_bases).await;
             let centre = client::metrics(&http, &central_base).await.ok();
@@ -469,6 +495,9 @@ fn watch_recovery(
             }
             if cleared(&offices, &acked, centre.as_ref()) {
                 m.cleared = since.elapsed();
+                m.cpu = cpu0
+                    .zip(cluster_cpu(pids.0, &pids.1))
+                    .map(|((c0, o0), (c1, o1))| (c1 - c0, o1 - o0));
                 return m;
             }
             tokio::time::sleep(Duration::from_millis(250)).await;
@@ -725,6 +754,10 @@ async fn simulate(opts: &OutageOpts, bin: &Path, work: &Path) -> Result<()> {
                     cluster.central.base.clone(),
                     acked,
                     restart,
+                    (
+                        cluster.central.pid(),
+                        cluster.offices.iter().map(|o| o.pid()).collect(),
+                    ),
                 ),
             ));
         } else if day > opts.outage_days {
@@ -974,6 +1007,13 @@ async fn simulate(opts: &OutageOpts, bin: &Path, work: &Path) -> Result<()> {
                     enrolled_n as f64 / u.as_secs_f64().max(1e-9),
                     d.as_secs_f64(),
                     enrolled_n as f64 / d.as_secs_f64().max(1e-9),
+                    m.cleared.as_secs_f64()
+                );
+            }
+            if let Some((c, o)) = m.cpu {
+                println!(
+                    "  CPU time from the restart to the clearance: centre {c:.1} s, offices {o:.1} s (together), on {} cores over {:.1} s of wall time",
+                    std::thread::available_parallelism().map_or(1, |n| n.get()),
                     m.cleared.as_secs_f64()
                 );
             }
