@@ -35,7 +35,7 @@ fn query(name: &str, desc: &str) -> Value {
 /// Sync and centre endpoints (offices: `/sync/status`; the central node: the rest).
 fn sync_paths() -> Value {
     json!({
-            "/sync/status": {"get": op("Office node: the centre's state as this office sees it (up/down since, waiting packets, oldest waiting, refused packets, decisions applied)", "200", json!({}))},
+            "/sync/status": {"get": op("Office node: the centre's state as this office sees it (up/down since, waiting packets, oldest waiting, refused packets, decisions applied, and findings_on_issued_cards: printed or handed-over cards whose latest centre decision is ganda or ditolak)", "200", json!({}))},
             "/sync/packets/{id}": {"put": op("Central node: receive a sealed enrollment packet (body: packet bytes, application/octet-stream). The packet's Ed25519 signature authenticates it. 201 accepted, 200 replay (harmless), 422 refused and quarantined with {code, message}", "201", json!({
                 "security": [],
                 "parameters": [path_param("id", "packet id: office code, '-', 10-digit sequence")],

@@ -449,6 +449,23 @@ async fn office_status(
         .iter()
         .map(|(p, r)| serde_json::json!({"packet_id": p.packet_id, "nomor": p.nomor, "reason": r}))
         .collect::<Vec<_>>());
+    let findings = v
+        .sync
+        .findings_on_issued_cards(100)
+        .await
+        .map_err(store_err)?;
+    j["findings_on_issued_cards"] = serde_json::json!(findings
+        .iter()
+        .map(|t| serde_json::json!({
+            "nomor": t.nomor,
+            "nik": t.nik,
+            "status": t.status,
+            "hasil": t.hasil,
+            "catatan": t.catatan,
+            "waktu": t.waktu.to_string(),
+            "kandidat": t.kandidat,
+        }))
+        .collect::<Vec<_>>());
     Ok(Json(j))
 }
 
@@ -520,6 +537,14 @@ pub async fn metrics(State(st): State<AppState>) -> Response {
                     "gauge",
                     &down,
                 );
+                if let Ok(f) = v.sync.findings_on_issued_cards(10_000).await {
+                    gauge(
+                        "sidik_findings_on_issued_cards",
+                        "Printed or handed-over cards whose latest centre decision is ganda or ditolak.",
+                        "gauge",
+                        &f.len(),
+                    );
+                }
                 gauge(
                     "sidik_sync_pushed_total",
                     "Packets pushed since start (sync rate = rate() of this).",

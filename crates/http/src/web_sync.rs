@@ -24,6 +24,19 @@ struct SinkronPage {
     keputusan: u64,
     ditolak: Vec<(String, String, String)>,
     galat_terakhir: String,
+    /// Centre findings on cards already printed: (nomor, nama, status, hasil, catatan,
+    /// when, other applications named).
+    temuan: Vec<Temuan>,
+}
+
+struct Temuan {
+    nomor: String,
+    nama: String,
+    status: String,
+    hasil: String,
+    catatan: String,
+    waktu: String,
+    kandidat: String,
 }
 
 pub async fn sinkron(State(st): State<AppState>, WebUser(u): WebUser) -> Response {
@@ -37,6 +50,7 @@ pub async fn sinkron(State(st): State<AppState>, WebUser(u): WebUser) -> Respons
             keputusan: 0,
             ditolak: vec![],
             galat_terakhir: String::new(),
+            temuan: vec![],
         });
     };
     let s = v.sync.sync_stats().await.unwrap_or_default();
@@ -59,6 +73,22 @@ pub async fn sinkron(State(st): State<AppState>, WebUser(u): WebUser) -> Respons
         .into_iter()
         .map(|(p, r)| (p.packet_id, p.nomor, r))
         .collect();
+    let temuan = v
+        .sync
+        .findings_on_issued_cards(100)
+        .await
+        .unwrap_or_default()
+        .into_iter()
+        .map(|t| Temuan {
+            nomor: t.nomor,
+            nama: t.nama,
+            status: Status::parse(&t.status).map_or(t.status, |s| s.label().to_string()),
+            hasil: sidik_domain::Hasil::parse(&t.hasil).map_or(t.hasil, |h| h.label().to_string()),
+            catatan: t.catatan,
+            waktu: waktu_wib(t.waktu),
+            kandidat: t.kandidat.join(", "),
+        })
+        .collect();
     html(SinkronPage {
         k: kepala(&st, Some(&u)),
         pusat,
@@ -68,6 +98,7 @@ pub async fn sinkron(State(st): State<AppState>, WebUser(u): WebUser) -> Respons
         keputusan: s.keputusan,
         ditolak,
         galat_terakhir: h.last_error.unwrap_or_default(),
+        temuan,
     })
 }
 

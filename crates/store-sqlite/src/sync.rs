@@ -204,6 +204,43 @@ impl SyncStore for SqliteStore {
             .collect()
     }
 
+    async fn findings_on_issued_cards(&self, limit: u32) -> Result<Vec<TemuanCetak>> {
+        let rows = sqlx::query(
+            "SELECT k.seq, k.nomor, k.hasil, k.catatan, k.waktu, p.nik, p.nama, p.status \
+             FROM keputusan_masuk k JOIN permohonan p ON p.nomor = k.nomor \
+             WHERE k.seq = (SELECT MAX(seq) FROM keputusan_masuk l WHERE l.nomor = k.nomor) \
+               AND k.hasil IN ('ganda', 'ditolak') \
+               AND p.status IN ('dicetak', 'diserahkan') \
+             ORDER BY k.seq DESC LIMIT ?",
+        )
+        .bind(limit)
+        .fetch_all(&self.reader)
+        .await
+        .map_err(be)?;
+        let mut out = Vec::with_capacity(rows.len());
+        for r in rows {
+            let seq: i64 = r.try_get("seq").map_err(be)?;
+            let kandidat = sqlx::query_scalar(
+                "SELECT permohonan FROM keputusan_masuk_kandidat WHERE seq = ? ORDER BY urut",
+            )
+            .bind(seq)
+            .fetch_all(&self.reader)
+            .await
+            .map_err(be)?;
+            out.push(TemuanCetak {
+                nomor: r.try_get("nomor").map_err(be)?,
+                nik: r.try_get("nik").map_err(be)?,
+                nama: r.try_get("nama").map_err(be)?,
+                status: r.try_get("status").map_err(be)?,
+                hasil: r.try_get("hasil").map_err(be)?,
+                catatan: r.try_get("catatan").map_err(be)?,
+                waktu: ts(r.try_get("waktu").map_err(be)?),
+                kandidat,
+            });
+        }
+        Ok(out)
+    }
+
     async fn sync_stats(&self) -> Result<StatistikKirim> {
         let mut s = StatistikKirim::default();
         let rows = sqlx::query(

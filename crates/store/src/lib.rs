@@ -272,6 +272,24 @@ pub struct StatistikKirim {
     pub kursor: i64,
 }
 
+/// A centre finding the office could not apply because the card is already out: the
+/// latest decision on a printed (`dicetak`) or handed-over (`diserahkan`) application
+/// says `ganda` or `ditolak`. Officers must act on the card (hold it or recall it).
+#[derive(Debug, Clone, PartialEq)]
+pub struct TemuanCetak {
+    pub nomor: String,
+    pub nik: String,
+    pub nama: String,
+    /// The application's status (`dicetak` or `diserahkan`).
+    pub status: String,
+    /// The decision (`ganda` or `ditolak`).
+    pub hasil: String,
+    pub catatan: String,
+    pub waktu: Timestamp,
+    /// Other applications the centre names (for `ganda`).
+    pub kandidat: Vec<String>,
+}
+
 /// Sync persistence of an office node.
 #[async_trait]
 pub trait SyncStore: Send + Sync + 'static {
@@ -295,6 +313,9 @@ pub trait SyncStore: Send + Sync + 'static {
     async fn outbox_of(&self, nomor: &str) -> Result<Option<InfoKirim>>;
     async fn outbox_refused_list(&self, limit: u32) -> Result<Vec<(PaketAntre, String)>>;
     async fn sync_stats(&self) -> Result<StatistikKirim>;
+    /// Printed or handed-over cards whose latest centre decision is `ganda` or `ditolak`
+    /// (see [`TemuanCetak`]), newest first.
+    async fn findings_on_issued_cards(&self, limit: u32) -> Result<Vec<TemuanCetak>>;
     /// Records a centre decision and, if `entries` is not empty, applies them to the
     /// application (still in `from`, else `Stale`), with audit entries, in ONE
     /// transaction. A decision already recorded (same `seq`) is a no-op returning false.

@@ -215,6 +215,23 @@ impl Cluster {
         r["token"].as_str().expect("token").to_string()
     }
 
+    /// Logs in through the officer page form; returns the session cookie.
+    async fn web_login(&self, base: &str) -> String {
+        let http = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap();
+        let r = http
+            .post(format!("{base}/masuk"))
+            .form(&[("username", "admin"), ("password", PW)])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::SEE_OTHER);
+        let cookie = r.headers()["set-cookie"].to_str().unwrap();
+        cookie.split(';').next().unwrap().to_string()
+    }
+
     async fn get(&self, base: &str, token: &str, path: &str) -> Value {
         self.http
             .get(format!("{base}{path}"))
@@ -537,6 +554,81 @@ async fn outage_then_recovery_decides_all_exactly_once_and_flags_duplicates() {
     let st = c.get(&b1, &t1, "/api/v1/sync/status").await;
     assert_eq!(st["centre_up"], true, "{st}");
     assert!(st["down_since"].is_null(), "{st}");
+    assert_eq!(
+        st["findings_on_issued_cards"],
+        serde_json::json!([]),
+        "{st}"
+    );
+
+    // A later finding on a card already out: office 1 prints the card of its first
+    // applicant (synthetic person 1000), then the same person enrolls under another NIK
+    // at office 2. The centre flags both; office 1 cannot un-print the card, so its
+    // officers are shown the finding, on the sync page, in the API and in /metrics.
+    let (printed, _) = nomor_of
+        .iter()
+        .find(|(_, (_, nik))| *nik == people[0].0)
+        .expect("first applicant");
+    let printed = printed.clone();
+    let r = c
+        .http
+        .post(format!("{b1}/api/v1/applications/{printed}/actions/cetak"))
+        .bearer_auth(&t1)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK, "{}", r.text().await.unwrap());
+    let (nik_e, kel_e) = &people[i + 4];
+    let (dup_e, s) = enroll_and_check(&c.http, &b2, &t2, nik_e, kel_e, 1000, 1).await;
+    assert_eq!(s, "dikirim");
+    nomor_of.insert(dup_e.clone(), (String::new(), String::new()));
+    // One more packet, and a revision of the printed one.
+    wait_synced(
+        &c,
+        &["317201", "317202"],
+        total as u64 + 2,
+        Duration::from_secs(120),
+    )
+    .await;
+    let v = c
+        .get(&b2, &t2, &format!("/api/v1/applications/{dup_e}"))
+        .await;
+    assert_eq!(status_of(&v), "ganda", "{v}");
+    let v = c
+        .get(&b1, &t1, &format!("/api/v1/applications/{printed}"))
+        .await;
+    assert_eq!(
+        status_of(&v),
+        "dicetak",
+        "a printed card stays printed: {v}"
+    );
+    let st = c.get(&b1, &t1, "/api/v1/sync/status").await;
+    let f = &st["findings_on_issued_cards"];
+    assert_eq!(f.as_array().map(Vec::len), Some(1), "{st}");
+    assert_eq!(f[0]["nomor"], printed.as_str(), "{st}");
+    assert_eq!(f[0]["hasil"], "ganda", "{st}");
+    assert!(
+        f[0]["kandidat"].to_string().contains(dup_e.as_str()),
+        "{st}"
+    );
+    let m = c.metrics(&b1).await;
+    assert_eq!(m["sidik_findings_on_issued_cards"], 1.0);
+    let m = c.metrics(&b2).await;
+    assert_eq!(m["sidik_findings_on_issued_cards"], 0.0);
+    let cookie = c.web_login(&b1).await;
+    let page = c
+        .http
+        .get(format!("{b1}/sinkron"))
+        .header("cookie", cookie)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("Temuan pusat atas kartu yang sudah dicetak") && page.contains(&printed),
+        "{page}"
+    );
 
     c.central.kill();
     let acked: HashSet<String> = nomor_of.keys().cloned().collect();
