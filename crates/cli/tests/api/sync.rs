@@ -215,6 +215,15 @@ impl Cluster {
         r["token"].as_str().expect("token").to_string()
     }
 
+    /// The HTML of a page (with a session cookie, or as a citizen without one).
+    async fn page(&self, url: &str, cookie: Option<&str>) -> String {
+        let mut req = self.http.get(url);
+        if let Some(c) = cookie {
+            req = req.header("cookie", c);
+        }
+        req.send().await.unwrap().text().await.unwrap()
+    }
+
     /// Logs in through the officer page form; returns the session cookie.
     async fn web_login(&self, base: &str) -> String {
         let http = reqwest::Client::builder()
@@ -486,14 +495,8 @@ async fn outage_then_recovery_decides_all_exactly_once_and_flags_duplicates() {
     assert_eq!(m["sidik_outbox_waiting"], (N + 3) as f64);
     let (nomor0, (_, nik0)) = nomor_of.iter().find(|(_, (b, _))| *b == b1).unwrap();
     let page = c
-        .http
-        .get(format!("{b1}/status?nomor={nomor0}&nik={nik0}"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+        .page(&format!("{b1}/status?nomor={nomor0}&nik={nik0}"), None)
+        .await;
     assert!(
         page.contains("Sistem pusat sedang gangguan sejak") && page.contains("WIB"),
         "{page}"
@@ -501,14 +504,8 @@ async fn outage_then_recovery_decides_all_exactly_once_and_flags_duplicates() {
     assert!(page.contains("tersimpan aman dan akan diproses otomatis"));
     // Another person's NIK with this number reveals nothing.
     let page = c
-        .http
-        .get(format!("{b1}/status?nomor={nomor0}&nik={nik_a}"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+        .page(&format!("{b1}/status?nomor={nomor0}&nik={nik_a}"), None)
+        .await;
     assert!(page.contains("Data tidak ditemukan"), "{page}");
 
     // The centre comes back.
@@ -615,16 +612,7 @@ async fn outage_then_recovery_decides_all_exactly_once_and_flags_duplicates() {
     let m = c.metrics(&b2).await;
     assert_eq!(m["sidik_findings_on_issued_cards"], 0.0);
     let cookie = c.web_login(&b1).await;
-    let page = c
-        .http
-        .get(format!("{b1}/sinkron"))
-        .header("cookie", cookie)
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = c.page(&format!("{b1}/sinkron"), Some(&cookie)).await;
     assert!(
         page.contains("Temuan pusat atas kartu yang sudah dicetak") && page.contains(&printed),
         "{page}"
