@@ -802,6 +802,7 @@ impl Gallery {
         // (the votes are order-independent sums).
         let mut cells = query_cells(p, &self.profile);
         cells.sort_unstable_by_key(|c| c.cell);
+        let trace = std::env::var_os("ABIS_TRACE").is_some_and(|v| !v.is_empty());
         let jobs: Vec<(&PosIndex, usize)> = self
             .positions_for(probe_pos)
             .into_iter()
@@ -820,10 +821,8 @@ impl Gallery {
                 let avg = (shard.postings as f32 / CELLS as f32).max(0.25);
                 // Two passes so that the memory loads of different cells overlap: first
                 // the cells' posting ranges (independent loads), then the postings.
-                let ts = std::time::Instant::now();
                 let spans = shard.spans(&cells);
-                let ts1 = ts.elapsed();
-                if std::env::var_os("ABIS_TRACE").is_some_and(|v| !v.is_empty()) {
+                if trace {
                     let visited: usize = spans
                         .iter()
                         .map(|&(a, b, l, _)| (b - a) as usize + shard.lists[l as usize].len())
@@ -864,7 +863,6 @@ impl Gallery {
                         }
                     }
                 }
-                let ts2 = ts.elapsed();
                 // Pass 1: each finger's best rotation window (two bins), normalised.
                 let mut top: Vec<(u32, u32)> = Vec::new();
                 for (i, bins) in votes.chunks_exact(ROT_BINS).enumerate() {
@@ -917,9 +915,6 @@ impl Gallery {
                         Some((norm, s, (best_b | (second_b << 4)) as u8))
                     })
                     .collect();
-                if std::env::var_os("ABIS_TRACE").is_some_and(|v| !v.is_empty()) {
-                    eprintln!("spans {:?} votes {:?} top {:?}", ts1, ts2 - ts1, ts.elapsed() - ts2);
-                }
                 top
             })
             .collect();
@@ -1011,9 +1006,6 @@ impl Gallery {
                     .par_iter()
                     .filter_map(|&s| {
                         let slot = self.slots[s as usize].as_ref()?;
-                        if Some(slot.person) == except {
-                            return None;
-                        }
                         let c = Prepared::from_minutiae(&slot.minutiae);
                         Some((slot.person, match_prepared(p, &c)))
                     })
