@@ -130,8 +130,19 @@ impl SqliteStore {
 
     /// A write transaction on the single writer connection, begun IMMEDIATE so it holds
     /// the write lock from its first statement.
+    ///
+    /// The BEGIN runs in a task of its own: if the caller is cancelled while it waits (an
+    /// HTTP client that disconnects, e.g. an office SIGKILLed mid-push), sqlx could
+    /// otherwise have opened the transaction on the connection without ever handing
+    /// back the `Transaction` that rolls it back, leaving the one writer connection
+    /// inside a transaction and every later write failing. In its own task the BEGIN
+    /// always completes, and an unwanted transaction is dropped, hence rolled back.
     pub(crate) async fn begin_write(&self) -> Result<sqlx::Transaction<'static, sqlx::Sqlite>> {
-        self.writer.begin_with("BEGIN IMMEDIATE").await.map_err(be)
+        let writer = self.writer.clone();
+        tokio::spawn(async move { writer.begin_with("BEGIN IMMEDIATE").await })
+            .await
+            .map_err(|e| StoreError::Backend(format!("begin task: {e}")))?
+            .map_err(be)
     }
 
     /// Direct access for maintenance tools and tests (e.g. tamper tests).
