@@ -137,7 +137,12 @@ impl Shard {
     fn spans(&self, cells: &[Query]) -> Vec<(u32, u32, u32, Query)> {
         let mut out = Vec::with_capacity(cells.len());
         let frozen = !self.base_off.is_empty();
-        for &q in cells {
+        for (k, &q) in cells.iter().enumerate() {
+            if let Some(a) = cells.get(k + 2 * PREFETCH_AHEAD) {
+                let a = a.cell as usize;
+                prefetch(self.base_off.as_ptr().wrapping_add(a));
+                prefetch(self.list_of_cell.as_ptr().wrapping_add(a));
+            }
             let c = q.cell as usize;
             let (s, e) = if frozen {
                 (self.base_off[c], self.base_off[c + 1])
@@ -413,6 +418,24 @@ fn query_cells(p: &Prepared, prof: &SearchProfile) -> Vec<Query> {
         }
     });
     out
+}
+
+/// How many cells ahead stage 1 prefetches postings.
+const PREFETCH_AHEAD: usize = 8;
+
+/// Hints the CPU to load the cache line at `p` (no effect on other targets). Never
+/// dereferences `p`, so any address is sound.
+#[inline(always)]
+fn prefetch<T>(p: *const T) {
+    #[cfg(target_arch = "x86_64")]
+    {
+        use std::arch::x86_64::{_mm_prefetch, _MM_HINT_T0};
+        // SAFETY: SSE is part of the x86_64 baseline, and a prefetch never faults or
+        // reads into the program: it is a cache hint, valid for any address.
+        unsafe { _mm_prefetch::<_MM_HINT_T0>(p.cast()) };
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = p;
 }
 
 /// The most votes in two adjacent rotation bins (written for auto-vectorisation).
@@ -837,7 +860,24 @@ impl Gallery {
                     );
                 }
                 let mut buf = [0u32; FILTER_CHUNK];
-                for &(start, end, list, Query { abs: pabs, subs, .. }) in &spans {
+                for (k, &(start, end, list, Query { abs: pabs, subs, .. })) in
+                    spans.iter().enumerate()
+                {
+                    // The postings of a cell a few spans ahead are requested now, so
+                    // that their cache misses overlap this cell's work.
+                    // The recent part's lists take two steps: their headers first,
+                    // then (once a header is likely cached) their postings.
+                    if let Some(&(s, _, l, _)) = spans.get(k + PREFETCH_AHEAD) {
+                        prefetch(shard.base.as_ptr().wrapping_add(s as usize));
+                        if l != 0 {
+                            prefetch(shard.lists[l as usize].as_ptr());
+                        }
+                    }
+                    if let Some(&(_, _, l, _)) = spans.get(k + 2 * PREFETCH_AHEAD) {
+                        if l != 0 {
+                            prefetch(shard.lists.as_ptr().wrapping_add(l as usize));
+                        }
+                    }
                     let base = &shard.base[start as usize..end as usize];
                     let recent = &shard.lists[list as usize];
                     let n = base.len() + recent.len();
