@@ -174,14 +174,21 @@ impl Shard {
     }
 
     /// Merges the recent part into a new frozen part, keeping only postings for which
-    /// `live` holds.
-    fn freeze(&mut self, live: impl Fn(u32) -> bool) {
+    /// `live` holds (all when `None`).
+    fn freeze(&mut self, live: Option<&dyn Fn(u32) -> bool>) {
         let mut off = Vec::with_capacity(CELLS + 1);
         let mut base = Vec::with_capacity(self.base.len() + self.recent);
         for cell in 0..CELLS {
             off.push(base.len() as u32);
             let (b, r) = self.get(cell);
-            base.extend(b.iter().chain(r).copied().filter(|&q| live(q)));
+            match live {
+                Some(live) => base.extend(b.iter().chain(r).copied().filter(|&q| live(q))),
+                // Plain copies (memcpy) when nothing is dropped.
+                None => {
+                    base.extend_from_slice(b);
+                    base.extend_from_slice(r);
+                }
+            }
         }
         off.push(base.len() as u32);
         self.postings = base.len();
@@ -420,6 +427,11 @@ fn query_cells(p: &Prepared, prof: &SearchProfile) -> Vec<Query> {
     out
 }
 
+thread_local! {
+    /// Stage 1's vote table, kept between searches on each thread.
+    static VOTES: std::cell::Cell<Vec<u8>> = const { std::cell::Cell::new(Vec::new()) };
+}
+
 /// How many cells ahead stage 1 prefetches postings.
 const PREFETCH_AHEAD: usize = 8;
 
@@ -594,12 +606,11 @@ impl Gallery {
                 .for_each(|(sh_id, sh)| {
                     // Checking liveness is a random access per posting: only `compact`
                     // (all) pays for it.
-                    sh.freeze(|q| {
-                        !all || {
-                            let local = (((q >> TAG_BITS) << SHARD_SHIFT) as usize) | sh_id;
-                            slots[slot_of[local] as usize].is_some()
-                        }
-                    })
+                    let live = |q: u32| {
+                        let local = (((q >> TAG_BITS) << SHARD_SHIFT) as usize) | sh_id;
+                        slots[slot_of[local] as usize].is_some()
+                    };
+                    sh.freeze(if all { Some(&live) } else { None })
                 });
         });
     }
@@ -839,7 +850,11 @@ impl Gallery {
                 let n_local = idx.slot_of.len().div_ceil(SHARDS);
                 // Votes per (finger, rotation bin): a probe triplet and a gallery triplet
                 // that agree also imply a rotation; a mated finger's votes pile up in one bin.
-                let mut votes = vec![0u8; n_local * ROT_BINS];
+                // The table is reused per thread: a fresh one of this size would come
+                // from the kernel (page faults, zeroed pages) on every search.
+                let mut votes = VOTES.with(|v| v.take());
+                votes.clear();
+                votes.resize(n_local * ROT_BINS, 0);
                 // Rare local structures are worth more than common ones (IDF-like).
                 let avg = (shard.postings as f32 / CELLS as f32).max(0.25);
                 // Two passes so that the memory loads of different cells overlap: first
@@ -955,6 +970,7 @@ impl Gallery {
                         Some((norm, s, (best_b | (second_b << 4)) as u8))
                     })
                     .collect();
+                VOTES.with(|v| v.replace(votes));
                 top
             })
             .collect();

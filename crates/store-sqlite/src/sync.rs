@@ -128,6 +128,22 @@ impl SyncStore for SqliteStore {
         tx.commit().await.map_err(be)
     }
 
+    async fn outbox_sent_many(&self, packet_ids: &[String], at: Timestamp) -> Result<()> {
+        if packet_ids.is_empty() {
+            return Ok(());
+        }
+        let mut tx = self.begin_write().await?;
+        for id in packet_ids {
+            sqlx::query("UPDATE paket_keluar SET status = 'terkirim', terkirim = ?, galat = NULL WHERE packet_id = ? AND status = 'menunggu'")
+                .bind(ns(at))
+                .bind(id)
+                .execute(&mut *tx)
+                .await
+                .map_err(be)?;
+        }
+        tx.commit().await.map_err(be)
+    }
+
     async fn outbox_refused(&self, packet_id: &str, reason: &str, at: Timestamp) -> Result<()> {
         let mut tx = self.begin_write().await?;
         let n = sqlx::query("UPDATE paket_keluar SET status = 'karantina', terkirim = ?, galat = ? WHERE packet_id = ? AND status = 'menunggu'")
@@ -278,48 +294,28 @@ impl SyncStore for SqliteStore {
         audits: Vec<AuditDraft>,
     ) -> Result<bool> {
         let mut tx = self.begin_write().await?;
-        let seen: Option<i64> = sqlx::query_scalar("SELECT seq FROM keputusan_masuk WHERE seq = ?")
-            .bind(k.seq)
-            .fetch_optional(&mut *tx)
-            .await
-            .map_err(be)?;
-        if seen.is_some() {
-            return Ok(false);
+        let new = record_decision_in(&mut tx, k, from, entries, audits).await?;
+        if new {
+            tx.commit().await.map_err(be)?;
         }
-        sqlx::query("INSERT INTO keputusan_masuk (seq, nomor, packet_id, hasil, catatan, waktu, diterapkan) VALUES (?,?,?,?,?,?,?)")
-            .bind(k.seq)
-            .bind(k.nomor.as_str())
-            .bind(&k.packet_id)
-            .bind(k.hasil.slug())
-            .bind(&k.catatan)
-            .bind(ns(k.waktu))
-            .bind(!entries.is_empty() as i64)
-            .execute(&mut *tx)
-            .await
-            .map_err(be)?;
-        insert_kandidat(&mut tx, "keputusan_masuk_kandidat", k.seq, &k.kandidat).await?;
-        if entries.is_empty() {
-            append_audit(&mut tx, audits).await?;
-        } else {
-            let hasil = matches!(k.hasil, Hasil::Ganda | Hasil::Tunggal).then(|| {
-                sidik_domain::permohonan::HasilKetunggalan {
-                    biometrik: true,
-                    catatan: k.catatan.clone(),
-                    kandidat: k.kandidat.clone(),
-                }
-            });
-            transition_in(
-                &mut tx,
-                k.nomor.as_str(),
-                from,
-                entries,
-                hasil.as_ref(),
-                audits,
-            )
-            .await?;
+        Ok(new)
+    }
+
+    async fn decision_record_batch(&self, plans: &[RencanaKeputusan]) -> Result<Vec<bool>> {
+        if plans.is_empty() {
+            return Ok(Vec::new());
         }
+        let mut tx = self.begin_write().await?;
+        let mut out = Vec::with_capacity(plans.len());
+        for p in plans {
+            out.push(
+                record_decision_in(&mut tx, &p.keputusan, p.from, &p.entries, p.audits.clone())
+                    .await?,
+            );
+        }
+        // Dropping the transaction on an error above rolls every plan back.
         tx.commit().await.map_err(be)?;
-        Ok(true)
+        Ok(out)
     }
 
     async fn decisions_of(&self, nomor: &str) -> Result<Vec<Keputusan>> {
@@ -762,4 +758,48 @@ async fn publish_in(
         append_audit(conn, audits).await?;
     }
     Ok(published)
+}
+
+/// Records one decision inside `tx` (see [`SyncStore::decision_record`]); false when the
+/// decision was already recorded (nothing written).
+async fn record_decision_in(
+    tx: &mut sqlx::Transaction<'static, sqlx::Sqlite>,
+    k: &Keputusan,
+    from: Status,
+    entries: &[Riwayat],
+    audits: Vec<AuditDraft>,
+) -> Result<bool> {
+    let seen: Option<i64> = sqlx::query_scalar("SELECT seq FROM keputusan_masuk WHERE seq = ?")
+        .bind(k.seq)
+        .fetch_optional(&mut **tx)
+        .await
+        .map_err(be)?;
+    if seen.is_some() {
+        return Ok(false);
+    }
+    sqlx::query("INSERT INTO keputusan_masuk (seq, nomor, packet_id, hasil, catatan, waktu, diterapkan) VALUES (?,?,?,?,?,?,?)")
+        .bind(k.seq)
+        .bind(k.nomor.as_str())
+        .bind(&k.packet_id)
+        .bind(k.hasil.slug())
+        .bind(&k.catatan)
+        .bind(ns(k.waktu))
+        .bind(!entries.is_empty() as i64)
+        .execute(&mut **tx)
+        .await
+        .map_err(be)?;
+    insert_kandidat(tx, "keputusan_masuk_kandidat", k.seq, &k.kandidat).await?;
+    if entries.is_empty() {
+        append_audit(tx, audits).await?;
+    } else {
+        let hasil = matches!(k.hasil, Hasil::Ganda | Hasil::Tunggal).then(|| {
+            sidik_domain::permohonan::HasilKetunggalan {
+                biometrik: true,
+                catatan: k.catatan.clone(),
+                kandidat: k.kandidat.clone(),
+            }
+        });
+        transition_in(tx, k.nomor.as_str(), from, entries, hasil.as_ref(), audits).await?;
+    }
+    Ok(true)
 }

@@ -23,3 +23,10 @@ async fn migrations_are_idempotent_and_audit_is_append_only() {
         .unwrap_err();
     assert!(err.to_string().contains("append-only"));
 }
+
+#[tokio::test]
+async fn sqlite_records_decision_runs_all_or_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = SqliteStore::open_dir(dir.path()).await.unwrap();
+    sidik_store::contract::decision_batches(&store).await;
+}

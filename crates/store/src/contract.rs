@@ -344,3 +344,117 @@ pub async fn applications(s: &dyn Store) {
     // Outbox: one row per create and per transition.
     assert!(s.outbox_pending(100).await.unwrap().len() >= 4);
 }
+
+/// Centre decisions recorded at an office ([`SyncStore`]): a run of decisions is all or
+/// nothing, and a decision already recorded is a no-op.
+pub async fn decision_batches<S: Store + SyncStore>(s: &S) {
+    use sidik_domain::keputusan::{terapkan_keputusan, Penerapan};
+    let (p, q) = (resident(40), resident(41));
+    s.residents_upsert(&[p.clone(), q.clone()], audit("penduduk.import", "d", 1))
+        .await
+        .unwrap();
+    let mut apps = Vec::new();
+    for (r, sec) in [(&p, 2), (&q, 3)] {
+        let Created::New(a) = s
+            .application_create(
+                &new_app(r, None, sec),
+                &bio(sec as u8),
+                audit("permohonan.rekam", "?", sec),
+            )
+            .await
+            .unwrap()
+        else {
+            panic!("new application")
+        };
+        apps.push(a);
+    }
+    let decision = |seq: i64, a: &Permohonan, hasil: Hasil| Keputusan {
+        seq,
+        nomor: a.nomor.clone(),
+        packet_id: format!("pk-{seq}"),
+        hasil,
+        kandidat: vec![],
+        catatan: "Verifikasi ketunggalan nasional".into(),
+        waktu: t(50),
+    };
+    let plan = |k: Keputusan, a: &Permohonan| {
+        let mut a = a.clone();
+        let from = a.status;
+        let Penerapan::Berubah { mulai, .. } = terapkan_keputusan(&mut a, &k, t(60)).unwrap()
+        else {
+            panic!("the decision moves the application")
+        };
+        let entries = a.riwayat[mulai..].to_vec();
+        let audits = entries
+            .iter()
+            .map(|_| audit("permohonan.keputusan", a.nomor.as_str(), 60))
+            .collect();
+        RencanaKeputusan {
+            keputusan: k,
+            from,
+            entries,
+            audits,
+        }
+    };
+    let good = plan(decision(1, &apps[0], Hasil::Tunggal), &apps[0]);
+    // Planned from a state the application is no longer in.
+    let mut stale = plan(decision(2, &apps[1], Hasil::Tunggal), &apps[1]);
+    stale.from = Status::SiapCetak;
+    let audits_before = verify_chain(s).await;
+    assert!(matches!(
+        s.decision_record_batch(&[good.clone(), stale]).await,
+        Err(StoreError::Stale(_))
+    ));
+    // Nothing of the run was written, not even the good decision before the stale one.
+    assert_eq!(verify_chain(s).await, audits_before);
+    assert!(s
+        .decisions_of(apps[0].nomor.as_str())
+        .await
+        .unwrap()
+        .is_empty());
+    assert_eq!(
+        s.application_get(apps[0].nomor.as_str())
+            .await
+            .unwrap()
+            .unwrap()
+            .status,
+        Status::Direkam
+    );
+    assert_eq!(s.sync_stats().await.unwrap().kursor, 0);
+
+    let fresh = plan(decision(2, &apps[1], Hasil::Ganda), &apps[1]);
+    assert_eq!(
+        s.decision_record_batch(&[good.clone(), fresh.clone()])
+            .await
+            .unwrap(),
+        vec![true, true]
+    );
+    assert_eq!(
+        s.application_get(apps[0].nomor.as_str())
+            .await
+            .unwrap()
+            .unwrap()
+            .status,
+        Status::SiapCetak
+    );
+    assert_eq!(
+        s.application_get(apps[1].nomor.as_str())
+            .await
+            .unwrap()
+            .unwrap()
+            .status,
+        Status::Ganda
+    );
+    assert_eq!(s.sync_stats().await.unwrap().kursor, 2);
+    // The same run again (a feed page fetched twice) records nothing.
+    let audits_after = verify_chain(s).await;
+    assert_eq!(
+        s.decision_record_batch(&[good, fresh]).await.unwrap(),
+        vec![false, false]
+    );
+    assert_eq!(verify_chain(s).await, audits_after);
+    assert_eq!(
+        s.decisions_of(apps[1].nomor.as_str()).await.unwrap().len(),
+        1
+    );
+}

@@ -272,6 +272,18 @@ pub struct StatistikKirim {
     pub kursor: i64,
 }
 
+/// A centre decision planned against the application's current state, ready to be
+/// recorded (see [`SyncStore::decision_record`]).
+#[derive(Debug, Clone)]
+pub struct RencanaKeputusan {
+    pub keputusan: sidik_domain::Keputusan,
+    /// The application's status the plan was made from.
+    pub from: Status,
+    /// Timeline entries to apply (empty: the decision is only recorded and audited).
+    pub entries: Vec<Riwayat>,
+    pub audits: Vec<AuditDraft>,
+}
+
 /// A centre finding the office could not apply because the card is already out: the
 /// latest decision on a printed (`dicetak`) or handed-over (`diserahkan`) application
 /// says `ganda` or `ditolak`. Officers must act on the card (hold it or recall it).
@@ -306,6 +318,14 @@ pub trait SyncStore: Send + Sync + 'static {
     async fn outbox_waiting(&self, limit: u32) -> Result<Vec<PaketAntre>>;
     /// Marks a packet acknowledged by the centre (idempotent).
     async fn outbox_sent(&self, packet_id: &str, at: Timestamp) -> Result<()>;
+    /// [`SyncStore::outbox_sent`] for many packets, in one transaction where the backend
+    /// can (a packet not marked before a crash is pushed again: a harmless replay).
+    async fn outbox_sent_many(&self, packet_ids: &[String], at: Timestamp) -> Result<()> {
+        for id in packet_ids {
+            self.outbox_sent(id, at).await?;
+        }
+        Ok(())
+    }
     /// Marks a packet refused by the centre, with the centre's reason (idempotent).
     async fn outbox_refused(&self, packet_id: &str, reason: &str, at: Timestamp) -> Result<()>;
     /// Counts a failed delivery attempt.
@@ -326,6 +346,10 @@ pub trait SyncStore: Send + Sync + 'static {
         entries: &[Riwayat],
         audits: Vec<AuditDraft>,
     ) -> Result<bool>;
+    /// [`SyncStore::decision_record`] for consecutive feed decisions, all or nothing:
+    /// one transaction, and an error (`Stale` included) records none of them. Returns,
+    /// per plan, whether it was new.
+    async fn decision_record_batch(&self, plans: &[RencanaKeputusan]) -> Result<Vec<bool>>;
     /// Decisions received for an application, in feed order.
     async fn decisions_of(&self, nomor: &str) -> Result<Vec<sidik_domain::Keputusan>>;
     /// Small persistent key/value state of the node (e.g. since when the centre is down).

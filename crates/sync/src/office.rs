@@ -232,16 +232,16 @@ impl OfficeSync {
         }
         let (mut pushed, mut refused) = (0, 0);
         let mut first_err = None;
+        // Accepted packets are marked sent together (one transaction per batch): one
+        // not marked before a crash is pushed again, which the centre answers as a replay.
+        let mut sent = Vec::new();
         while let Some(j) = set.join_next().await {
             let (p, r) = j.map_err(|e| LinkError::Server(format!("push task: {e}")))?;
             let now = self.clock.now();
             let local = |e: sidik_store::StoreError| LinkError::Server(format!("local store: {e}"));
             match r {
                 Ok(PushOutcome::Accepted) | Ok(PushOutcome::Replay) => {
-                    self.sync
-                        .outbox_sent(&p.packet_id, now)
-                        .await
-                        .map_err(local)?;
+                    sent.push(p.packet_id);
                     self.health.pushed.fetch_add(1, Ordering::Relaxed);
                     if matches!(r, Ok(PushOutcome::Replay)) {
                         self.health.replayed.fetch_add(1, Ordering::Relaxed);
@@ -266,6 +266,10 @@ impl OfficeSync {
                 }
             }
         }
+        self.sync
+            .outbox_sent_many(&sent, self.clock.now())
+            .await
+            .map_err(|e| LinkError::Server(format!("local store: {e}")))?;
         match first_err {
             Some(e) => Err(e),
             None => Ok((pushed, refused)),
@@ -288,21 +292,19 @@ impl OfficeSync {
                 .pull(stats.kursor, self.config.feed_page, sampai)
                 .await?;
             let n = page.len();
-            for k in &page {
-                match self.issuance.apply_decision(k).await {
-                    Ok(true) => {
-                        applied += 1;
-                        self.health.applied.fetch_add(1, Ordering::Relaxed);
-                    }
-                    Ok(false) => {}
-                    Err(e) => {
-                        // The cursor does not advance past a decision that could not be
-                        // applied: it is retried in the next round.
-                        return Err(LinkError::Server(format!(
-                            "cannot apply decision #{} for {}: {e}",
-                            k.seq, k.nomor
-                        )));
-                    }
+            // In feed order, runs of decisions per transaction. The cursor does not
+            // advance past a decision that could not be applied: it is retried in the
+            // next round.
+            match self.issuance.apply_decisions(&page).await {
+                Ok(new) => {
+                    applied += new;
+                    self.health.applied.fetch_add(new as u64, Ordering::Relaxed);
+                }
+                Err(e) => {
+                    return Err(LinkError::Server(format!(
+                        "cannot apply the decisions from #{}: {e}",
+                        page.first().map_or(0, |k| k.seq)
+                    )));
                 }
             }
             if n < self.config.feed_page as usize {
