@@ -515,11 +515,17 @@ impl CentralStore for SqliteStore {
         rows.iter().map(karantina_row).collect()
     }
 
-    async fn packets_undecided(&self, limit: u32) -> Result<Vec<PaketTunggu>> {
+    async fn packets_undecided(&self, limit: u32, hold: Option<Tahan>) -> Result<Vec<PaketTunggu>> {
         let mut conn = self.reader.acquire().await.map_err(be)?;
+        let (from, received_by) = match hold {
+            Some(h) => (ns(h.from), ns(h.received_by)),
+            None => (i64::MAX, i64::MIN),
+        };
         let rows = sqlx::query(
-            "SELECT urut, packet_id, kantor, nomor, nik, direkam, diterima FROM paket_masuk WHERE diputuskan IS NULL ORDER BY direkam, urut LIMIT ?",
+            "SELECT urut, packet_id, kantor, nomor, nik, direkam, diterima FROM paket_masuk WHERE diputuskan IS NULL AND (direkam < ? OR diterima <= ?) ORDER BY direkam, urut LIMIT ?",
         )
+        .bind(from)
+        .bind(received_by)
         .bind(limit as i64)
         .fetch_all(&mut *conn)
         .await

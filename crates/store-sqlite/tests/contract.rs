@@ -30,3 +30,10 @@ async fn sqlite_records_decision_runs_all_or_nothing() {
     let store = SqliteStore::open_dir(dir.path()).await.unwrap();
     sidik_store::contract::decision_batches(&store).await;
 }
+
+#[tokio::test]
+async fn sqlite_undecided_queue_honours_the_hold() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = SqliteStore::open_dir(dir.path()).await.unwrap();
+    sidik_store::contract::undecided_queue_and_hold(&store).await;
+}

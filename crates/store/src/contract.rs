@@ -458,3 +458,63 @@ pub async fn decision_batches<S: Store + SyncStore>(s: &S) {
         1
     );
 }
+
+/// The centre's undecided queue: enrollment order, and the hold filters before any
+/// template is read (a packet waits unless enrolled before `from` or received long ago).
+pub async fn undecided_queue_and_hold<S: CentralStore>(s: &S) {
+    // (packet, enrolled at, received at); received out of enrollment order.
+    let packets = [("pk-c", 30, 100), ("pk-a", 10, 101), ("pk-b", 20, 102)];
+    for (i, (id, direkam, diterima)) in packets.into_iter().enumerate() {
+        let p = PaketMasuk {
+            packet_id: id.into(),
+            kantor: "3172010".into(),
+            nomor: format!("3172010-{i}"),
+            nik: format!("317201150585{:04}", i + 1),
+            nama: "WARGA".into(),
+            kelurahan: "3172011001".into(),
+            operator: "op".into(),
+            sha256: format!("{i:064}"),
+            bytes: vec![i as u8; 8],
+            jari: vec![(1, vec![1, 2, 3]), (6, vec![4, 5, 6])],
+            diterima: t(diterima),
+            direkam: t(direkam),
+        };
+        assert_eq!(
+            s.packet_record(&p, audit("paket.terima", id, diterima))
+                .await
+                .unwrap(),
+            Diterima::Baru
+        );
+    }
+    let ids = |v: Vec<PaketTunggu>| v.into_iter().map(|p| p.packet_id).collect::<Vec<_>>();
+    assert_eq!(
+        ids(s.packets_undecided(10, None).await.unwrap()),
+        ["pk-a", "pk-b", "pk-c"]
+    );
+    let all = s.packets_undecided(1, None).await.unwrap();
+    assert_eq!(all[0].jari, vec![(1, vec![1, 2, 3]), (6, vec![4, 5, 6])]);
+    // Held from t(20): only pk-a goes, ...
+    let hold = |from, received_by| Tahan {
+        from: t(from),
+        received_by: t(received_by),
+    };
+    assert_eq!(
+        ids(s.packets_undecided(10, Some(hold(20, 0))).await.unwrap()),
+        ["pk-a"]
+    );
+    // ... and pk-c too once it has waited long enough (received at or before 100).
+    assert_eq!(
+        ids(s.packets_undecided(10, Some(hold(20, 100))).await.unwrap()),
+        ["pk-a", "pk-c"]
+    );
+    // The limit counts packets that pass the hold only.
+    assert_eq!(
+        ids(s.packets_undecided(1, Some(hold(15, 102))).await.unwrap()),
+        ["pk-a"]
+    );
+    assert!(s
+        .packets_undecided(10, Some(hold(5, 99)))
+        .await
+        .unwrap()
+        .is_empty());
+}

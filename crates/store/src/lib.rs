@@ -393,6 +393,15 @@ pub struct PaketMasuk {
     pub direkam: Timestamp,
 }
 
+/// The centre's hold on undecided packets: one enrolled at or after `from` waits
+/// (an earlier enrollment of another office may still be on its way), unless it was
+/// received at or before `received_by` (it has waited long enough).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Tahan {
+    pub from: Timestamp,
+    pub received_by: Timestamp,
+}
+
 /// Outcome of recording a packet at the centre.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Diterima {
@@ -502,8 +511,9 @@ pub trait CentralStore: Send + Sync + 'static {
     /// Keeps a refused packet once per content hash; returns whether it is new.
     async fn quarantine_add(&self, q: &Karantina, audit: AuditDraft) -> Result<bool>;
     async fn quarantine_list(&self, limit: u32) -> Result<Vec<Karantina>>;
-    /// Undecided packets in enrollment order (then receive order).
-    async fn packets_undecided(&self, limit: u32) -> Result<Vec<PaketTunggu>>;
+    /// Undecided packets in enrollment order (then receive order), except those the
+    /// hold keeps back. Filtered here, before any template is read.
+    async fn packets_undecided(&self, limit: u32, hold: Option<Tahan>) -> Result<Vec<PaketTunggu>>;
     /// Other packets of the same NIK: (packet id, nomor, office, status).
     async fn packets_of_nik(&self, nik: &str) -> Result<Vec<PaketPusat>>;
     async fn packet_get(&self, packet_id: &str) -> Result<Option<PaketPusat>>;

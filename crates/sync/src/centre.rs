@@ -17,7 +17,7 @@ use sidik_packet::{
 };
 use sidik_store::{
     CentralStore, Diterima, KantorTerdaftar, Karantina, KeputusanBaru, PaketMasuk, PaketTunggu,
-    PublishItem, StoreError,
+    PublishItem, StoreError, Tahan,
 };
 use tokio::sync::Notify;
 
@@ -52,8 +52,12 @@ pub struct Centre {
     /// The national gallery.
     pub abis: Arc<dyn Abis>,
     pub clock: Arc<dyn Clock>,
-    /// Wakes the decider after a packet is recorded or an office's watermark moves.
+    /// Wakes the decider after a packet is recorded.
     pub wake: Notify,
+    /// Wakes the decider after an office's watermark moves. While the hold keeps
+    /// packets back, only this (or time) can release them: a packet that arrives is
+    /// never older than its own office's watermark.
+    marks_moved: Notify,
     pub counters: Counters,
     /// How long the decider waits for other offices' earlier enrollments.
     pub hold: HoldPolicy,
@@ -132,6 +136,7 @@ impl Centre {
             abis,
             clock,
             wake: Notify::new(),
+            marks_moved: Notify::new(),
             counters: Counters::default(),
             hold: HoldPolicy::default(),
             started: std::time::Instant::now(),
@@ -623,7 +628,6 @@ impl Centre {
         Ok(())
     }
 
-    /// Decides up to `limit` waiting packets in enrollment order; returns how many.
     /// Packets enrolled at or after the returned instant wait (see [`HoldPolicy`]);
     /// `None`: nothing waits.
     async fn hold_from(&self) -> Result<Option<Timestamp>, StoreError> {
@@ -649,14 +653,24 @@ impl Centre {
     /// Decides up to `limit` waiting packets in enrollment order, except those held for
     /// earlier enrollments still on their way (see [`HoldPolicy`]); returns how many.
     pub async fn decide_pending(&self, limit: u32) -> Result<usize, StoreError> {
-        let mut batch = self.store.packets_undecided(limit).await?;
-        if let Some(from) = self.hold_from().await? {
-            let now = self.clock.now();
-            let max = jiff::SignedDuration::try_from(self.hold.max_hold).unwrap_or_default();
-            batch.retain(|p| p.direkam < from || now.duration_since(p.diterima) >= max);
-        }
+        Ok(self.decide_round(limit).await?.0)
+    }
+
+    /// [`Centre::decide_pending`], also telling whether a hold was in effect.
+    async fn decide_round(&self, limit: u32) -> Result<(usize, bool), StoreError> {
+        let hold = match self.hold_from().await? {
+            Some(from) => {
+                let max = jiff::SignedDuration::try_from(self.hold.max_hold).unwrap_or_default();
+                Some(Tahan {
+                    from,
+                    received_by: self.clock.now() - max,
+                })
+            }
+            None => None,
+        };
+        let batch = self.store.packets_undecided(limit, hold).await?;
         self.decide_batch(&batch).await?;
-        Ok(batch.len())
+        Ok((batch.len(), hold.is_some()))
     }
 
     /// An adjudicator's verdict on a `ganda` packet, published to its office.
@@ -719,11 +733,20 @@ impl Centre {
     /// Decides packets as they arrive, forever.
     pub async fn run_decider(self: Arc<Self>) {
         loop {
-            match self.decide_pending(DECIDE_BATCH).await {
-                Ok(0) => {
+            match self.decide_round(DECIDE_BATCH).await {
+                Ok((0, false)) => {
                     tokio::select! {
                         _ = self.wake.notified() => {}
+                        _ = self.marks_moved.notified() => {}
                         _ = tokio::time::sleep(Duration::from_secs(5)) => {}
+                    }
+                }
+                // Held: new packets cannot help (see `marks_moved`); a watermark can,
+                // and so can time (the end of the gathering, `max_hold`).
+                Ok((0, true)) => {
+                    tokio::select! {
+                        _ = self.marks_moved.notified() => {}
+                        _ = tokio::time::sleep(Duration::from_millis(500)) => {}
                     }
                 }
                 Ok(_) => {}
@@ -735,7 +758,6 @@ impl Centre {
         }
     }
 
-    /// An office's decision feed.
     /// An office's decision feed. `sampai`: the office has delivered every packet it
     /// enrolled before this instant (its watermark for the decider's hold).
     pub async fn feed(
@@ -752,7 +774,7 @@ impl Centre {
                 old.is_none_or(|(o, _)| o != t)
             };
             if moved {
-                self.wake.notify_one();
+                self.marks_moved.notify_one();
             }
         }
         self.store.decision_feed(kantor, after, limit).await

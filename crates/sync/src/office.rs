@@ -21,13 +21,18 @@ pub struct SyncConfig {
     pub concurrency: usize,
     /// At most this many packets per second (a recovering centre is not flooded).
     pub max_rate: f64,
-    /// Packets fetched from the outbox per round.
+    /// Packets fetched from the outbox per batch. After each full batch the office
+    /// reads its feed, which also tells the centre how far it has delivered (its
+    /// watermark, which releases the centre's hold): smaller batches let the centre
+    /// start deciding sooner after an outage.
     pub batch: u32,
     /// Decisions fetched per feed page.
     pub feed_page: u32,
     /// Wait between rounds when there is nothing to push.
     pub idle_poll: Duration,
     /// First backoff after a failure; doubles up to `backoff_max`, with ±50% jitter.
+    /// `backoff_max` bounds how late an office notices that the centre is back (an
+    /// attempt on a down centre is one refused connection: cheap for both sides).
     pub backoff_base: Duration,
     pub backoff_max: Duration,
 }
@@ -37,11 +42,11 @@ impl Default for SyncConfig {
         SyncConfig {
             concurrency: 4,
             max_rate: 400.0,
-            batch: 256,
+            batch: 64,
             feed_page: 1000,
             idle_poll: Duration::from_secs(2),
             backoff_base: Duration::from_millis(500),
-            backoff_max: Duration::from_secs(5),
+            backoff_max: Duration::from_secs(2),
         }
     }
 }
