@@ -4,10 +4,12 @@
 //! - `PUT /api/v1/sync/packets/{packet_id}`: body = the packet bytes. The packet's own
 //!   signature authenticates it. 201 accepted, 200 replay (harmless), 422 refused and
 //!   quarantined (`{code, message}`), 5xx: retry later.
-//! - `GET /api/v1/sync/decisions?after=N&limit=L&sampai=T`: the calling office's decision feed,
-//!   authenticated by an Ed25519 signature of the office's certified key over the
-//!   request (headers `X-Sidik-Office`, `X-Sidik-Time` (Unix seconds, ±300 s),
-//!   `X-Sidik-Signature` (hex)).
+//! - `GET /api/v1/sync/decisions?after=N&limit=L&sampai=T[&wait=MS]`: the calling
+//!   office's decision feed, authenticated by an Ed25519 signature of the office's
+//!   certified key over the request (headers `X-Sidik-Office`, `X-Sidik-Time` (Unix
+//!   seconds, ±300 s), `X-Sidik-Signature` (hex)). With `wait`, a long poll: when there
+//!   is nothing new the centre holds the request up to `wait` ms (at most 25 s) and
+//!   answers as soon as decisions are published.
 //! - `/api/v1/pusat/...`: status, quarantine, `ganda` cases and adjudication for the
 //!   centre's officers (session).
 //!
@@ -122,6 +124,9 @@ struct FeedQuery {
     /// The office's watermark (unix nanoseconds): it has delivered every packet it
     /// enrolled before this instant.
     sampai: Option<i64>,
+    /// Milliseconds the centre may hold the request when there is nothing new (a long
+    /// poll; at most 25 s).
+    wait: Option<u64>,
 }
 
 fn default_limit() -> u32 {
@@ -129,11 +134,15 @@ fn default_limit() -> u32 {
 }
 
 /// The message an office signs to read its feed.
-pub fn feed_request(after: i64, limit: u32, sampai: Option<i64>) -> String {
-    match sampai {
-        Some(t) => format!("GET /api/v1/sync/decisions?after={after}&limit={limit}&sampai={t}"),
-        None => format!("GET /api/v1/sync/decisions?after={after}&limit={limit}"),
+pub fn feed_request(after: i64, limit: u32, sampai: Option<i64>, wait: Option<u64>) -> String {
+    let mut s = format!("GET /api/v1/sync/decisions?after={after}&limit={limit}");
+    if let Some(t) = sampai {
+        s.push_str(&format!("&sampai={t}"));
     }
+    if let Some(w) = wait {
+        s.push_str(&format!("&wait={w}"));
+    }
+    s
 }
 
 const MAX_SKEW_SECONDS: i64 = 300;
@@ -231,7 +240,7 @@ async fn decisions(
     if !c.verify_request(
         &office,
         time,
-        &feed_request(q.after, q.limit, q.sampai),
+        &feed_request(q.after, q.limit, q.sampai, q.wait),
         &sig,
     ) {
         return Err(unauthorized(
@@ -245,6 +254,7 @@ async fn decisions(
             q.limit.clamp(1, 5000),
             q.sampai
                 .and_then(|n| jiff::Timestamp::from_nanosecond(n as i128).ok()),
+            Duration::from_millis(q.wait.unwrap_or(0)),
         )
         .await
         .map_err(store_err)?;
@@ -703,21 +713,17 @@ impl CentreLink for HttpCentreLink {
         after: i64,
         limit: u32,
         sampai: jiff::Timestamp,
+        wait: Duration,
     ) -> Result<Vec<Keputusan>, LinkError> {
         let now = self.clock.now().as_second();
         let sampai = sampai.as_nanosecond() as i64;
-        let sig = sidik_packet::sign_request(
-            &self.keys,
-            &self.office,
-            now,
-            &feed_request(after, limit, Some(sampai)),
-        );
+        let wait = (!wait.is_zero()).then_some(wait.as_millis() as u64);
+        let request = feed_request(after, limit, Some(sampai), wait);
+        let sig = sidik_packet::sign_request(&self.keys, &self.office, now, &request);
+        let path = request.trim_start_matches("GET ");
         let r = self
             .client
-            .get(format!(
-                "{}/api/v1/sync/decisions?after={after}&limit={limit}&sampai={sampai}",
-                self.base
-            ))
+            .get(format!("{}{path}", self.base))
             .header("x-sidik-office", &self.office)
             .header("x-sidik-time", now.to_string())
             .header("x-sidik-signature", hex::encode(sig))

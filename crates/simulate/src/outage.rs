@@ -256,6 +256,8 @@ fn run_password() -> String {
 #[derive(Debug, Clone, Default)]
 struct Outcome {
     nomor: Option<String>,
+    /// When the office acknowledged the enrollment (orders the two of a planted pair).
+    acked: Option<std::time::Instant>,
     /// Status right after the local check.
     checked: Option<String>,
     error: Option<String>,
@@ -287,6 +289,7 @@ async fn enroll_one(office: Office, a: Applicant, p: Penduduk, key: String) -> O
         Err(err) => out.error = Some(format!("{err:#}")),
         Ok(app) => {
             out.nomor = Some(app.nomor.clone());
+            out.acked = Some(std::time::Instant::now());
             match office.check(&app.nomor).await {
                 Ok(c) => out.checked = Some(c.status),
                 Err(err) => out.error = Some(format!("{err:#}")),
@@ -519,12 +522,15 @@ struct Verdict {
     missing_at_office: u64,
     undecided: u64,
     planted: usize,
-    /// Planted pairs flagged ganda on the second enrollment only, the first only, both.
-    planted_flagged_dup_side: usize,
-    planted_flagged_original_side: usize,
+    /// Planted pairs flagged ganda on the later enrollment only, the earlier only, both.
+    planted_flagged_later: usize,
+    planted_flagged_earlier: usize,
     planted_flagged_both: usize,
-    /// Flagged pairs whose other enrollment already had its card printed.
-    planted_card_printed: usize,
+    /// Pairs whose earlier enrollment had its card printed (the legitimate one: the
+    /// later finding sends it to adjudication).
+    planted_earlier_printed: usize,
+    /// Pairs whose later enrollment, the suspect one, had its card printed.
+    planted_later_printed: usize,
     planted_missed: Vec<String>,
     unplanned_ganda: u64,
     enrollment_failures: usize,
@@ -923,18 +929,23 @@ async fn simulate(opts: &OutageOpts, bin: &Path, work: &Path) -> Result<()> {
                 in_pairs.insert(nomor.clone());
             }
         }
-        let dup = status_of(j) == Some("ganda");
-        let orig = status_of(i) == Some("ganda");
+        // The plan's original is enrolled on the same day or earlier; on the same day
+        // the acknowledgement times tell which came first.
+        let (first, second) = match (outcomes[i].acked, outcomes[j].acked) {
+            (Some(ti), Some(tj)) if tj < ti => (j, i),
+            _ => (i, j),
+        };
+        let later = status_of(second) == Some("ganda");
+        let earlier = status_of(first) == Some("ganda");
         let printed = |k: usize| matches!(status_of(k), Some("dicetak" | "diserahkan"));
-        if (dup && printed(i)) || (orig && printed(j)) {
-            v.planted_card_printed += 1;
-        }
-        if dup && orig {
+        v.planted_earlier_printed += printed(first) as usize;
+        v.planted_later_printed += printed(second) as usize;
+        if later && earlier {
             v.planted_flagged_both += 1;
-        } else if dup {
-            v.planted_flagged_dup_side += 1;
-        } else if orig {
-            v.planted_flagged_original_side += 1;
+        } else if later {
+            v.planted_flagged_later += 1;
+        } else if earlier {
+            v.planted_flagged_earlier += 1;
         } else {
             v.planted_missed.push(format!(
                 "applicant {j} (NIK {}, office {}, status {}) duplicates applicant {i} (NIK {}, office {}, status {})",
@@ -1070,19 +1081,21 @@ async fn simulate(opts: &OutageOpts, bin: &Path, work: &Path) -> Result<()> {
         v.undecided
     );
     println!(
-        "  planted duplicates flagged ganda          {:>8} of {} pairs (second enrollment {}, first {}, both {})",
-        v.planted_flagged_dup_side + v.planted_flagged_original_side + v.planted_flagged_both,
+        "  planted duplicates flagged ganda          {:>8} of {} pairs (the later enrollment only {}, the earlier only {}, both {})",
+        v.planted_flagged_later + v.planted_flagged_earlier + v.planted_flagged_both,
         v.planted,
-        v.planted_flagged_dup_side,
-        v.planted_flagged_original_side,
+        v.planted_flagged_later,
+        v.planted_flagged_earlier,
         v.planted_flagged_both
     );
-    if v.planted_card_printed > 0 {
-        println!(
-            "    of which the other NIK's card was already printed {:>4}",
-            v.planted_card_printed
-        );
-    }
+    println!(
+        "    card printed for the earlier NIK        {:>8}   (legitimate; the later finding sends it to adjudication)",
+        v.planted_earlier_printed
+    );
+    println!(
+        "    card printed for the later NIK          {:>8}   (the suspect one; should be 0)",
+        v.planted_later_printed
+    );
     println!(
         "  other ganda (not planted)                 {:>8}",
         v.unplanned_ganda
@@ -1181,7 +1194,7 @@ mod tests {
             acknowledged: 10,
             received: 10,
             planted: 1,
-            planted_flagged_dup_side: 1,
+            planted_flagged_later: 1,
             ..Default::default()
         };
         assert!(v.failures(true).is_empty());

@@ -58,6 +58,8 @@ pub struct Centre {
     /// packets back, only this (or time) can release them: a packet that arrives is
     /// never older than its own office's watermark.
     marks_moved: Notify,
+    /// Bumped after every publication of decisions (wakes long-polling feeds).
+    published: tokio::sync::watch::Sender<u64>,
     pub counters: Counters,
     /// How long the decider waits for other offices' earlier enrollments.
     pub hold: HoldPolicy,
@@ -121,6 +123,9 @@ fn entries(list: &[Enrolled]) -> Vec<AbisEntry<'_>> {
 /// transaction.
 pub const DECIDE_BATCH: u32 = 128;
 
+/// Longest a feed request is held waiting for new decisions.
+pub const MAX_FEED_WAIT: Duration = Duration::from_secs(25);
+
 impl Centre {
     /// Builds the centre, loading the registered office keys into the key ring.
     pub async fn new(
@@ -137,6 +142,7 @@ impl Centre {
             clock,
             wake: Notify::new(),
             marks_moved: Notify::new(),
+            published: tokio::sync::watch::Sender::new(0),
             counters: Counters::default(),
             hold: HoldPolicy::default(),
             started: std::time::Instant::now(),
@@ -614,6 +620,7 @@ impl Centre {
             }
             return Err(e);
         }
+        self.published.send_modify(|n| *n += 1);
         self.counters
             .decided
             .fetch_add(batch.len() as u64, Ordering::Relaxed);
@@ -724,6 +731,7 @@ impl Centre {
         self.store
             .decisions_publish(None, &[d], vec![audit])
             .await?;
+        self.published.send_modify(|n| *n += 1);
         if !tunggal {
             let _ = self.abis.delete(&p.nomor);
         }
@@ -760,12 +768,15 @@ impl Centre {
 
     /// An office's decision feed. `sampai`: the office has delivered every packet it
     /// enrolled before this instant (its watermark for the decider's hold).
+    /// With nothing new, waits up to `wait` (capped at [`MAX_FEED_WAIT`]) for decisions
+    /// to be published, then reads the feed again.
     pub async fn feed(
         &self,
         kantor: &str,
         after: i64,
         limit: u32,
         sampai: Option<Timestamp>,
+        wait: Duration,
     ) -> Result<Vec<Keputusan>, StoreError> {
         if let Some(t) = sampai {
             let moved = {
@@ -777,7 +788,20 @@ impl Centre {
                 self.marks_moved.notify_one();
             }
         }
-        self.store.decision_feed(kantor, after, limit).await
+        // Subscribed before the first read: a publication after it is not missed.
+        let mut published = self.published.subscribe();
+        let deadline = tokio::time::Instant::now() + wait.min(MAX_FEED_WAIT);
+        loop {
+            let page = self.store.decision_feed(kantor, after, limit).await?;
+            if !page.is_empty() {
+                return Ok(page);
+            }
+            match tokio::time::timeout_at(deadline, published.changed()).await {
+                Ok(Ok(())) => {}
+                // Timed out (or the centre is shutting down): nothing new.
+                Ok(Err(_)) | Err(_) => return Ok(page),
+            }
+        }
     }
 }
 
@@ -804,9 +828,10 @@ impl CentreLink for LocalLink {
         after: i64,
         limit: u32,
         sampai: Timestamp,
+        wait: Duration,
     ) -> Result<Vec<Keputusan>, LinkError> {
         self.centre
-            .feed(&self.kantor, after, limit, Some(sampai))
+            .feed(&self.kantor, after, limit, Some(sampai), wait)
             .await
             .map_err(|e| LinkError::Server(e.to_string()))
     }

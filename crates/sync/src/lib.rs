@@ -52,10 +52,14 @@ pub trait CentreLink: Send + Sync + 'static {
     /// that every packet this office enrolled before that instant has been delivered (its
     /// watermark: the centre decides packets of other offices enrolled later only after
     /// it, so an earlier enrollment of the same person is decided first).
+    /// `wait`: when there is nothing new, the centre may hold the request this long for
+    /// a decision to be published (a long poll: the office learns of a decision as soon
+    /// as it exists, without polling often); zero answers at once.
     async fn pull(
         &self,
         after: i64,
         limit: u32,
         sampai: Timestamp,
+        wait: std::time::Duration,
     ) -> Result<Vec<Keputusan>, LinkError>;
 }

@@ -28,7 +28,9 @@ pub struct SyncConfig {
     pub batch: u32,
     /// Decisions fetched per feed page.
     pub feed_page: u32,
-    /// Wait between rounds when there is nothing to push.
+    /// With nothing to push, how long one long poll on the feed may wait (it returns as
+    /// soon as the centre publishes a decision for this office). It also bounds how stale
+    /// this office's watermark gets at the centre while it is idle.
     pub idle_poll: Duration,
     /// First backoff after a failure; doubles up to `backoff_max`, with ±50% jitter.
     /// `backoff_max` bounds how late an office notices that the centre is back (an
@@ -281,39 +283,76 @@ impl OfficeSync {
         }
     }
 
+    /// Where this office's feed stands: (cursor, watermark).
+    async fn feed_position(&self) -> Result<(i64, Timestamp), LinkError> {
+        let stats = self
+            .sync
+            .sync_stats()
+            .await
+            .map_err(|e| LinkError::Server(format!("local store: {e}")))?;
+        // Everything enrolled before the oldest waiting packet (or before now, if
+        // nothing waits) has been delivered.
+        let sampai = stats.tertua.unwrap_or_else(|| self.issuance.clock.now());
+        Ok((stats.kursor, sampai))
+    }
+
+    /// Applies a feed page in feed order, runs of decisions per transaction. The cursor
+    /// does not advance past a decision that could not be applied: it is retried in the
+    /// next round.
+    async fn apply_page(&self, page: &[sidik_domain::Keputusan]) -> Result<usize, LinkError> {
+        match self.issuance.apply_decisions(page).await {
+            Ok(new) => {
+                self.health.applied.fetch_add(new as u64, Ordering::Relaxed);
+                Ok(new)
+            }
+            Err(e) => Err(LinkError::Server(format!(
+                "cannot apply the decisions from #{}: {e}",
+                page.first().map_or(0, |k| k.seq)
+            ))),
+        }
+    }
+
     async fn pull_all(&self) -> Result<usize, LinkError> {
         let mut applied = 0;
         loop {
-            let stats = self
-                .sync
-                .sync_stats()
-                .await
-                .map_err(|e| LinkError::Server(format!("local store: {e}")))?;
-            // Everything enrolled before the oldest waiting packet (or before now, if
-            // nothing waits) has been delivered.
-            let sampai = stats.tertua.unwrap_or_else(|| self.issuance.clock.now());
+            let (kursor, sampai) = self.feed_position().await?;
             let page = self
                 .link
-                .pull(stats.kursor, self.config.feed_page, sampai)
+                .pull(kursor, self.config.feed_page, sampai, Duration::ZERO)
                 .await?;
-            let n = page.len();
-            // In feed order, runs of decisions per transaction. The cursor does not
-            // advance past a decision that could not be applied: it is retried in the
-            // next round.
-            match self.issuance.apply_decisions(&page).await {
-                Ok(new) => {
-                    applied += new;
-                    self.health.applied.fetch_add(new as u64, Ordering::Relaxed);
-                }
-                Err(e) => {
-                    return Err(LinkError::Server(format!(
-                        "cannot apply the decisions from #{}: {e}",
-                        page.first().map_or(0, |k| k.seq)
-                    )));
+            applied += self.apply_page(&page).await?;
+            if page.len() < self.config.feed_page as usize {
+                return Ok(applied);
+            }
+        }
+    }
+
+    /// Idle: waits up to `idle_poll` for a local enrollment to push or for a decision
+    /// (a long poll on the feed, so a decision reaches the office as soon as the centre
+    /// publishes it). Only the wait is cancelled by an enrollment, never the applying.
+    async fn idle(&self) {
+        let t0 = tokio::time::Instant::now();
+        let polled = match self.feed_position().await {
+            Ok((kursor, sampai)) => tokio::select! {
+                _ = self.wake.notified() => return,
+                r = self.link.pull(kursor, self.config.feed_page, sampai, self.config.idle_poll) => r,
+            },
+            Err(e) => Err(e),
+        };
+        match polled {
+            Ok(page) if !page.is_empty() => {
+                // An error here is met again, and recorded, by the next round.
+                if let Err(e) = self.apply_page(&page).await {
+                    tracing::debug!("applying a polled feed page: {e}");
                 }
             }
-            if n < self.config.feed_page as usize {
-                return Ok(applied);
+            // Nothing new, or the centre failed (the next round records it): wait out
+            // the rest of `idle_poll` rather than spin on a centre that answers at once.
+            _ => {
+                tokio::select! {
+                    _ = self.wake.notified() => {}
+                    _ = tokio::time::sleep_until(t0 + self.config.idle_poll) => {}
+                }
             }
         }
     }
@@ -332,10 +371,7 @@ impl OfficeSync {
                         tracing::debug!(?round, "sync round");
                         continue;
                     }
-                    tokio::select! {
-                        _ = self.wake.notified() => {}
-                        _ = tokio::time::sleep(self.config.idle_poll) => {}
-                    }
+                    self.idle().await;
                 }
                 Err(e) => {
                     self.health.failed(now, &e).await;

@@ -2,6 +2,7 @@
 //! enrollment order and gallery rebuild.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use jiff::civil::date;
 use jiff::Timestamp;
@@ -267,7 +268,13 @@ async fn a_packet_waits_for_other_offices_earlier_enrollments() {
     r.centre = Arc::new(r.centre_again(hold).await);
     // Office B has delivered what it enrolled before 4 September.
     r.centre
-        .feed("317202", 0, 10, Some(at("2015-09-04T00:00:00Z")))
+        .feed(
+            "317202",
+            0,
+            10,
+            Some(at("2015-09-04T00:00:00Z")),
+            Duration::ZERO,
+        )
         .await
         .unwrap();
     // Office A's enrollment of 10 September arrives: it waits for office B.
@@ -282,7 +289,13 @@ async fn a_packet_waits_for_other_offices_earlier_enrollments() {
         "both wait until office B reports again"
     );
     r.centre
-        .feed("317202", 0, 10, Some(at("2015-09-30T00:00:00Z")))
+        .feed(
+            "317202",
+            0,
+            10,
+            Some(at("2015-09-30T00:00:00Z")),
+            Duration::ZERO,
+        )
         .await
         .unwrap();
     assert_eq!(r.centre.decide_pending(128).await.unwrap(), 2);
@@ -309,7 +322,13 @@ async fn a_silent_office_holds_nothing_and_no_packet_waits_forever() {
     assert_eq!(r.status(&a).await, "tunggal");
     // Office B reported a stale watermark: a later packet waits at most max_hold.
     r.centre
-        .feed("317202", 0, 10, Some(at("2015-09-01T00:00:00Z")))
+        .feed(
+            "317202",
+            0,
+            10,
+            Some(at("2015-09-01T00:00:00Z")),
+            Duration::ZERO,
+        )
         .await
         .unwrap();
     let b = r.push(0, 5, 42, 0, at("2015-09-11T02:00:00Z")).await;
@@ -317,4 +336,51 @@ async fn a_silent_office_holds_nothing_and_no_packet_waits_forever() {
     tokio::time::sleep(std::time::Duration::from_millis(400)).await;
     assert_eq!(r.centre.decide_pending(128).await.unwrap(), 1);
     assert_eq!(r.status(&b).await, "tunggal");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_long_polled_feed_answers_when_a_decision_is_published() {
+    let mut r = Rig::new().await;
+    let a = r.push(0, 3, 41, 0, at("2015-09-03T02:00:00Z")).await;
+    let kode = r.offices[0].0.to_string();
+    // Nothing published yet: a long poll with a short wait ends empty, after the wait.
+    let t0 = std::time::Instant::now();
+    let page = r
+        .centre
+        .feed(&kode, 0, 10, None, Duration::from_millis(150))
+        .await
+        .unwrap();
+    assert!(page.is_empty());
+    assert!(t0.elapsed() >= Duration::from_millis(150));
+    // A long poll that is waiting gets the decision as soon as it is published.
+    let centre = r.centre.clone();
+    let poll = tokio::spawn({
+        let kode = kode.clone();
+        async move {
+            centre
+                .feed(&kode, 0, 10, None, Duration::from_secs(20))
+                .await
+                .unwrap()
+        }
+    });
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    assert!(!poll.is_finished(), "the poll waits while nothing is new");
+    let t1 = std::time::Instant::now();
+    assert_eq!(r.centre.decide_pending(128).await.unwrap(), 1);
+    let page = tokio::time::timeout(Duration::from_secs(10), poll)
+        .await
+        .expect("the poll answers after the publication")
+        .unwrap();
+    assert!(t1.elapsed() < Duration::from_secs(10));
+    assert_eq!(page.len(), 1);
+    assert_eq!(page[0].nomor.to_string(), a);
+    // With something to read, the feed answers at once whatever the wait.
+    let t2 = std::time::Instant::now();
+    let again = r
+        .centre
+        .feed(&kode, 0, 10, None, Duration::from_secs(20))
+        .await
+        .unwrap();
+    assert_eq!(again.len(), 1);
+    assert!(t2.elapsed() < Duration::from_secs(10));
 }
