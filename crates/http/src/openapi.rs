@@ -43,8 +43,19 @@ fn sync_paths() -> Value {
             }))},
             "/sync/decisions": {"get": op("Central node: the calling office's decision feed (seq > after). Authenticated by headers X-Sidik-Office, X-Sidik-Time (Unix seconds) and X-Sidik-Signature (hex Ed25519 over 'GET /api/v1/sync/decisions?after=N&limit=L&sampai=T', or without '&sampai=T' when absent, with the office's certified key)", "200", json!({
                 "security": [],
-                "parameters": [query("after", "feed cursor (default 0)"), query("limit", "page size (default 1000, max 5000)"), query("sampai", "the office's watermark, Unix nanoseconds: every packet it enrolled before this instant has been delivered; the centre decides other offices' later enrollments only after it (see ARCHITECTURE.md, hold policy)")]
+                "parameters": [query("after", "feed cursor (default 0)"), query("limit", "page size (default 1000, max 5000)"), query("sampai", "the office's watermark, Unix nanoseconds: every packet it enrolled before this instant has been delivered; the centre decides other offices' later enrollments only after it (see ARCHITECTURE.md, hold policy)"), query("wait", "long poll, milliseconds (max 25000): with nothing new, the centre holds the request until it publishes a decision or the wait ends; signed as '&wait=MS' after the other parameters")]
             }))},
+            "/sync/uploads/{id}": {
+                "get": op("Central node: how much of a resumable packet upload by the calling office has arrived: {offset, total}; 404 when none is in progress (start at 0). Signed like the feed, over 'GET /api/v1/sync/uploads/{id}'", "200", json!({
+                    "security": [],
+                    "parameters": [path_param("id", "packet id")]
+                })),
+                "put": op("Central node: one chunk of a resumable packet upload (body: the chunk, at most 512 KiB). Signed like the feed, over 'PUT /api/v1/sync/uploads/{id}?offset=O&total=T&sha256=<hex of the chunk>'. 202 {offset}: send the next chunk from there; 409 {code: offset_mismatch, offset}: resume from offset; the last chunk is answered like a whole packet (201 accepted, 200 replay, 422 refused and quarantined). Nothing is recorded before the packet is complete", "202", json!({
+                    "security": [],
+                    "parameters": [path_param("id", "packet id"), query("offset", "byte offset of this chunk in the packet"), query("total", "the packet's size in bytes")],
+                    "requestBody": {"required": true, "content": {"application/octet-stream": {}}}
+                }))
+            },
             "/pusat/status": {"get": op("Central node: packets received, decided, waiting, quarantined; decisions by result", "200", json!({}))},
             "/pusat/karantina": {"get": op("Central node: quarantined packets with code and reason (admin)", "200", json!({}))},
             "/pusat/ganda": {"get": op("Central node: packets flagged ganda awaiting adjudication (verifikator, admin)", "200", json!({}))},

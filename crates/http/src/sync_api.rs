@@ -10,6 +10,13 @@
 //!   seconds, ±300 s), `X-Sidik-Signature` (hex)). With `wait`, a long poll: when there
 //!   is nothing new the centre holds the request up to `wait` ms (at most 25 s) and
 //!   answers as soon as decisions are published.
+//! - `GET /api/v1/sync/uploads/{packet_id}` and
+//!   `PUT /api/v1/sync/uploads/{packet_id}?offset=O&total=T` (body = the chunk): a
+//!   resumable upload of a large packet, signed like the feed (the signed message also
+//!   names the chunk's SHA-256). 202 `{offset}`: send the next chunk from there; 409
+//!   `{code: offset_mismatch, offset}`: resume from `offset`; the last chunk is answered
+//!   like a whole packet (201 / 200 / 422). Offices send packets above
+//!   [`RESUMABLE_ABOVE`] this way.
 //! - `/api/v1/pusat/...`: status, quarantine, `ganda` cases and adjudication for the
 //!   centre's officers (session).
 //!
@@ -78,6 +85,7 @@ pub fn central_routes() -> Router<AppState> {
     Router::new()
         .route("/sync/packets/{id}", put(put_packet))
         .route("/sync/decisions", get(decisions))
+        .route("/sync/uploads/{id}", get(upload_offset).put(put_chunk))
         .route("/pusat/status", get(pusat_status))
         .route("/pusat/karantina", get(karantina))
         .route("/pusat/ganda", get(ganda))
@@ -96,22 +104,123 @@ async fn put_packet(
     body: Bytes,
 ) -> Result<Response, ApiError> {
     let c = centre(&st)?;
-    match c.receive(&id, &body).await.map_err(store_err)? {
-        Receipt::Accepted => Ok((
+    let r = c.receive(&id, &body).await.map_err(store_err)?;
+    Ok(receipt_response(&id, r))
+}
+
+fn receipt_response(id: &str, r: Receipt) -> Response {
+    match r {
+        Receipt::Accepted => (
             StatusCode::CREATED,
             Json(serde_json::json!({"result": "accepted", "packet_id": id})),
         )
-            .into_response()),
-        Receipt::Replay => Ok((
+            .into_response(),
+        Receipt::Replay => (
             StatusCode::OK,
             Json(serde_json::json!({"result": "replay", "packet_id": id})),
         )
-            .into_response()),
-        Receipt::Refused { code, reason } => Ok((
+            .into_response(),
+        Receipt::Refused { code, reason } => (
             StatusCode::UNPROCESSABLE_ENTITY,
             Json(serde_json::json!({"code": code, "message": reason, "quarantined": true})),
         )
+            .into_response(),
+    }
+}
+
+/// The message an office signs to ask how much of an upload arrived.
+pub fn upload_offset_request(packet_id: &str) -> String {
+    format!("GET /api/v1/sync/uploads/{packet_id}")
+}
+
+/// The message an office signs to send a chunk: it names the chunk's SHA-256, so the
+/// signature covers the bytes too.
+pub fn upload_chunk_request(packet_id: &str, offset: u64, total: u64, chunk: &[u8]) -> String {
+    use sha2::{Digest, Sha256};
+    format!(
+        "PUT /api/v1/sync/uploads/{packet_id}?offset={offset}&total={total}&sha256={}",
+        hex::encode(Sha256::digest(chunk))
+    )
+}
+
+async fn upload_offset(
+    State(st): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    let c = centre(&st)?;
+    let office = signed_by(&st, &headers, &upload_offset_request(&id))?;
+    match c.uploads.offset(&office, &id) {
+        Some((offset, total)) => {
+            Ok(Json(serde_json::json!({"offset": offset, "total": total})).into_response())
+        }
+        None => Err(ApiError::new(
+            StatusCode::NOT_FOUND,
+            "no_upload",
+            "no upload of this packet in progress: start at offset 0",
+        )),
+    }
+}
+
+#[derive(Deserialize)]
+struct ChunkQuery {
+    offset: u64,
+    total: u64,
+}
+
+async fn put_chunk(
+    State(st): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    Query(q): Query<ChunkQuery>,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    use sidik_sync::centre::{ChunkError, ChunkReceipt};
+    use sidik_sync::upload::UploadError;
+    let c = centre(&st)?;
+    let office = signed_by(
+        &st,
+        &headers,
+        &upload_chunk_request(&id, q.offset, q.total, &body),
+    )?;
+    match c
+        .receive_chunk(&office, &id, q.offset, q.total, &body)
+        .await
+    {
+        Ok(ChunkReceipt::Partial { offset }) => Ok((
+            StatusCode::ACCEPTED,
+            Json(serde_json::json!({"offset": offset, "total": q.total})),
+        )
             .into_response()),
+        Ok(ChunkReceipt::Done(r)) => Ok(receipt_response(&id, r)),
+        Err(ChunkError::Store(e)) => Err(store_err(e)),
+        // The one error the office acts on: where to resume.
+        Err(ChunkError::Upload(UploadError::OffsetMismatch { expected })) => Ok((
+            StatusCode::CONFLICT,
+            Json(serde_json::json!({
+                "code": "offset_mismatch",
+                "message": format!("the upload is at offset {expected}; send the chunk starting there"),
+                "offset": expected,
+            })),
+        )
+            .into_response()),
+        Err(ChunkError::Upload(UploadError::TotalMismatch { total })) => Err(ApiError::new(
+            StatusCode::CONFLICT,
+            "total_mismatch",
+            format!("this upload was started with a total of {total} bytes"),
+        )),
+        Err(ChunkError::Upload(UploadError::TooLarge(m))) => {
+            Err(ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "too_large", m))
+        }
+        Err(ChunkError::Upload(UploadError::Empty)) => Err(ApiError::bad_request(
+            "empty_chunk",
+            "the chunk is empty",
+        )),
+        Err(ChunkError::Upload(UploadError::Full)) => Err(ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "uploads_full",
+            "too many uploads in progress; retry later",
+        )),
     }
 }
 
@@ -212,12 +321,10 @@ impl KeputusanJson {
     }
 }
 
-async fn decisions(
-    State(st): State<AppState>,
-    headers: HeaderMap,
-    Query(q): Query<FeedQuery>,
-) -> Result<Json<Vec<KeputusanJson>>, ApiError> {
-    let c = centre(&st)?;
+/// The office that signed `what` (headers `X-Sidik-Office`, `X-Sidik-Time`,
+/// `X-Sidik-Signature`), if its certified, unrevoked key did, within ±300 s.
+fn signed_by(st: &AppState, headers: &HeaderMap, what: &str) -> Result<String, ApiError> {
+    let c = centre(st)?;
     let unauthorized = |m: &str| ApiError::new(StatusCode::UNAUTHORIZED, "unauthorized", m);
     let h = |name: &str| {
         headers
@@ -237,16 +344,25 @@ async fn decisions(
     if (now - time).abs() > MAX_SKEW_SECONDS {
         return Err(unauthorized("request time too far from the centre's clock"));
     }
-    if !c.verify_request(
-        &office,
-        time,
-        &feed_request(q.after, q.limit, q.sampai, q.wait),
-        &sig,
-    ) {
+    if !c.verify_request(&office, time, what, &sig) {
         return Err(unauthorized(
             "signature does not verify under a certified, unrevoked key of this office",
         ));
     }
+    Ok(office)
+}
+
+async fn decisions(
+    State(st): State<AppState>,
+    headers: HeaderMap,
+    Query(q): Query<FeedQuery>,
+) -> Result<Json<Vec<KeputusanJson>>, ApiError> {
+    let c = centre(&st)?;
+    let office = signed_by(
+        &st,
+        &headers,
+        &feed_request(q.after, q.limit, q.sampai, q.wait),
+    )?;
     let feed = c
         .feed(
             &office,
@@ -680,9 +796,127 @@ fn net(e: reqwest::Error) -> LinkError {
     }
 }
 
+/// Packets larger than this go up in chunks, resumably.
+pub const RESUMABLE_ABOVE: usize = 256 * 1024;
+/// Chunk size of a resumable upload.
+pub const UPLOAD_CHUNK: usize = 128 * 1024;
+
+/// The centre's answer to a whole packet or to its last chunk.
+async fn push_outcome(r: reqwest::Response, packet_id: &str) -> Result<PushOutcome, LinkError> {
+    match r.status() {
+        StatusCode::CREATED => Ok(PushOutcome::Accepted),
+        StatusCode::OK => Ok(PushOutcome::Replay),
+        StatusCode::UNPROCESSABLE_ENTITY => {
+            let v: serde_json::Value = r.json().await.map_err(net)?;
+            Ok(PushOutcome::Refused {
+                code: v["code"].as_str().unwrap_or("refused").to_string(),
+                reason: v["message"].as_str().unwrap_or_default().to_string(),
+            })
+        }
+        s => Err(LinkError::Server(format!(
+            "PUT packet {packet_id}: HTTP {s}: {}",
+            r.text().await.unwrap_or_default()
+        ))),
+    }
+}
+
+impl HttpCentreLink {
+    fn signed(&self, req: reqwest::RequestBuilder, what: &str) -> reqwest::RequestBuilder {
+        let now = self.clock.now().as_second();
+        let sig = sidik_packet::sign_request(&self.keys, &self.office, now, what);
+        req.header("x-sidik-office", &self.office)
+            .header("x-sidik-time", now.to_string())
+            .header("x-sidik-signature", hex::encode(sig))
+    }
+
+    /// How much of an upload the centre holds (0 if none, or if it is of another size).
+    async fn upload_offset(&self, packet_id: &str, total: u64) -> Result<u64, LinkError> {
+        let what = upload_offset_request(packet_id);
+        let r = self
+            .signed(
+                self.client
+                    .get(format!("{}{}", self.base, what.trim_start_matches("GET "))),
+                &what,
+            )
+            .send()
+            .await
+            .map_err(net)?;
+        match r.status() {
+            StatusCode::OK => {
+                let v: serde_json::Value = r.json().await.map_err(net)?;
+                let offset = v["offset"].as_u64().unwrap_or(0);
+                Ok(if v["total"].as_u64() == Some(total) && offset < total {
+                    offset
+                } else {
+                    0
+                })
+            }
+            StatusCode::NOT_FOUND => Ok(0),
+            s => Err(LinkError::Server(format!(
+                "upload offset of {packet_id}: HTTP {s}: {}",
+                r.text().await.unwrap_or_default()
+            ))),
+        }
+    }
+
+    /// Sends a large packet in chunks from wherever the centre's copy stops: a broken
+    /// connection costs at most the chunk in flight, not the whole packet.
+    async fn push_resumable(
+        &self,
+        packet_id: &str,
+        bytes: &[u8],
+    ) -> Result<PushOutcome, LinkError> {
+        let total = bytes.len() as u64;
+        let mut offset = self.upload_offset(packet_id, total).await?;
+        // Each round either advances by a chunk or learns the centre's offset; bounded
+        // so that a confused centre cannot keep the worker here forever.
+        for _ in 0..2 * bytes.len().div_ceil(UPLOAD_CHUNK) + 4 {
+            let start = offset as usize;
+            let chunk = &bytes[start..(start + UPLOAD_CHUNK).min(bytes.len())];
+            let what = upload_chunk_request(packet_id, offset, total, chunk);
+            let path = what.trim_start_matches("PUT ");
+            let path = &path[..path.find("&sha256=").unwrap_or(path.len())];
+            let r = self
+                .signed(
+                    self.client
+                        .put(format!("{}{path}", self.base))
+                        .header("content-type", "application/octet-stream")
+                        .body(chunk.to_vec()),
+                    &what,
+                )
+                .send()
+                .await
+                .map_err(net)?;
+            match r.status() {
+                StatusCode::ACCEPTED | StatusCode::CONFLICT => {
+                    let conflict = r.status() == StatusCode::CONFLICT;
+                    let v: serde_json::Value = r.json().await.map_err(net)?;
+                    match v["offset"].as_u64() {
+                        Some(o) if o < total => offset = o,
+                        _ => {
+                            return Err(LinkError::Server(format!(
+                                "upload of {packet_id}: the centre answered {} ({})",
+                                if conflict { "a conflict" } else { "no offset" },
+                                v["message"].as_str().unwrap_or_default()
+                            )))
+                        }
+                    }
+                }
+                _ => return push_outcome(r, packet_id).await,
+            }
+        }
+        Err(LinkError::Server(format!(
+            "upload of {packet_id} did not complete"
+        )))
+    }
+}
+
 #[async_trait]
 impl CentreLink for HttpCentreLink {
     async fn push(&self, packet_id: &str, bytes: &[u8]) -> Result<PushOutcome, LinkError> {
+        if bytes.len() > RESUMABLE_ABOVE {
+            return self.push_resumable(packet_id, bytes).await;
+        }
         let r = self
             .client
             .put(format!("{}/api/v1/sync/packets/{packet_id}", self.base))
@@ -691,21 +925,7 @@ impl CentreLink for HttpCentreLink {
             .send()
             .await
             .map_err(net)?;
-        match r.status() {
-            StatusCode::CREATED => Ok(PushOutcome::Accepted),
-            StatusCode::OK => Ok(PushOutcome::Replay),
-            StatusCode::UNPROCESSABLE_ENTITY => {
-                let v: serde_json::Value = r.json().await.map_err(net)?;
-                Ok(PushOutcome::Refused {
-                    code: v["code"].as_str().unwrap_or("refused").to_string(),
-                    reason: v["message"].as_str().unwrap_or_default().to_string(),
-                })
-            }
-            s => Err(LinkError::Server(format!(
-                "PUT packet {packet_id}: HTTP {s}: {}",
-                r.text().await.unwrap_or_default()
-            ))),
-        }
+        push_outcome(r, packet_id).await
     }
 
     async fn pull(
@@ -715,18 +935,12 @@ impl CentreLink for HttpCentreLink {
         sampai: jiff::Timestamp,
         wait: Duration,
     ) -> Result<Vec<Keputusan>, LinkError> {
-        let now = self.clock.now().as_second();
         let sampai = sampai.as_nanosecond() as i64;
         let wait = (!wait.is_zero()).then_some(wait.as_millis() as u64);
         let request = feed_request(after, limit, Some(sampai), wait);
-        let sig = sidik_packet::sign_request(&self.keys, &self.office, now, &request);
         let path = request.trim_start_matches("GET ");
         let r = self
-            .client
-            .get(format!("{}{path}", self.base))
-            .header("x-sidik-office", &self.office)
-            .header("x-sidik-time", now.to_string())
-            .header("x-sidik-signature", hex::encode(sig))
+            .signed(self.client.get(format!("{}{path}", self.base)), &request)
             .send()
             .await
             .map_err(net)?;

@@ -60,6 +60,8 @@ pub struct Centre {
     marks_moved: Notify,
     /// Bumped after every publication of decisions (wakes long-polling feeds).
     published: tokio::sync::watch::Sender<u64>,
+    /// Resumable uploads in progress.
+    pub uploads: crate::upload::Staging,
     pub counters: Counters,
     /// How long the decider waits for other offices' earlier enrollments.
     pub hold: HoldPolicy,
@@ -143,6 +145,7 @@ impl Centre {
             wake: Notify::new(),
             marks_moved: Notify::new(),
             published: tokio::sync::watch::Sender::new(0),
+            uploads: Default::default(),
             counters: Counters::default(),
             hold: HoldPolicy::default(),
             started: std::time::Instant::now(),
@@ -383,6 +386,31 @@ impl Centre {
                     ),
                 )
                 .await
+            }
+        }
+    }
+
+    /// One chunk of a resumable upload by `office` (authenticated by the caller). The
+    /// last chunk hands the whole packet to [`Centre::receive`].
+    pub async fn receive_chunk(
+        &self,
+        office: &str,
+        packet_id: &str,
+        offset: u64,
+        total: u64,
+        chunk: &[u8],
+    ) -> Result<ChunkReceipt, ChunkError> {
+        match self.uploads.append(
+            office,
+            packet_id,
+            offset,
+            total,
+            chunk,
+            std::time::Instant::now(),
+        )? {
+            crate::upload::Chunk::Partial { offset } => Ok(ChunkReceipt::Partial { offset }),
+            crate::upload::Chunk::Complete(bytes) => {
+                Ok(ChunkReceipt::Done(self.receive(packet_id, &bytes).await?))
             }
         }
     }
@@ -803,6 +831,23 @@ impl Centre {
             }
         }
     }
+}
+
+/// What the centre answered to a chunk of a resumable upload.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ChunkReceipt {
+    /// Staged; the next chunk starts at `offset`.
+    Partial { offset: u64 },
+    /// The packet is complete and went through intake.
+    Done(Receipt),
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ChunkError {
+    #[error(transparent)]
+    Upload(#[from] crate::upload::UploadError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
 }
 
 /// A [`CentreLink`] to a centre in the same process (standalone role and tests of

@@ -9,6 +9,7 @@
 //!   domain rules), quarantines what fails with the reason, records the rest exactly
 //!   once (unique packet id and registration number), dedups every packet against the
 //!   national 1:N gallery in receive order and publishes decisions.
+//! * [`upload`]: resumable uploads of large packets (chunks staged until complete).
 //!
 //! Architecture invariant: no SQL and no HTTP here. Storage is `sidik-store`'s traits;
 //! the wire is the [`CentreLink`] trait, implemented over HTTP by `sidik-http` (and
@@ -16,6 +17,7 @@
 
 pub mod centre;
 pub mod office;
+pub mod upload;
 
 pub use centre::{Centre, Receipt};
 pub use office::{Kesehatan, OfficeSync, SyncConfig};

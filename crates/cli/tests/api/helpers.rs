@@ -97,6 +97,34 @@ impl TestApp {
     pub async fn spawn() -> TestApp {
         let dir = tempfile::tempdir().unwrap();
         let store = Arc::new(SqliteStore::open_dir(dir.path()).await.unwrap());
+        Self::serve(dir, store, None).await
+    }
+
+    /// A central node (no hold) with its centre and a copy of its keys (for sealing).
+    pub async fn spawn_central() -> (TestApp, Arc<sidik_sync::Centre>, sidik_packet::CentreKeys) {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Arc::new(SqliteStore::open_dir(dir.path()).await.unwrap());
+        let keys = sidik_packet::CentreKeys::generate(&mut sidik_packet::rand_core::OsRng);
+        let copy = sidik_packet::CentreKeys::from_text(&keys.to_text()).unwrap();
+        let mut centre = sidik_sync::Centre::new(
+            store.clone(),
+            keys,
+            Arc::new(GalleryAbis::default()),
+            Arc::new(SystemClock),
+        )
+        .await
+        .unwrap();
+        centre.hold = sidik_sync::centre::HoldPolicy::NONE;
+        let centre = Arc::new(centre);
+        let app = Self::serve(dir, store, Some(centre.clone())).await;
+        (app, centre, copy)
+    }
+
+    async fn serve(
+        dir: tempfile::TempDir,
+        store: Arc<SqliteStore>,
+        pusat: Option<Arc<sidik_sync::Centre>>,
+    ) -> TestApp {
         let clock = Arc::new(SystemClock);
         let akun = Akun {
             store: store.clone(),
@@ -128,7 +156,7 @@ impl TestApp {
                 nama_kantor: "Suku Dinas Dukcapil Kota Administrasi Jakarta Utara".into(),
             },
             demo_biometrik: None,
-            pusat: None,
+            pusat,
             sinkron: None,
         };
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();

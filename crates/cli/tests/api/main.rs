@@ -3,6 +3,7 @@
 mod helpers;
 mod process;
 mod sync;
+mod upload;
 
 use helpers::*;
 use reqwest::StatusCode;
