@@ -43,6 +43,10 @@ pub fn central_routes() -> Router<AppState> {
         .route("/masuk", get(masuk_form).post(masuk))
         .route("/keluar", post(keluar))
         .route("/pusat", get(crate::web_sync::pusat))
+        .route(
+            "/pusat/permohonan/{nomor}/adjudikasi",
+            post(crate::web_sync::adjudikasi),
+        )
         .fallback(tidak_ditemukan)
 }
 

@@ -222,15 +222,52 @@ struct PusatPage {
     galeri: usize,
     keputusan: Vec<(String, u64)>,
     kantor: Vec<(String, String, String, String)>,
-    ganda: Vec<(String, String, String, String)>,
+    ganda: Vec<KasusGanda>,
     karantina: Vec<(String, String, String, String, String)>,
     admin: bool,
+    /// Adjudicators (verifikator, admin) get the adjudication form.
+    adjudikator: bool,
+    pesan: Option<String>,
+    galat: Option<String>,
 }
 
-pub async fn pusat(State(st): State<AppState>, WebUser(u): WebUser) -> Response {
+/// A `ganda` case awaiting adjudication, with the centre's finding.
+struct KasusGanda {
+    nomor: String,
+    nik: String,
+    nama: String,
+    kantor: String,
+    /// The latest `ganda` decision's note and candidates ("NIK … (permohonan …, skor …)").
+    catatan: String,
+    kandidat: Vec<String>,
+}
+
+#[derive(Deserialize)]
+pub struct PusatQuery {
+    selesai: Option<String>,
+}
+
+pub async fn pusat(
+    State(st): State<AppState>,
+    WebUser(u): WebUser,
+    Query(q): Query<PusatQuery>,
+) -> Response {
+    let pesan = q
+        .selesai
+        .filter(|n| n.len() <= 40 && n.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'))
+        .map(|n| format!("Adjudikasi permohonan {n} tercatat dan dikirim ke kantor asalnya."));
+    pusat_page(&st, &u, pesan, None).await
+}
+
+async fn pusat_page(
+    st: &AppState,
+    u: &sidik_store::User,
+    pesan: Option<String>,
+    galat: Option<String>,
+) -> Response {
     let Some(c) = &st.pusat else {
         return html(PusatPage {
-            k: kepala(&st, Some(&u)),
+            k: kepala(st, Some(u)),
             diterima: 0,
             diputuskan: 0,
             menunggu: 0,
@@ -241,6 +278,9 @@ pub async fn pusat(State(st): State<AppState>, WebUser(u): WebUser) -> Response 
             ganda: vec![],
             karantina: vec![],
             admin: false,
+            adjudikator: false,
+            pesan,
+            galat,
         });
     };
     let s = c.store.central_stats().await.unwrap_or_default();
@@ -261,17 +301,46 @@ pub async fn pusat(State(st): State<AppState>, WebUser(u): WebUser) -> Response 
             )
         })
         .collect();
-    let ganda = if matches!(u.peran, Peran::Admin | Peran::Verifikator) {
-        c.store
+    let adjudikator = matches!(u.peran, Peran::Admin | Peran::Verifikator);
+    let mut ganda = Vec::new();
+    if adjudikator {
+        for p in c
+            .store
             .packets_with_status("ganda", 200)
             .await
             .unwrap_or_default()
-            .into_iter()
-            .map(|p| (p.nomor, p.nik, p.nama, p.kantor))
-            .collect()
-    } else {
-        vec![]
-    };
+        {
+            let temuan = c
+                .store
+                .decisions_for(&p.nomor)
+                .await
+                .unwrap_or_default()
+                .into_iter()
+                .rev()
+                .find(|k| k.hasil == sidik_domain::Hasil::Ganda);
+            let (catatan, kandidat) = temuan.map_or_else(Default::default, |k| {
+                let kandidat = k
+                    .kandidat
+                    .iter()
+                    .map(|c| {
+                        format!(
+                            "NIK {} (permohonan {}, skor {:.0}, {} jari cocok)",
+                            c.nik, c.permohonan, c.skor, c.jari_cocok
+                        )
+                    })
+                    .collect();
+                (k.catatan, kandidat)
+            });
+            ganda.push(KasusGanda {
+                nomor: p.nomor,
+                nik: p.nik,
+                nama: p.nama,
+                kantor: p.kantor,
+                catatan,
+                kandidat,
+            });
+        }
+    }
     let karantina = if admin {
         c.store
             .quarantine_list(200)
@@ -292,7 +361,7 @@ pub async fn pusat(State(st): State<AppState>, WebUser(u): WebUser) -> Response 
         vec![]
     };
     html(PusatPage {
-        k: kepala(&st, Some(&u)),
+        k: kepala(st, Some(u)),
         diterima: s.diterima,
         diputuskan: s.diputuskan,
         menunggu: s.menunggu,
@@ -303,5 +372,79 @@ pub async fn pusat(State(st): State<AppState>, WebUser(u): WebUser) -> Response 
         ganda,
         karantina,
         admin,
+        adjudikator,
+        pesan,
+        galat,
     })
+}
+
+#[derive(Deserialize)]
+pub struct AdjudikasiForm {
+    hasil: String,
+    #[serde(default)]
+    alasan: String,
+}
+
+/// An adjudicator's verdict on a `ganda` case, from the centre's page.
+pub async fn adjudikasi(
+    State(st): State<AppState>,
+    WebUser(u): WebUser,
+    axum::extract::Path(nomor): axum::extract::Path<String>,
+    axum::extract::Form(f): axum::extract::Form<AdjudikasiForm>,
+) -> Response {
+    use axum::http::StatusCode;
+    use axum::response::{IntoResponse, Redirect};
+    let verdict: Result<(), (StatusCode, String)> = async {
+        if !matches!(u.peran, Peran::Admin | Peran::Verifikator) {
+            return Err((
+                StatusCode::FORBIDDEN,
+                "Peran Anda tidak berwenang melakukan adjudikasi.".to_string(),
+            ));
+        }
+        let Some(c) = &st.pusat else {
+            return Err((StatusCode::NOT_FOUND, "Node ini bukan pusat data.".into()));
+        };
+        let tunggal = match f.hasil.as_str() {
+            "tunggal" => true,
+            "tolak" => false,
+            _ => {
+                return Err((
+                    StatusCode::BAD_REQUEST,
+                    "Pilih hasil adjudikasi: tunggal atau tolak.".into(),
+                ))
+            }
+        };
+        if f.alasan.trim().is_empty() {
+            return Err((
+                StatusCode::BAD_REQUEST,
+                format!("Alasan adjudikasi permohonan {nomor} wajib diisi."),
+            ));
+        }
+        c.adjudicate(&format!("user:{}", u.username), &nomor, tunggal, &f.alasan)
+            .await
+            .map_err(|e| match e {
+                sidik_store::StoreError::NotFound(_) => (
+                    StatusCode::NOT_FOUND,
+                    format!("Permohonan {nomor} tidak ditemukan di pusat."),
+                ),
+                sidik_store::StoreError::Conflict(_) => (
+                    StatusCode::CONFLICT,
+                    format!("Permohonan {nomor} bukan kasus ganda yang menunggu adjudikasi (mungkin sudah diadjudikasi)."),
+                ),
+                e => {
+                    tracing::error!("adjudication of {nomor}: {e}");
+                    (
+                        StatusCode::INTERNAL_SERVER_ERROR,
+                        "Adjudikasi gagal disimpan; coba lagi.".into(),
+                    )
+                }
+            })
+    }
+    .await;
+    match verdict {
+        Ok(()) => Redirect::to(&format!("/pusat?selesai={nomor}")).into_response(),
+        Err((status, galat)) => {
+            (status, pusat_page(&st, &u, None, Some(galat)).await).into_response()
+        }
+    }
 }

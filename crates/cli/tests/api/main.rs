@@ -2,6 +2,7 @@
 
 mod helpers;
 mod process;
+mod pusat;
 mod sync;
 mod upload;
 
