@@ -515,7 +515,12 @@ impl CentralStore for SqliteStore {
         rows.iter().map(karantina_row).collect()
     }
 
-    async fn packets_undecided(&self, limit: u32, hold: Option<Tahan>) -> Result<Vec<PaketTunggu>> {
+    async fn packets_undecided(
+        &self,
+        limit: u32,
+        hold: Option<Tahan>,
+        skip: &std::collections::HashSet<String>,
+    ) -> Result<Vec<PaketTunggu>> {
         let mut conn = self.reader.acquire().await.map_err(be)?;
         let (from, received_by) = match hold {
             Some(h) => (ns(h.from), ns(h.received_by)),
@@ -526,13 +531,19 @@ impl CentralStore for SqliteStore {
         )
         .bind(from)
         .bind(received_by)
-        .bind(limit as i64)
+        .bind(limit as i64 + skip.len() as i64)
         .fetch_all(&mut *conn)
         .await
         .map_err(be)?;
         let mut out = Vec::with_capacity(rows.len());
         for r in rows {
             let packet_id: String = r.try_get("packet_id").map_err(be)?;
+            if skip.contains(&packet_id) {
+                continue;
+            }
+            if out.len() == limit as usize {
+                break;
+            }
             let jari = sqlx::query(
                 "SELECT posisi, template FROM paket_jari WHERE packet_id = ? ORDER BY posisi",
             )
@@ -669,6 +680,16 @@ impl CentralStore for SqliteStore {
         .fetch_all(&mut *conn)
         .await
         .map_err(be)?;
+        keputusan_rows(&mut conn, rows, "keputusan_kandidat").await
+    }
+
+    async fn decisions_for(&self, nomor: &str) -> Result<Vec<Keputusan>> {
+        let mut conn = self.reader.acquire().await.map_err(be)?;
+        let rows = sqlx::query("SELECT * FROM keputusan WHERE nomor = ? ORDER BY seq")
+            .bind(nomor)
+            .fetch_all(&mut *conn)
+            .await
+            .map_err(be)?;
         keputusan_rows(&mut conn, rows, "keputusan_kandidat").await
     }
 

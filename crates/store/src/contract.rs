@@ -487,11 +487,12 @@ pub async fn undecided_queue_and_hold<S: CentralStore>(s: &S) {
         );
     }
     let ids = |v: Vec<PaketTunggu>| v.into_iter().map(|p| p.packet_id).collect::<Vec<_>>();
+    let none = std::collections::HashSet::new();
     assert_eq!(
-        ids(s.packets_undecided(10, None).await.unwrap()),
+        ids(s.packets_undecided(10, None, &none).await.unwrap()),
         ["pk-a", "pk-b", "pk-c"]
     );
-    let all = s.packets_undecided(1, None).await.unwrap();
+    let all = s.packets_undecided(1, None, &none).await.unwrap();
     assert_eq!(all[0].jari, vec![(1, vec![1, 2, 3]), (6, vec![4, 5, 6])]);
     // Held from t(20): only pk-a goes, ...
     let hold = |from, received_by| Tahan {
@@ -499,21 +500,40 @@ pub async fn undecided_queue_and_hold<S: CentralStore>(s: &S) {
         received_by: t(received_by),
     };
     assert_eq!(
-        ids(s.packets_undecided(10, Some(hold(20, 0))).await.unwrap()),
+        ids(s
+            .packets_undecided(10, Some(hold(20, 0)), &none)
+            .await
+            .unwrap()),
         ["pk-a"]
     );
     // ... and pk-c too once it has waited long enough (received at or before 100).
     assert_eq!(
-        ids(s.packets_undecided(10, Some(hold(20, 100))).await.unwrap()),
+        ids(s
+            .packets_undecided(10, Some(hold(20, 100)), &none)
+            .await
+            .unwrap()),
         ["pk-a", "pk-c"]
     );
     // The limit counts packets that pass the hold only.
     assert_eq!(
-        ids(s.packets_undecided(1, Some(hold(15, 102))).await.unwrap()),
+        ids(s
+            .packets_undecided(1, Some(hold(15, 102)), &none)
+            .await
+            .unwrap()),
         ["pk-a"]
     );
+    // Packets being decided already are skipped, and the limit counts the others.
+    let skip: std::collections::HashSet<String> = ["pk-a".to_string()].into();
+    assert_eq!(
+        ids(s.packets_undecided(1, None, &skip).await.unwrap()),
+        ["pk-b"]
+    );
+    assert_eq!(
+        ids(s.packets_undecided(10, None, &skip).await.unwrap()),
+        ["pk-b", "pk-c"]
+    );
     assert!(s
-        .packets_undecided(10, Some(hold(5, 99)))
+        .packets_undecided(10, Some(hold(5, 99)), &none)
         .await
         .unwrap()
         .is_empty());

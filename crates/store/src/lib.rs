@@ -512,8 +512,14 @@ pub trait CentralStore: Send + Sync + 'static {
     async fn quarantine_add(&self, q: &Karantina, audit: AuditDraft) -> Result<bool>;
     async fn quarantine_list(&self, limit: u32) -> Result<Vec<Karantina>>;
     /// Undecided packets in enrollment order (then receive order), except those the
-    /// hold keeps back. Filtered here, before any template is read.
-    async fn packets_undecided(&self, limit: u32, hold: Option<Tahan>) -> Result<Vec<PaketTunggu>>;
+    /// hold keeps back and those in `skip` (packet ids being decided already). Filtered
+    /// here, before any template is read.
+    async fn packets_undecided(
+        &self,
+        limit: u32,
+        hold: Option<Tahan>,
+        skip: &std::collections::HashSet<String>,
+    ) -> Result<Vec<PaketTunggu>>;
     /// Other packets of the same NIK: (packet id, nomor, office, status).
     async fn packets_of_nik(&self, nik: &str) -> Result<Vec<PaketPusat>>;
     async fn packet_get(&self, packet_id: &str) -> Result<Option<PaketPusat>>;
@@ -542,5 +548,7 @@ pub trait CentralStore: Send + Sync + 'static {
         after: i64,
         limit: u32,
     ) -> Result<Vec<sidik_domain::Keputusan>>;
+    /// Every decision published about one application, oldest first.
+    async fn decisions_for(&self, nomor: &str) -> Result<Vec<sidik_domain::Keputusan>>;
     async fn central_stats(&self) -> Result<StatistikPusat>;
 }

@@ -1,6 +1,6 @@
 //! The central node: packet intake, quarantine, national dedup and the decision feed.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
@@ -456,6 +456,19 @@ impl Centre {
         if batch.is_empty() {
             return Ok(());
         }
+        let decided = self.prepare_batch(batch, &HashMap::new()).await?;
+        self.publish_batch(decided).await
+    }
+
+    /// Steps 1 to 3 of [`Centre::decide_batch`], up to the decisions to publish.
+    /// `earlier`: NIK → (office, nomor) of a batch decided but not yet published (the
+    /// decider publishes one batch while it prepares the next), which the one-NIK rule
+    /// must see as if it were.
+    async fn prepare_batch(
+        &self,
+        batch: &[PaketTunggu],
+        earlier: &HashMap<String, (String, String)>,
+    ) -> Result<Decided, StoreError> {
         let now = self.clock.now();
         let decision = |p: &PaketTunggu, hasil, kandidat, catatan: String| KeputusanBaru {
             kantor: p.kantor.clone(),
@@ -475,6 +488,7 @@ impl Centre {
         for (i, p) in batch.iter().enumerate() {
             let earlier = match first_of_nik.get(p.nik.as_str()) {
                 Some(f) => Some((f.kantor.clone(), f.nomor.clone())),
+                None if earlier.contains_key(&p.nik) => earlier.get(&p.nik).cloned(),
                 None => self
                     .store
                     .packets_of_nik(&p.nik)
@@ -640,27 +654,51 @@ impl Centre {
             });
         }
         let t_prep = t0.elapsed();
-        if let Err(e) = self.store.decisions_publish_batch(&items).await {
-            // Not decided: take the batch out of the gallery again (it is searched anew
-            // on the next attempt; a restart rebuilds the gallery from decided packets).
-            for &i in &live {
-                let _ = self.abis.delete(&batch[i].nomor);
-            }
-            return Err(e);
-        }
-        self.published.send_modify(|n| *n += 1);
-        self.counters
-            .decided
-            .fetch_add(batch.len() as u64, Ordering::Relaxed);
         tracing::debug!(
             packets = batch.len(),
             demographic_ms = t_demo.as_millis() as u64,
             abis_ms = (t_abis - t_demo).as_millis() as u64,
             prepare_ms = (t_prep - t_abis).as_millis() as u64,
-            publish_ms = (t0.elapsed() - t_prep).as_millis() as u64,
             "decided batch"
         );
+        Ok(Decided {
+            items,
+            packets: batch.len(),
+            inserted: live.iter().map(|&i| batch[i].nomor.clone()).collect(),
+            niks: first_of_nik
+                .into_iter()
+                .map(|(nik, p)| (nik.to_string(), (p.kantor.clone(), p.nomor.clone())))
+                .collect(),
+            ids: batch.iter().map(|p| p.packet_id.clone()).collect(),
+        })
+    }
+
+    /// Publishes a decided batch in ONE transaction. If that fails, the batch leaves the
+    /// gallery again: it is searched anew on the next attempt (and a restart rebuilds
+    /// the gallery from decided packets only).
+    async fn publish_batch(&self, d: Decided) -> Result<(), StoreError> {
+        let t0 = std::time::Instant::now();
+        if let Err(e) = self.store.decisions_publish_batch(&d.items).await {
+            self.undo(&d);
+            return Err(e);
+        }
+        self.published.send_modify(|n| *n += 1);
+        self.counters
+            .decided
+            .fetch_add(d.packets as u64, Ordering::Relaxed);
+        tracing::debug!(
+            packets = d.packets,
+            publish_ms = t0.elapsed().as_millis() as u64,
+            "published batch"
+        );
         Ok(())
+    }
+
+    /// Takes a decided, unpublished batch out of the gallery.
+    fn undo(&self, d: &Decided) {
+        for nomor in &d.inserted {
+            let _ = self.abis.delete(nomor);
+        }
     }
 
     /// Packets enrolled at or after the returned instant wait (see [`HoldPolicy`]);
@@ -693,6 +731,18 @@ impl Centre {
 
     /// [`Centre::decide_pending`], also telling whether a hold was in effect.
     async fn decide_round(&self, limit: u32) -> Result<(usize, bool), StoreError> {
+        let (batch, held) = self.next_batch(limit, &HashSet::new()).await?;
+        self.decide_batch(&batch).await?;
+        Ok((batch.len(), held))
+    }
+
+    /// The next batch to decide (held and `skip`ped packets left out), and whether a
+    /// hold was in effect.
+    async fn next_batch(
+        &self,
+        limit: u32,
+        skip: &HashSet<String>,
+    ) -> Result<(Vec<PaketTunggu>, bool), StoreError> {
         let hold = match self.hold_from().await? {
             Some(from) => {
                 let max = jiff::SignedDuration::try_from(self.hold.max_hold).unwrap_or_default();
@@ -703,9 +753,8 @@ impl Centre {
             }
             None => None,
         };
-        let batch = self.store.packets_undecided(limit, hold).await?;
-        self.decide_batch(&batch).await?;
-        Ok((batch.len(), hold.is_some()))
+        let batch = self.store.packets_undecided(limit, hold, skip).await?;
+        Ok((batch, hold.is_some()))
     }
 
     /// An adjudicator's verdict on a `ganda` packet, published to its office.
@@ -766,28 +815,71 @@ impl Centre {
         Ok(())
     }
 
-    /// Decides packets as they arrive, forever.
+    /// Decides packets as they arrive, forever. Pipelined: while one batch's decisions
+    /// are being published (a database transaction), the next batch is prepared (the
+    /// 1:N search), so the search does not wait for the disk. Batches are still
+    /// published in order, and the next batch sees the previous one in the gallery and
+    /// in the one-NIK rule; if a publication fails, the batch prepared meanwhile is
+    /// undone too and both are decided again.
     pub async fn run_decider(self: Arc<Self>) {
+        let mut pending: Option<Decided> = None;
         loop {
-            match self.decide_round(DECIDE_BATCH).await {
-                Ok((0, false)) => {
+            let none = HashSet::new();
+            let skip = pending.as_ref().map_or(&none, |d| &d.ids);
+            let (batch, held) = match self.next_batch(DECIDE_BATCH, skip).await {
+                Ok(x) => x,
+                Err(e) => {
+                    tracing::error!("decider: {e}");
+                    tokio::time::sleep(Duration::from_secs(1)).await;
+                    continue;
+                }
+            };
+            if batch.is_empty() {
+                if let Some(d) = pending.take() {
+                    if let Err(e) = self.publish_batch(d).await {
+                        tracing::error!("decider: {e}");
+                        tokio::time::sleep(Duration::from_secs(1)).await;
+                    }
+                    continue;
+                }
+                if held {
+                    // Held: new packets cannot help (see `marks_moved`); a watermark
+                    // can, and so can time (the end of the gathering, `max_hold`).
+                    tokio::select! {
+                        _ = self.marks_moved.notified() => {}
+                        _ = tokio::time::sleep(Duration::from_millis(500)) => {}
+                    }
+                } else {
                     tokio::select! {
                         _ = self.wake.notified() => {}
                         _ = self.marks_moved.notified() => {}
                         _ = tokio::time::sleep(Duration::from_secs(5)) => {}
                     }
                 }
-                // Held: new packets cannot help (see `marks_moved`); a watermark can,
-                // and so can time (the end of the gathering, `max_hold`).
-                Ok((0, true)) => {
-                    tokio::select! {
-                        _ = self.marks_moved.notified() => {}
-                        _ = tokio::time::sleep(Duration::from_millis(500)) => {}
+                continue;
+            }
+            let earlier = pending.as_ref().map(|d| d.niks.clone()).unwrap_or_default();
+            let previous = pending.take();
+            let (published, prepared) = tokio::join!(
+                async {
+                    match previous {
+                        Some(d) => self.publish_batch(d).await,
+                        None => Ok(()),
                     }
-                }
-                Ok(_) => {}
-                Err(e) => {
-                    tracing::error!("decider: {e}");
+                },
+                self.prepare_batch(&batch, &earlier)
+            );
+            match (published, prepared) {
+                (Ok(()), Ok(d)) => pending = Some(d),
+                (published, prepared) => {
+                    if let Err(e) = &published {
+                        tracing::error!("decider: publishing: {e}");
+                    }
+                    match prepared {
+                        // Prepared against a batch that was not published: undone.
+                        Ok(d) => self.undo(&d),
+                        Err(e) => tracing::error!("decider: {e}"),
+                    }
                     tokio::time::sleep(Duration::from_secs(1)).await;
                 }
             }
@@ -831,6 +923,18 @@ impl Centre {
             }
         }
     }
+}
+
+/// A batch decided but not yet published.
+struct Decided {
+    items: Vec<PublishItem>,
+    packets: usize,
+    /// Applications the batch put into the gallery (taken out if it is not published).
+    inserted: Vec<String>,
+    /// NIK → (office, nomor) of the batch's packets that keep their enrollment.
+    niks: HashMap<String, (String, String)>,
+    /// Packet ids of the batch (not fetched again while it is being published).
+    ids: HashSet<String>,
 }
 
 /// What the centre answered to a chunk of a resumable upload.
