@@ -614,8 +614,16 @@ impl Centre {
                     .iter()
                     .filter(|c| !pos_of.contains_key(c.permohonan.as_str()))
                 {
-                    let Some(other) = self.store.packet_by_nomor(&c.permohonan).await? else {
-                        continue;
+                    let other = match self.store.packet_by_nomor(&c.permohonan).await {
+                        Ok(Some(o)) => o,
+                        Ok(None) => continue,
+                        Err(e) => {
+                            // Not decided: the batch leaves the gallery again.
+                            for &i in &live {
+                                let _ = self.abis.delete(&batch[i].nomor);
+                            }
+                            return Err(e);
+                        }
                     };
                     decisions.push(KeputusanBaru {
                         kantor: other.kantor.clone(),
