@@ -427,56 +427,6 @@ fn query_cells(p: &Prepared, prof: &SearchProfile) -> Vec<Query> {
     out
 }
 
-/// Stage-1 vote weight of a cell holding `n` postings in a shard averaging `avg` per
-/// cell: `IDF_SCALE * sqrt(avg / n)` rounded to nearest (`+ 0.5` then truncation: the
-/// value is positive), clamped to `1..=IDF_MAX`.
-#[inline]
-fn idf_weight(avg: f32, n: usize) -> u8 {
-    ((IDF_SCALE * (avg / n as f32).sqrt() + 0.5) as u8).clamp(1, IDF_MAX as u8)
-}
-
-/// [`idf_weight`] for one shard as a step function of `n`, so that the hot loop
-/// compares instead of dividing and taking a square root per cell. Exact: the weight
-/// never grows with `n` (each float step is monotonic), so it is at least `k` exactly
-/// up to some `n`, found by bisection with the formula itself.
-struct IdfSteps {
-    /// `up_to[k - 2]`: the largest `n` whose weight is at least `k` (`None`: no `n`).
-    up_to: [Option<usize>; IDF_MAX as usize - 1],
-}
-
-impl IdfSteps {
-    fn new(avg: f32) -> Self {
-        let mut up_to = [None; IDF_MAX as usize - 1];
-        for (i, t) in up_to.iter_mut().enumerate() {
-            let k = i as u8 + 2;
-            if idf_weight(avg, 0) < k {
-                continue;
-            }
-            // Invariant: weight(lo) >= k, weight(hi) < k.
-            let (mut lo, mut hi) = (0usize, 1usize << 40);
-            while hi - lo > 1 {
-                let mid = lo + (hi - lo) / 2;
-                if idf_weight(avg, mid) >= k {
-                    lo = mid;
-                } else {
-                    hi = mid;
-                }
-            }
-            *t = Some(lo);
-        }
-        IdfSteps { up_to }
-    }
-
-    #[inline]
-    fn weight(&self, n: usize) -> u8 {
-        1 + self
-            .up_to
-            .iter()
-            .map(|t| t.is_some_and(|t| n <= t) as u8)
-            .sum::<u8>()
-    }
-}
-
 thread_local! {
     /// Stage 1's vote table, kept between searches on each thread.
     static VOTES: std::cell::Cell<Vec<u8>> = const { std::cell::Cell::new(Vec::new()) };
@@ -907,7 +857,6 @@ impl Gallery {
                 votes.resize(n_local * ROT_BINS, 0);
                 // Rare local structures are worth more than common ones (IDF-like).
                 let avg = (shard.postings as f32 / CELLS as f32).max(0.25);
-                let idf = IdfSteps::new(avg);
                 // Two passes so that the memory loads of different cells overlap: first
                 // the cells' posting ranges (independent loads), then the postings.
                 let spans = shard.spans(&cells);
@@ -947,7 +896,10 @@ impl Gallery {
                     let base = &shard.base[start as usize..end as usize];
                     let recent = &shard.lists[list as usize];
                     let n = base.len() + recent.len();
-                    let w = idf.weight(n);
+                    // Rounded to nearest (`+ 0.5` then truncation: the value is
+                    // positive, and `f32::round` is a libm call in this hot loop).
+                    let w = ((IDF_SCALE * (avg / n as f32).sqrt() + 0.5) as u8)
+                        .clamp(1, IDF_MAX as u8);
                     for list in [base, recent] {
                         for chunk in list.chunks(FILTER_CHUNK) {
                             // Only triplets whose neighbours point the same way vote:
@@ -1260,21 +1212,6 @@ impl Gallery {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    /// The step table gives exactly the formula's weight, at the step edges too.
-    #[test]
-    fn idf_steps_match_the_formula() {
-        for avg in [0.25f32, 0.3, 1.0, 2.7, 17.0, 123.456, 4096.0] {
-            let steps = IdfSteps::new(avg);
-            let mut ns: Vec<usize> = (0..20_000).collect();
-            for t in steps.up_to.iter().flatten() {
-                ns.extend(t.saturating_sub(2)..t + 3);
-            }
-            for n in ns {
-                assert_eq!(steps.weight(n), idf_weight(avg, n), "avg {avg}, n {n}");
-            }
-        }
-    }
 
     /// Every neighbour-direction pair within tolerance of the probe's has its sub-key in
     /// the probe's mask, and a pair a half-turn away never does.

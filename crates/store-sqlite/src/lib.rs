@@ -81,9 +81,7 @@ impl SqliteStore {
             // Reads through a memory map: a reader whose page cache was invalidated by
             // another connection's commit (WAL) re-reads pages without a copy per page.
             // Writes still go through the WAL and fsync as before.
-            .pragma("mmap_size", MMAP_BYTES.to_string())
-            // 16 MiB of page cache per connection (the default is 2 MiB).
-            .pragma("cache_size", "-16384");
+            .pragma("mmap_size", MMAP_BYTES.to_string());
         let writer = SqlitePoolOptions::new()
             .max_connections(1)
             .acquire_timeout(Duration::from_secs(60))

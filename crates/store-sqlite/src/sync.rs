@@ -117,17 +117,6 @@ impl SyncStore for SqliteStore {
         rows.iter().map(antre).collect()
     }
 
-    async fn outbox_sent(&self, packet_id: &str, at: Timestamp) -> Result<()> {
-        let mut tx = self.begin_write().await?;
-        sqlx::query("UPDATE paket_keluar SET status = 'terkirim', terkirim = ?, galat = NULL WHERE packet_id = ? AND status = 'menunggu'")
-            .bind(ns(at))
-            .bind(packet_id)
-            .execute(&mut *tx)
-            .await
-            .map_err(be)?;
-        tx.commit().await.map_err(be)
-    }
-
     async fn outbox_sent_many(&self, packet_ids: &[String], at: Timestamp) -> Result<()> {
         if packet_ids.is_empty() {
             return Ok(());

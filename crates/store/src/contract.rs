@@ -396,6 +396,10 @@ pub async fn decision_batches<S: Store + SyncStore>(s: &S) {
             audits,
         }
     };
+    let status = |a: &Permohonan| {
+        let nomor = a.nomor.to_string();
+        async move { s.application_get(&nomor).await.unwrap().unwrap().status }
+    };
     let good = plan(decision(1, &apps[0], Hasil::Tunggal), &apps[0]);
     // Planned from a state the application is no longer in.
     let mut stale = plan(decision(2, &apps[1], Hasil::Tunggal), &apps[1]);
@@ -412,14 +416,7 @@ pub async fn decision_batches<S: Store + SyncStore>(s: &S) {
         .await
         .unwrap()
         .is_empty());
-    assert_eq!(
-        s.application_get(apps[0].nomor.as_str())
-            .await
-            .unwrap()
-            .unwrap()
-            .status,
-        Status::Direkam
-    );
+    assert_eq!(status(&apps[0]).await, Status::Direkam);
     assert_eq!(s.sync_stats().await.unwrap().kursor, 0);
 
     let fresh = plan(decision(2, &apps[1], Hasil::Ganda), &apps[1]);
@@ -429,22 +426,8 @@ pub async fn decision_batches<S: Store + SyncStore>(s: &S) {
             .unwrap(),
         vec![true, true]
     );
-    assert_eq!(
-        s.application_get(apps[0].nomor.as_str())
-            .await
-            .unwrap()
-            .unwrap()
-            .status,
-        Status::SiapCetak
-    );
-    assert_eq!(
-        s.application_get(apps[1].nomor.as_str())
-            .await
-            .unwrap()
-            .unwrap()
-            .status,
-        Status::Ganda
-    );
+    assert_eq!(status(&apps[0]).await, Status::SiapCetak);
+    assert_eq!(status(&apps[1]).await, Status::Ganda);
     assert_eq!(s.sync_stats().await.unwrap().kursor, 2);
     // The same run again (a feed page fetched twice) records nothing.
     let audits_after = verify_chain(s).await;

@@ -316,16 +316,9 @@ pub trait SyncStore: Send + Sync + 'static {
     ) -> Result<Created>;
     /// Waiting packets, oldest first.
     async fn outbox_waiting(&self, limit: u32) -> Result<Vec<PaketAntre>>;
-    /// Marks a packet acknowledged by the centre (idempotent).
-    async fn outbox_sent(&self, packet_id: &str, at: Timestamp) -> Result<()>;
-    /// [`SyncStore::outbox_sent`] for many packets, in one transaction where the backend
-    /// can (a packet not marked before a crash is pushed again: a harmless replay).
-    async fn outbox_sent_many(&self, packet_ids: &[String], at: Timestamp) -> Result<()> {
-        for id in packet_ids {
-            self.outbox_sent(id, at).await?;
-        }
-        Ok(())
-    }
+    /// Marks packets acknowledged by the centre (idempotent), in one transaction (a
+    /// packet not marked before a crash is pushed again: a harmless replay).
+    async fn outbox_sent_many(&self, packet_ids: &[String], at: Timestamp) -> Result<()>;
     /// Marks a packet refused by the centre, with the centre's reason (idempotent).
     async fn outbox_refused(&self, packet_id: &str, reason: &str, at: Timestamp) -> Result<()>;
     /// Counts a failed delivery attempt.

@@ -486,9 +486,10 @@ impl Centre {
         let mut ditolak: Vec<Option<String>> = vec![None; batch.len()];
         let mut first_of_nik: HashMap<&str, &PaketTunggu> = HashMap::new();
         for (i, p) in batch.iter().enumerate() {
+            let in_flight = earlier.get(&p.nik).cloned();
             let earlier = match first_of_nik.get(p.nik.as_str()) {
                 Some(f) => Some((f.kantor.clone(), f.nomor.clone())),
-                None if earlier.contains_key(&p.nik) => earlier.get(&p.nik).cloned(),
+                None if in_flight.is_some() => in_flight,
                 None => self
                     .store
                     .packets_of_nik(&p.nik)
@@ -734,14 +735,9 @@ impl Centre {
     /// Decides up to `limit` waiting packets in enrollment order, except those held for
     /// earlier enrollments still on their way (see [`HoldPolicy`]); returns how many.
     pub async fn decide_pending(&self, limit: u32) -> Result<usize, StoreError> {
-        Ok(self.decide_round(limit).await?.0)
-    }
-
-    /// [`Centre::decide_pending`], also telling whether a hold was in effect.
-    async fn decide_round(&self, limit: u32) -> Result<(usize, bool), StoreError> {
-        let (batch, held) = self.next_batch(limit, &HashSet::new()).await?;
+        let (batch, _) = self.next_batch(limit, &HashSet::new()).await?;
         self.decide_batch(&batch).await?;
-        Ok((batch.len(), held))
+        Ok(batch.len())
     }
 
     /// The next batch to decide (held and `skip`ped packets left out), and whether a

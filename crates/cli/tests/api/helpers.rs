@@ -192,6 +192,20 @@ impl TestApp {
         format!("{}{path}", self.base)
     }
 
+    /// Logs in through the officer page form; returns the session cookie.
+    pub async fn web_login(&self, user: &str) -> String {
+        let r = self
+            .http
+            .post(self.url("/masuk"))
+            .form(&[("username", user), ("password", PASSWORD)])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::SEE_OTHER);
+        let cookie = r.headers()["set-cookie"].to_str().unwrap();
+        cookie.split(';').next().unwrap().to_string()
+    }
+
     pub async fn login(&self, user: &str) -> String {
         let r = self
             .http

@@ -59,19 +59,6 @@ async fn deliver(
     nomor.to_string()
 }
 
-async fn web_login(app: &TestApp, user: &str) -> String {
-    let r = app
-        .http
-        .post(app.url("/masuk"))
-        .form(&[("username", user), ("password", PASSWORD)])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), StatusCode::SEE_OTHER);
-    let cookie = r.headers()["set-cookie"].to_str().unwrap();
-    cookie.split(';').next().unwrap().to_string()
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn centre_page_shows_ganda_findings_and_adjudicates_from_a_form() {
     let (app, centre, centre_keys) = TestApp::spawn_central().await;
@@ -95,7 +82,7 @@ async fn centre_page_shows_ganda_findings_and_adjudicates_from_a_form() {
     let second = deliver(&centre, &centre_keys, &b, &kb, 1, &q, (77, 1)).await;
     assert_eq!(centre.decide_pending(128).await.unwrap(), 2);
 
-    let verifikator = web_login(&app, "verifikator").await;
+    let verifikator = app.web_login("verifikator").await;
     let get = |cookie: &str| {
         let req = app.http.get(app.url("/pusat")).header("cookie", cookie);
         async move {
@@ -146,7 +133,7 @@ async fn centre_page_shows_ganda_findings_and_adjudicates_from_a_form() {
         before
     );
     // An operator may not adjudicate.
-    let operator = web_login(&app, "operator").await;
+    let operator = app.web_login("operator").await;
     let (st, _, html) = post(
         &operator,
         &second,

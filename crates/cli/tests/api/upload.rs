@@ -49,34 +49,44 @@ fn big_packet(
     .unwrap()
 }
 
-/// A chunk PUT signed by `keys` as office `kode`.
-async fn put_chunk(
-    app: &TestApp,
-    kode: &str,
-    keys: &OfficeKeys,
-    id: &str,
-    offset: u64,
+/// Chunks of one upload, sent by hand as office `kode` signing with `keys`.
+struct Uploader<'a> {
+    app: &'a TestApp,
+    kode: &'a str,
+    keys: &'a OfficeKeys,
+    id: &'a str,
     total: u64,
-    chunk: &[u8],
-) -> (StatusCode, Value) {
-    let what = sidik_http::sync_api::upload_chunk_request(id, offset, total, chunk);
-    let now = jiff::Timestamp::now().as_second();
-    let sig = sidik_packet::sign_request(keys, kode, now, &what);
-    let r = app
-        .http
-        .put(format!(
-            "{}/api/v1/sync/uploads/{id}?offset={offset}&total={total}",
-            app.base
-        ))
-        .header("x-sidik-office", kode)
-        .header("x-sidik-time", now.to_string())
-        .header("x-sidik-signature", hex::encode(sig))
-        .body(chunk.to_vec())
-        .send()
-        .await
-        .unwrap();
-    let st = r.status();
-    (st, r.json().await.unwrap_or(Value::Null))
+}
+
+impl Uploader<'_> {
+    /// A chunk at `offset`, signed over `signed` and sending `body` (the same bytes,
+    /// unless the test forges them).
+    async fn put_as(&self, offset: u64, signed: &[u8], body: &[u8]) -> (StatusCode, Value) {
+        let (id, total) = (self.id, self.total);
+        let what = sidik_http::sync_api::upload_chunk_request(id, offset, total, signed);
+        let now = jiff::Timestamp::now().as_second();
+        let sig = sidik_packet::sign_request(self.keys, self.kode, now, &what);
+        let r = self
+            .app
+            .http
+            .put(format!(
+                "{}/api/v1/sync/uploads/{id}?offset={offset}&total={total}",
+                self.app.base
+            ))
+            .header("x-sidik-office", self.kode)
+            .header("x-sidik-time", now.to_string())
+            .header("x-sidik-signature", hex::encode(sig))
+            .body(body.to_vec())
+            .send()
+            .await
+            .unwrap();
+        let st = r.status();
+        (st, r.json().await.unwrap_or(Value::Null))
+    }
+
+    async fn put(&self, offset: u64, chunk: &[u8]) -> (StatusCode, Value) {
+        self.put_as(offset, chunk, chunk).await
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -96,22 +106,20 @@ async fn a_large_packet_resumes_after_a_broken_upload_and_is_recorded_once() {
     let chunk = sidik_http::sync_api::UPLOAD_CHUNK;
 
     // The office sent two chunks, then the link broke.
-    let (st, v) = put_chunk(&app, "317201", &keys, &id, 0, total, &bytes[..chunk]).await;
+    let office = Uploader {
+        app: &app,
+        kode: "317201",
+        keys: &keys,
+        id: &id,
+        total,
+    };
+    let (st, v) = office.put(0, &bytes[..chunk]).await;
     assert_eq!(st, StatusCode::ACCEPTED, "{v}");
     assert_eq!(v["offset"], chunk as u64);
-    let (st, _) = put_chunk(
-        &app,
-        "317201",
-        &keys,
-        &id,
-        chunk as u64,
-        total,
-        &bytes[chunk..2 * chunk],
-    )
-    .await;
+    let (st, _) = office.put(chunk as u64, &bytes[chunk..2 * chunk]).await;
     assert_eq!(st, StatusCode::ACCEPTED);
     // A chunk sent twice (its answer was lost) is refused with where to resume.
-    let (st, v) = put_chunk(&app, "317201", &keys, &id, 0, total, &bytes[..chunk]).await;
+    let (st, v) = office.put(0, &bytes[..chunk]).await;
     assert_eq!(st, StatusCode::CONFLICT, "{v}");
     assert_eq!(v["offset"], 2 * chunk as u64);
     // Nothing is recorded before the packet is complete.
@@ -126,6 +134,7 @@ async fn a_large_packet_resumes_after_a_broken_upload_and_is_recorded_once() {
 
     // Unsigned, signed by another key, or a chunk whose bytes differ from what was
     // signed: refused, and the upload does not move.
+    let third = &bytes[2 * chunk..3 * chunk];
     let r = app
         .http
         .put(format!(
@@ -133,48 +142,22 @@ async fn a_large_packet_resumes_after_a_broken_upload_and_is_recorded_once() {
             app.base,
             2 * chunk
         ))
-        .body(bytes[2 * chunk..3 * chunk].to_vec())
+        .body(third.to_vec())
         .send()
         .await
         .unwrap();
     assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
     let stranger = OfficeKeys::generate(&mut sidik_packet::rand_core::OsRng);
-    let (st, _) = put_chunk(
-        &app,
-        "317201",
-        &stranger,
-        &id,
-        2 * chunk as u64,
-        total,
-        &bytes[2 * chunk..3 * chunk],
-    )
-    .await;
+    let impostor = Uploader {
+        keys: &stranger,
+        ..office
+    };
+    let (st, _) = impostor.put(2 * chunk as u64, third).await;
     assert_eq!(st, StatusCode::UNAUTHORIZED);
-    let what = sidik_http::sync_api::upload_chunk_request(
-        &id,
-        2 * chunk as u64,
-        total,
-        &bytes[2 * chunk..3 * chunk],
-    );
-    let now = jiff::Timestamp::now().as_second();
-    let sig = sidik_packet::sign_request(&keys, "317201", now, &what);
-    let mut forged = bytes[2 * chunk..3 * chunk].to_vec();
+    let mut forged = third.to_vec();
     forged[7] ^= 1;
-    let r = app
-        .http
-        .put(format!(
-            "{}/api/v1/sync/uploads/{id}?offset={}&total={total}",
-            app.base,
-            2 * chunk
-        ))
-        .header("x-sidik-office", "317201")
-        .header("x-sidik-time", now.to_string())
-        .header("x-sidik-signature", hex::encode(sig))
-        .body(forged)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+    let (st, _) = office.put_as(2 * chunk as u64, third, &forged).await;
+    assert_eq!(st, StatusCode::UNAUTHORIZED);
     assert_eq!(
         centre.uploads.offset("317201", &id),
         Some((2 * chunk as u64, total))
