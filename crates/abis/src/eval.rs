@@ -2,7 +2,33 @@
 
 use crate::matcher::{MatchDetails, Prepared};
 use crate::template::parse_any;
-use anyhow::{bail, Context, Result};
+/// Why an FVC folder could not be loaded.
+#[derive(Debug, thiserror::Error)]
+pub enum LoadError {
+    #[error("reading {path}: {source}")]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("parsing {path}: {source}")]
+    Template {
+        path: PathBuf,
+        source: crate::TemplateError,
+    },
+    #[error("{0}: no finger view")]
+    NoView(PathBuf),
+    #[error("no FVC-named templates (DBn_X/FFF_I.iso) under {0}")]
+    Empty(PathBuf),
+}
+
+type Result<T> = std::result::Result<T, LoadError>;
+
+fn io(path: &Path) -> impl FnOnce(std::io::Error) -> LoadError + '_ {
+    move |source| LoadError::Io {
+        path: path.to_path_buf(),
+        source,
+    }
+}
 use rayon::prelude::*;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -20,7 +46,7 @@ pub struct Sample {
 pub fn load_fvc(dir: &Path) -> Result<Vec<Sample>> {
     let mut out = Vec::new();
     let mut dbs: Vec<PathBuf> = std::fs::read_dir(dir)
-        .with_context(|| format!("reading {}", dir.display()))?
+        .map_err(io(dir))?
         .filter_map(|e| e.ok().map(|e| e.path()))
         .filter(|p| p.is_dir())
         .collect();
@@ -31,7 +57,8 @@ pub fn load_fvc(dir: &Path) -> Result<Vec<Sample>> {
             .unwrap_or_default()
             .to_string_lossy()
             .into_owned();
-        let mut files: Vec<PathBuf> = std::fs::read_dir(&db)?
+        let mut files: Vec<PathBuf> = std::fs::read_dir(&db)
+            .map_err(io(&db))?
             .filter_map(|e| e.ok().map(|e| e.path()))
             .collect();
         files.sort();
@@ -47,10 +74,13 @@ pub fn load_fvc(dir: &Path) -> Result<Vec<Sample>> {
             let (Ok(finger), Ok(impression)) = (a.parse::<u32>(), b.parse::<u32>()) else {
                 continue;
             };
-            let bytes = std::fs::read(&f).with_context(|| format!("reading {}", f.display()))?;
-            let t = parse_any(&bytes).with_context(|| format!("parsing {}", f.display()))?;
+            let bytes = std::fs::read(&f).map_err(io(&f))?;
+            let t = parse_any(&bytes).map_err(|source| LoadError::Template {
+                path: f.clone(),
+                source,
+            })?;
             let Some(view) = t.views.first() else {
-                bail!("{}: no finger view", f.display());
+                return Err(LoadError::NoView(f));
             };
             out.push(Sample {
                 db: dbname.clone(),
@@ -61,10 +91,7 @@ pub fn load_fvc(dir: &Path) -> Result<Vec<Sample>> {
         }
     }
     if out.is_empty() {
-        bail!(
-            "no FVC-named templates (DBn_X/FFF_I.iso) under {}",
-            dir.display()
-        );
+        return Err(LoadError::Empty(dir.to_path_buf()));
     }
     Ok(out)
 }

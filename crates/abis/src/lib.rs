@@ -5,11 +5,9 @@
 //!   (≈ 10·log10(1/FMR)); [`DEFAULT_THRESHOLD`].
 //! - [`Gallery`]: incremental 1:N identification with an inverted edge index.
 //! - [`synth`]: deterministic synthetic fingers and impressions.
-//! - [`cli`]: the `sidik abis` subcommands.
 //! - [`eval`]: FVC-protocol accuracy evaluation.
 
 pub mod ansi378;
-pub mod cli;
 pub mod eval;
 pub mod gallery;
 pub mod hough;

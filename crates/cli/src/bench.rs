@@ -14,7 +14,12 @@ use indicatif::{ProgressBar, ProgressStyle};
 use sidik_domain::Peran;
 use sidik_store::Store;
 
+use sidik_node::{Matcher, Node, NodeConfig, RoleConfig};
+
 use crate::demo;
+
+/// (NIK, kelurahan, fingers) of one enrollment.
+type Payload = (String, String, Vec<(u8, Vec<u8>)>);
 
 #[derive(Subcommand)]
 pub enum BenchCmd {
@@ -52,24 +57,26 @@ pub async fn run(cmd: BenchCmd) -> Result<()> {
         unreachable!("handled above")
     };
     let dir = tempfile::tempdir()?;
-    let store = crate::open(dir.path()).await?;
-    demo::seed_population(store.as_ref(), demo::SEED, residents, true).await?;
     let kantor = sidik_domain::KodeKantor::parse("317200").map_err(anyhow::Error::msg)?;
-    let (issuance, akun) = crate::services(store.clone(), &kantor, no_abis);
+    let mut cfg = NodeConfig::new(dir.path(), kantor, RoleConfig::Standalone);
+    if no_abis {
+        cfg.matcher = Matcher::DemographicOnly;
+    }
+    let node = Node::build(cfg).await?;
+    let store = node.store.clone();
+    demo::seed_population(store.as_ref(), demo::SEED, residents, true).await?;
     let password = "bench-password-123";
-    akun.create_user("bench", "bench", Peran::Operator, password)
+    node.state
+        .akun
+        .create_user("bench", "bench", Peran::Operator, password)
         .await?;
-    let app = sidik_http::router(sidik_http::AppState {
-        issuance,
-        akun,
-        info: Default::default(),
-        demo_biometrik: None,
-        pusat: None,
-        sinkron: None,
-    });
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let base = format!("http://{}", listener.local_addr()?);
-    tokio::spawn(async move { axum::serve(listener, app).await });
+    tokio::spawn(sidik_http::serve(
+        listener,
+        node.router(),
+        std::future::pending(),
+    ));
 
     let today = sidik_domain::tanggal::tanggal_wib(jiff::Timestamp::now());
     let adults: Vec<_> = sidik_demo::population(demo::SEED, residents, today)
@@ -84,7 +91,6 @@ pub async fn run(cmd: BenchCmd) -> Result<()> {
         );
     }
     // Payloads are prepared before the clock starts.
-    type Payload = (String, String, Vec<(u8, Vec<u8>)>);
     let payloads: Arc<Vec<Payload>> = Arc::new(
         adults
             .iter()
@@ -124,45 +130,7 @@ pub async fn run(cmd: BenchCmd) -> Result<()> {
             payloads.clone(),
             bar.clone(),
         );
-        tasks.push(tokio::spawn(async move {
-            let mut lat = Vec::new();
-            loop {
-                let i = next.fetch_add(1, Ordering::Relaxed);
-                let Some((nik, kel, jari)) = payloads.get(i) else {
-                    return Ok::<_, anyhow::Error>(lat);
-                };
-                let mut form = reqwest::multipart::Form::new()
-                    .text("nik", nik.clone())
-                    .text("kelurahan", kel.clone());
-                for (pos, t) in jari {
-                    form = form.part(
-                        format!("jari_{pos}"),
-                        reqwest::multipart::Part::bytes(t.clone()).file_name("f.iso"),
-                    );
-                }
-                form = form
-                    .part(
-                        "foto",
-                        reqwest::multipart::Part::bytes(demo::FOTO.to_vec()).file_name("f.png"),
-                    )
-                    .part(
-                        "tanda_tangan",
-                        reqwest::multipart::Part::bytes(demo::TTD.to_vec()).file_name("t.png"),
-                    );
-                let t0 = Instant::now();
-                let r = http
-                    .post(format!("{base}/api/v1/applications"))
-                    .bearer_auth(&token)
-                    .multipart(form)
-                    .send()
-                    .await?;
-                if !r.status().is_success() {
-                    bail!("enrollment failed: {} {}", r.status(), r.text().await?);
-                }
-                lat.push(t0.elapsed());
-                bar.inc(1);
-            }
-        }));
+        tasks.push(tokio::spawn(client(http, base, token, next, payloads, bar)));
     }
     let mut lat: Vec<Duration> = Vec::with_capacity(count);
     for t in tasks {
@@ -190,4 +158,52 @@ pub async fn run(cmd: BenchCmd) -> Result<()> {
         bail!("no application stored");
     }
     Ok(())
+}
+
+/// One client: enrolls the next payload until none is left; returns its latencies.
+async fn client(
+    http: reqwest::Client,
+    base: String,
+    token: String,
+    next: Arc<AtomicUsize>,
+    payloads: Arc<Vec<Payload>>,
+    bar: ProgressBar,
+) -> Result<Vec<Duration>> {
+    let mut lat = Vec::new();
+    loop {
+        let i = next.fetch_add(1, Ordering::Relaxed);
+        let Some((nik, kel, jari)) = payloads.get(i) else {
+            return Ok(lat);
+        };
+        let mut form = reqwest::multipart::Form::new()
+            .text("nik", nik.clone())
+            .text("kelurahan", kel.clone());
+        for (pos, t) in jari {
+            form = form.part(
+                format!("jari_{pos}"),
+                reqwest::multipart::Part::bytes(t.clone()).file_name("f.iso"),
+            );
+        }
+        form = form
+            .part(
+                "foto",
+                reqwest::multipart::Part::bytes(demo::FOTO.to_vec()).file_name("f.png"),
+            )
+            .part(
+                "tanda_tangan",
+                reqwest::multipart::Part::bytes(demo::TTD.to_vec()).file_name("t.png"),
+            );
+        let t0 = Instant::now();
+        let r = http
+            .post(format!("{base}/api/v1/applications"))
+            .bearer_auth(&token)
+            .multipart(form)
+            .send()
+            .await?;
+        if !r.status().is_success() {
+            bail!("enrollment failed: {} {}", r.status(), r.text().await?);
+        }
+        lat.push(t0.elapsed());
+        bar.inc(1);
+    }
 }

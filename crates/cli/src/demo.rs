@@ -5,7 +5,7 @@ use anyhow::Result;
 use indicatif::{ProgressBar, ProgressStyle};
 use sidik_domain::audit::AuditDraft;
 use sidik_domain::tanggal::tanggal_wib;
-use sidik_domain::{Aksi, KodeKantor, Peran};
+use sidik_domain::{Aksi, Peran};
 use sidik_issuance::akun::{generate_password, Akun};
 use sidik_issuance::{EnrollInput, Issuance};
 use sidik_store::{ListFilter, Store};
@@ -40,17 +40,23 @@ pub fn biometrik_ulang(person: u64) -> DemoCapture {
     (jari, FOTO.to_vec(), TTD.to_vec())
 }
 
-/// "Suku Dinas Dukcapil Kota Administrasi Jakarta Utara" for office 3172xx.
-pub fn nama_kantor(k: &KodeKantor) -> String {
-    let kota = sidik_wilayah::dotted(&k.as_str()[0..4]).unwrap_or_default();
-    match sidik_wilayah::Wilayah::get().region(&kota) {
-        Some(r) => format!("Suku Dinas Dukcapil {}", r.nama),
-        None => format!("Kantor Dukcapil {k}"),
-    }
-}
-
 fn today() -> jiff::civil::Date {
     tanggal_wib(jiff::Timestamp::now())
+}
+
+/// `serve --demo`: seeds the population (into an empty registry), gives the demo admin
+/// a fresh one-time password (returned) and adds demo applications (once).
+pub async fn prepare(node: &sidik_node::Node, residents: usize) -> Result<String> {
+    let store = node.store.as_ref();
+    if store.resident_count().await? == 0 {
+        seed_population(store, SEED, residents, true).await?;
+    }
+    let akun = &node.state.akun;
+    let password = demo_admin(akun).await?;
+    if let Some(iss) = node.issuance() {
+        seed_applications(iss, akun).await?;
+    }
+    Ok(password)
 }
 
 /// Inserts the synthetic population (upsert: rerunning with the same seed changes nothing).
@@ -168,8 +174,8 @@ pub async fn seed_applications(iss: &Issuance, akun: &Akun) -> Result<()> {
 
 /// Prints the demo population as CSV.
 pub fn export_csv(seed: u64, n: usize) {
-    println!("{}", sidik_demo::csv::HEADER);
+    println!("{}", sidik_domain::csv::HEADER);
     for p in sidik_demo::population(seed, n, today()) {
-        println!("{}", sidik_demo::csv::to_row(&p));
+        println!("{}", sidik_domain::csv::to_row(&p));
     }
 }

@@ -25,10 +25,10 @@ pub async fn import(store: &dyn Store, csv: &Path, report: Option<&Path>) -> Res
         anyhow::bail!(
             "{} is empty; expected the header {}",
             csv.display(),
-            sidik_demo::csv::HEADER
+            sidik_domain::csv::HEADER
         );
     };
-    sidik_demo::csv::check_header(header.trim_start_matches('\u{feff}'))
+    sidik_domain::csv::check_header(header.trim_start_matches('\u{feff}'))
         .map_err(|e| anyhow::anyhow!("{}: header: {e}", csv.display()))?;
     let today = tanggal_wib(jiff::Timestamp::now());
     let total = text.lines().count().saturating_sub(1) as u64;
@@ -47,7 +47,7 @@ pub async fn import(store: &dyn Store, csv: &Path, report: Option<&Path>) -> Res
         if line.trim().is_empty() {
             continue;
         }
-        match sidik_demo::csv::parse_row(line, today) {
+        match sidik_domain::csv::parse_row(line, today) {
             Ok(p) => {
                 if let Some(first) = seen.insert(p.nik.to_string(), lineno) {
                     errors.push(format!(

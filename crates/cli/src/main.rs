@@ -8,15 +8,29 @@ use anyhow::{bail, Context, Result};
 use clap::{Parser, Subcommand};
 use sidik_domain::Peran;
 use sidik_issuance::akun::Akun;
-use sidik_issuance::{Clock, GalleryAbis, Issuance, SystemClock};
+use sidik_node::keys;
+use sidik_node::{Matcher, Node, NodeConfig, RoleConfig};
+use sidik_ports::SystemClock;
 use sidik_store::Store;
 use sidik_store_sqlite::SqliteStore;
 
+mod abis_cli;
 mod bench;
 mod bench_centre;
 mod demo;
 mod import;
-mod node;
+
+/// The node's role, as chosen on the command line.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+enum RoleArg {
+    /// One office whose own 1:N check is final (demo, small deployments).
+    Standalone,
+    /// A district office that syncs with a centre.
+    Office,
+    /// The central data centre.
+    #[value(alias = "central")]
+    Centre,
+}
 
 #[derive(Parser)]
 #[command(
@@ -54,7 +68,7 @@ enum Cmd {
         /// The node's role: standalone (default; its own 1:N check is final), office
         /// (syncs with --central), or central.
         #[arg(long, value_enum, default_value = "standalone", env = "SIDIK_ROLE")]
-        role: node::Role,
+        role: RoleArg,
         /// Base URL of the central node (office role).
         #[arg(long, env = "SIDIK_CENTRAL")]
         central: Option<String>,
@@ -87,7 +101,7 @@ enum Cmd {
     Bench(bench::BenchCmd),
     /// Fingerprint matcher tools (ABIS).
     #[command(subcommand)]
-    Abis(abis::cli::AbisCommand),
+    Abis(abis_cli::AbisCommand),
     /// Provisioning of the central node.
     #[command(subcommand)]
     Central(CentralCmd),
@@ -172,7 +186,7 @@ enum DemoCmd {
 
 #[derive(Subcommand)]
 enum ResidentCmd {
-    /// Import residents from a CSV file (header: sidik_demo::csv::HEADER). Bad rows are
+    /// Import residents from a CSV file (header: sidik_domain::csv::HEADER). Bad rows are
     /// reported with their line number and reason; good rows are kept.
     Import {
         csv: PathBuf,
@@ -250,23 +264,23 @@ async fn main() -> Result<()> {
             })
             .await
         }
-        Cmd::Central(CentralCmd::Init { data }) => node::central_init(&data.data).await,
+        Cmd::Central(CentralCmd::Init { data }) => keys::central_init(&data.data).await,
         Cmd::Central(CentralCmd::AddOffice {
             office,
             public_key,
             name,
             data,
-        }) => node::add_office(&data.data, &office, &public_key, &name).await,
+        }) => keys::add_office(&data.data, &office, &public_key, &name).await,
         Cmd::Central(CentralCmd::RevokeOffice {
             office,
             public_key,
             data,
-        }) => node::revoke_office(&data.data, &office, &public_key).await,
+        }) => keys::revoke_office(&data.data, &office, &public_key).await,
         Cmd::Office(OfficeCmd::Init {
             office,
             centre_pub,
             data,
-        }) => node::office_init(&data.data, &office, &centre_pub).await,
+        }) => keys::office_init(&data.data, &office, &centre_pub).await,
         Cmd::Migrate { data } => {
             let store = open(&data.data).await?;
             let applied = store.migrate().await?;
@@ -329,7 +343,7 @@ async fn main() -> Result<()> {
             audit_verify(store.as_ref()).await
         }
         Cmd::Bench(cmd) => bench::run(cmd).await,
-        Cmd::Abis(cmd) => tokio::task::spawn_blocking(move || abis::cli::run(cmd)).await?,
+        Cmd::Abis(cmd) => tokio::task::spawn_blocking(move || abis_cli::run(cmd)).await?,
         Cmd::Simulate(cmd) => sidik_simulate::run(cmd).await,
     }
 }
@@ -354,177 +368,77 @@ async fn audit_verify(store: &dyn Store) -> Result<()> {
     Ok(())
 }
 
-/// The pipeline and account services of one office over a store.
-pub fn services(
-    store: Arc<SqliteStore>,
-    kantor: &sidik_domain::KodeKantor,
-    no_abis: bool,
-) -> (Issuance, Akun) {
-    let clock: Arc<dyn Clock> = Arc::new(SystemClock);
-    let abis: Arc<dyn sidik_issuance::Abis> = if no_abis {
-        Arc::new(sidik_issuance::DemographicOnly)
-    } else {
-        Arc::new(GalleryAbis::default())
-    };
-    let issuance = Issuance {
-        store: store.clone(),
-        abis,
-        clock: clock.clone(),
-        kantor: kantor.clone(),
-        pusat: None,
-    };
-    let akun = Akun {
-        store,
-        clock,
-        throttle: Default::default(),
-    };
-    (issuance, akun)
-}
-
 struct Serve {
     demo: bool,
     listen: SocketAddr,
     data: PathBuf,
     kantor: String,
-    role: node::Role,
+    role: RoleArg,
     central: Option<String>,
     residents: usize,
     no_abis: bool,
 }
 
 async fn serve(o: Serve) -> Result<()> {
-    let Serve {
-        demo: demo_mode,
-        listen,
-        data,
-        kantor,
-        role,
-        central,
-        residents,
-        no_abis,
-    } = o;
-    let data = data.as_path();
-    let kantor = sidik_domain::KodeKantor::parse(&kantor).map_err(anyhow::Error::msg)?;
-    if demo_mode && role != node::Role::Standalone {
+    let kantor = sidik_domain::KodeKantor::parse(&o.kantor).map_err(anyhow::Error::msg)?;
+    if o.demo && o.role != RoleArg::Standalone {
         bail!("--demo runs the standalone role");
     }
-    let store = open(data).await?;
-    let (mut issuance, akun) = services(
-        store.clone(),
-        &kantor,
-        no_abis || role == node::Role::Central,
-    );
-    let mut pusat = None;
-    let mut sinkron = None;
-    match role {
-        node::Role::Standalone => {}
-        node::Role::Central => {
-            let c = node::centre(store.clone(), data).await?;
-            let t = std::time::Instant::now();
-            let n = c.rebuild_gallery().await?;
-            tracing::info!(
-                "national gallery rebuilt: {n} enrollments in {:.1} s",
-                t.elapsed().as_secs_f64()
-            );
-            tokio::spawn(c.clone().run_decider());
-            pusat = Some(c);
-        }
-        node::Role::Office => {
-            let Some(url) = central else {
-                bail!("--role office needs --central <url of the central node>");
-            };
-            let w = node::office_wiring(store.clone(), data).await?;
-            issuance.pusat = Some(w.pengirim.clone());
-            let link = sidik_http::HttpCentreLink::new(
-                &url,
-                kantor.as_str(),
-                w.keys.clone(),
-                issuance.clock.clone(),
-            )
-            .map_err(anyhow::Error::msg)?;
-            let worker = Arc::new(sidik_sync::OfficeSync {
-                issuance: issuance.clone(),
-                sync: store.clone(),
-                link: Arc::new(link),
-                health: w.health.clone(),
-                clock: issuance.clock.clone(),
-                config: sidik_sync::SyncConfig::default(),
-                wake: w.wake.clone(),
-            });
-            tokio::spawn(worker.run());
-            sinkron = Some(sidik_http::SyncView {
-                health: w.health,
-                sync: store.clone(),
-            });
-            tracing::info!("office {kantor} syncing with {url}");
-        }
-    }
-    if role != node::Role::Central {
-        let t = std::time::Instant::now();
-        let n = issuance.rebuild_gallery().await?;
-        tracing::info!(
-            "ABIS gallery rebuilt from storage: {n} applications in {:.1} s",
-            t.elapsed().as_secs_f64()
-        );
-    }
-    let mut admin_password = None;
-    if demo_mode {
-        if store.resident_count().await? == 0 {
-            demo::seed_population(store.as_ref(), demo::SEED, residents, true).await?;
-        }
-        admin_password = Some(demo::demo_admin(&akun).await?);
-        demo::seed_applications(&issuance, &akun).await?;
-    }
-    let state = sidik_http::AppState {
-        issuance,
-        akun,
-        info: sidik_http::Info {
-            demo: demo_mode,
-            nama_kantor: if role == node::Role::Central {
-                "Pusat Data Kependudukan".into()
-            } else {
-                demo::nama_kantor(&kantor)
-            },
+    let role = match o.role {
+        RoleArg::Standalone => RoleConfig::Standalone,
+        RoleArg::Centre => RoleConfig::Centre,
+        RoleArg::Office => match o.central {
+            Some(url) => RoleConfig::Office { centre_url: url },
+            None => bail!("--role office needs --central <url of the central node>"),
         },
-        demo_biometrik: demo_mode.then(|| Arc::new(demo::biometrik) as Arc<_>),
-        pusat,
-        sinkron,
     };
-    let app = sidik_http::router(state);
-    let listener = tokio::net::TcpListener::bind(listen)
+    let mut cfg = NodeConfig::new(&o.data, kantor, role);
+    if o.no_abis {
+        cfg.matcher = Matcher::DemographicOnly;
+    }
+    if o.demo {
+        cfg.demo = Some(Arc::new(demo::biometrik));
+    }
+    let node = Node::build(cfg).await?;
+    let admin_password = if o.demo {
+        Some(demo::prepare(&node, o.residents).await?)
+    } else {
+        None
+    };
+    node.start();
+    let listener = tokio::net::TcpListener::bind(o.listen)
         .await
-        .with_context(|| format!("cannot listen on {listen}"))?;
+        .with_context(|| format!("cannot listen on {}", o.listen))?;
     println!(
-        "Sidik ({}) serving on http://{listen}/ (data: {})",
-        match role {
-            node::Role::Standalone => "standalone",
-            node::Role::Office => "office",
-            node::Role::Central => "central",
+        "Sidik ({}) serving on http://{}/ (data: {})",
+        match o.role {
+            RoleArg::Standalone => "standalone",
+            RoleArg::Office => "office",
+            RoleArg::Centre => "centre",
         },
-        data.display()
+        o.listen,
+        o.data.display()
     );
-    if store.user_count().await? == 0 {
+    if node.store.user_count().await? == 0 {
         println!(
             "No officer accounts yet: create one with `sidik user add NAME --role admin --data {}`",
-            data.display()
+            o.data.display()
         );
     }
     if let Some(pw) = admin_password {
         println!("Demo admin login: username 'admin', one-time password '{pw}' (a new one is made at every start)");
     }
-    axum::serve(listener, app)
-        .with_graceful_shutdown(async {
-            let ctrl_c = tokio::signal::ctrl_c();
-            let mut term =
-                tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
-                    .expect("signal handler");
-            tokio::select! {
-                _ = ctrl_c => {},
-                _ = term.recv() => {},
-            }
-            tracing::info!("shutting down");
-        })
-        .await?;
-    store.close().await;
+    sidik_http::serve(listener, node.router(), async {
+        let ctrl_c = tokio::signal::ctrl_c();
+        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+            .expect("signal handler");
+        tokio::select! {
+            _ = ctrl_c => {},
+            _ = term.recv() => {},
+        }
+        tracing::info!("shutting down");
+    })
+    .await?;
+    node.store.close().await;
     Ok(())
 }

@@ -41,6 +41,6 @@ fn main() {
         40
     };
     for p in pop.iter().take(rows) {
-        println!("{}", sidik_demo::csv::to_row(p));
+        println!("{}", sidik_domain::csv::to_row(p));
     }
 }

@@ -4,9 +4,11 @@
 //!   Administrasi Jakarta Utara (31.72), family by family, with valid and unique NIKs and
 //!   KK numbers. Everything follows from a seed and a `today` passed in: no clock, no OS
 //!   randomness, no I/O.
-//! * [`csv`]: the resident import/export format.
+//! * The resident CSV format itself is production code: `sidik_domain::csv`.
 
-pub mod csv;
+/// Re-exported until every caller names `sidik_domain::csv` (temporary).
+pub use sidik_domain::csv;
+
 mod data;
 mod gen;
 mod rng;

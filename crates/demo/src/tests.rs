@@ -9,9 +9,9 @@ use sidik_domain::{
 };
 use sidik_wilayah::{Tingkat, Wilayah, JAKARTA_UTARA};
 
-use crate::csv::{self, RowError};
 use crate::data;
 use crate::{population, population_iter, Generator, PEKERJAAN};
+use sidik_domain::csv::{self, RowError};
 
 const TODAY: Date = date(2026, 11, 28);
 const N: usize = 20_000;

@@ -6,8 +6,10 @@
 
 pub mod audit;
 pub mod biometrik;
+pub mod csv;
 pub mod enums;
 pub mod keputusan;
+pub mod ketunggalan;
 pub mod kk;
 pub mod nik;
 pub mod penduduk;

@@ -13,7 +13,7 @@ use sidik_domain::tanggal::wib;
 use sidik_domain::{Aksi, Nik, Peran, Status};
 use sidik_store::{Created, ListFilter};
 
-use crate::auth::{session_cookie, token_of, ApiUser};
+use crate::auth::{session_cookie, token_of, ApiUser, Desk};
 use crate::views::{read_enroll_form, PendudukJson, PermohonanJson};
 use crate::{openapi, ApiError, AppState};
 
@@ -69,7 +69,7 @@ async fn login(
 ) -> Result<Response, ApiError> {
     let b = json_body(body)?;
     let s = st.akun.login(&b.username, &b.password).await?;
-    let max_age = s.expires.duration_since(st.issuance.clock.now()).as_secs();
+    let max_age = s.expires.duration_since(st.clock.now()).as_secs();
     Ok((
         [(header::SET_COOKIE, session_cookie(&s.token, max_age))],
         Json(serde_json::json!({
@@ -137,13 +137,12 @@ async fn create_user(
 }
 
 async fn resident(
-    State(st): State<AppState>,
+    Desk(iss): Desk,
     ApiUser(_): ApiUser,
     Path(nik): Path<String>,
 ) -> Result<Json<PendudukJson>, ApiError> {
     let nik = Nik::parse(&nik).map_err(|e| ApiError::bad_request("invalid_nik", e.to_string()))?;
-    let p = st
-        .issuance
+    let p = iss
         .store
         .resident_get(&nik)
         .await
@@ -159,7 +158,7 @@ async fn resident(
 }
 
 async fn enroll(
-    State(st): State<AppState>,
+    Desk(iss): Desk,
     ApiUser(u): ApiUser,
     headers: HeaderMap,
     mp: Multipart,
@@ -168,7 +167,7 @@ async fn enroll(
     if let Some(k) = headers.get("idempotency-key").and_then(|v| v.to_str().ok()) {
         input.idempotency_key = Some(k.to_string());
     }
-    match st.issuance.enroll(&u, input).await? {
+    match iss.enroll(&u, input).await? {
         Created::New(p) => Ok((StatusCode::CREATED, Json((&p).into()))),
         Created::Replayed(p) => Ok((StatusCode::OK, Json((&p).into()))),
     }
@@ -235,12 +234,12 @@ pub fn parse_filter(q: &HashMap<String, String>) -> Result<ListFilter, ApiError>
 }
 
 async fn list(
-    State(st): State<AppState>,
+    Desk(iss): Desk,
     ApiUser(_): ApiUser,
     Query(q): Query<HashMap<String, String>>,
 ) -> Result<Json<serde_json::Value>, ApiError> {
     let f = parse_filter(&q)?;
-    let store = &st.issuance.store;
+    let store = &iss.store;
     let err = sidik_issuance::IssuanceError::from;
     let items = store.application_list(&f).await.map_err(err)?;
     let counts = store.application_counts(&f).await.map_err(err)?;
@@ -253,19 +252,19 @@ async fn list(
 }
 
 async fn application(
-    State(st): State<AppState>,
+    Desk(iss): Desk,
     ApiUser(_): ApiUser,
     Path(nomor): Path<String>,
 ) -> Result<Json<PermohonanJson>, ApiError> {
-    Ok(Json((&st.issuance.get(&nomor).await?).into()))
+    Ok(Json((&iss.get(&nomor).await?).into()))
 }
 
 async fn check(
-    State(st): State<AppState>,
+    Desk(iss): Desk,
     ApiUser(u): ApiUser,
     Path(nomor): Path<String>,
 ) -> Result<Json<PermohonanJson>, ApiError> {
-    Ok(Json((&st.issuance.check(&u, &nomor).await?).into()))
+    Ok(Json((&iss.check(&u, &nomor).await?).into()))
 }
 
 #[derive(Deserialize, Default)]
@@ -274,7 +273,7 @@ struct ActionBody {
 }
 
 async fn action(
-    State(st): State<AppState>,
+    Desk(iss): Desk,
     ApiUser(u): ApiUser,
     Path((nomor, aksi)): Path<(String, String)>,
     body: Option<Json<ActionBody>>,
@@ -283,17 +282,16 @@ async fn action(
         .map_err(|m| ApiError::new(StatusCode::NOT_FOUND, "unknown_action", m))?;
     let alasan = body.and_then(|Json(b)| b.alasan);
     Ok(Json(
-        (&st.issuance.transition(&u, &nomor, aksi, alasan).await?).into(),
+        (&iss.transition(&u, &nomor, aksi, alasan).await?).into(),
     ))
 }
 
 async fn audit(
-    State(st): State<AppState>,
+    Desk(iss): Desk,
     ApiUser(_): ApiUser,
     Path(nomor): Path<String>,
 ) -> Result<Json<serde_json::Value>, ApiError> {
-    let entries = st
-        .issuance
+    let entries = iss
         .store
         .audit_of_subject(&nomor)
         .await

@@ -85,3 +85,38 @@ pub fn session_cookie(token: &str, max_age_secs: i64) -> String {
 pub fn clear_cookie() -> String {
     format!("{COOKIE}=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0")
 }
+
+/// The office's issuance pipeline, for handlers mounted on office nodes only (a
+/// centre answers 404: it has no applications of its own).
+pub struct Desk(pub sidik_issuance::Issuance);
+
+impl FromRequestParts<AppState> for Desk {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(_: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        state.role.issuance().cloned().map(Desk).ok_or_else(|| {
+            ApiError::new(
+                StatusCode::NOT_FOUND,
+                "not_an_office",
+                "this node is a centre: it keeps no applications of its own",
+            )
+        })
+    }
+}
+
+/// The centre's services, for handlers mounted on the centre only.
+pub struct CentreNode(pub std::sync::Arc<sidik_sync::Centre>);
+
+impl FromRequestParts<AppState> for CentreNode {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(_: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        state.role.centre().cloned().map(CentreNode).ok_or_else(|| {
+            ApiError::new(
+                StatusCode::NOT_FOUND,
+                "not_a_centre",
+                "this node is not a central node",
+            )
+        })
+    }
+}

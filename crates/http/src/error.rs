@@ -61,3 +61,40 @@ impl IntoResponse for ApiError {
             .into_response()
     }
 }
+
+impl From<sidik_store::StoreError> for ApiError {
+    fn from(e: sidik_store::StoreError) -> Self {
+        use sidik_store::StoreError;
+        match e {
+            StoreError::NotFound(m) => ApiError::new(StatusCode::NOT_FOUND, "not_found", m),
+            StoreError::Conflict(m) | StoreError::Stale(m) => {
+                ApiError::new(StatusCode::CONFLICT, "conflict", m)
+            }
+            other => {
+                tracing::error!("storage: {other}");
+                ApiError::new(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "internal",
+                    "internal error; see the server log",
+                )
+            }
+        }
+    }
+}
+
+impl From<sidik_sync::centre::CentreError> for ApiError {
+    fn from(e: sidik_sync::centre::CentreError) -> Self {
+        use sidik_sync::centre::CentreError;
+        match e {
+            CentreError::Forbidden { .. } => {
+                ApiError::new(StatusCode::FORBIDDEN, "forbidden", e.to_string())
+            }
+            CentreError::Invalid { code, message } => ApiError::bad_request(code, message),
+            CentreError::NotFound(m) => ApiError::new(StatusCode::NOT_FOUND, "not_found", m),
+            CentreError::Conflict { code, message } => {
+                ApiError::new(StatusCode::CONFLICT, code, message)
+            }
+            CentreError::Store(e) => e.into(),
+        }
+    }
+}

@@ -56,10 +56,10 @@ fn sync_paths() -> Value {
                     "requestBody": {"required": true, "content": {"application/octet-stream": {}}}
                 }))
             },
-            "/pusat/status": {"get": op("Central node: packets received, decided, waiting, quarantined; decisions by result", "200", json!({}))},
-            "/pusat/karantina": {"get": op("Central node: quarantined packets with code and reason (admin)", "200", json!({}))},
-            "/pusat/ganda": {"get": op("Central node: packets flagged ganda awaiting adjudication (verifikator, admin)", "200", json!({}))},
-            "/pusat/kantor": {
+            "/centre/status": {"get": op("Central node: packets received, decided, waiting, quarantined; decisions by result", "200", json!({}))},
+            "/centre/quarantine": {"get": op("Central node: quarantined packets with code and reason (admin)", "200", json!({}))},
+            "/centre/duplicates": {"get": op("Central node: packets flagged ganda awaiting adjudication (verifikator, admin)", "200", json!({}))},
+            "/centre/offices": {
                 "get": op("Central node: registered office keys (admin)", "200", json!({})),
                 "post": op("Central node: certify and register an office key (admin)", "201", json!({
                     "requestBody": {"required": true, "content": {"application/json": {"schema": {
@@ -67,11 +67,11 @@ fn sync_paths() -> Value {
                         "properties": {"office": {"type": "string"}, "name": {"type": "string"}, "public_key": {"type": "string", "description": "32-byte Ed25519 key, hex"}}}}}}
                 }))
             },
-            "/pusat/permohonan/{nomor}/adjudikasi": {"post": op("Central node: adjudicate a ganda case; the decision is published to the office (verifikator, admin)", "200", json!({
+            "/centre/applications/{nomor}/adjudication": {"post": op("Central node: adjudicate a ganda case; the decision is published to the office (verifikator, admin). Renamed from /pusat/permohonan/{nomor}/adjudikasi (which answers 308 to here; the former fields hasil/alasan are still accepted). Every former /pusat/... path redirects to its /centre/... name", "200", json!({
                 "parameters": [path_param("nomor", "27-digit registration number")],
                 "requestBody": {"required": true, "content": {"application/json": {"schema": {
-                    "type": "object", "required": ["hasil", "alasan"],
-                    "properties": {"hasil": {"type": "string", "enum": ["tunggal", "tolak"]}, "alasan": {"type": "string"}}}}}}
+                    "type": "object", "required": ["result", "reason"],
+                    "properties": {"result": {"type": "string", "enum": ["tunggal", "tolak"]}, "reason": {"type": "string"}}}}}}
             }))}
     })
 }

@@ -1,8 +1,9 @@
 //! The issuance pipeline: perekaman (enrollment) → verifikasi ketunggalan (uniqueness
 //! check) → cetak (printing) → serah (collection).
 //!
-//! This crate orchestrates the domain rules, the storage trait and the ABIS trait. It
-//! knows neither SQL nor HTTP. Time comes from an injected [`Clock`].
+//! This crate orchestrates the domain rules, the storage traits and the ports of
+//! `sidik-ports` (ABIS, template format, clock, entropy). It knows neither SQL nor HTTP
+//! nor which matcher runs behind the ABIS port. Time and randomness are injected.
 
 use std::sync::Arc;
 
@@ -10,30 +11,18 @@ use jiff::Timestamp;
 use sidik_domain::audit::AuditDraft;
 use sidik_domain::biometrik::{AlasanPengecualian, Biometrik, BiometrikError, PosisiJari};
 use sidik_domain::keputusan::{terapkan_keputusan, Penerapan};
+use sidik_domain::ketunggalan::{self, Perekaman, SisiLain};
 use sidik_domain::penduduk::{kelurahan_code, PendudukError};
 use sidik_domain::permohonan::{HasilKetunggalan, Kandidat};
 use sidik_domain::tanggal::tanggal_wib;
 use sidik_domain::*;
 use sidik_packet::{OfficeKeys, Packet, PacketBody, SealingPublicKey};
-use sidik_store::{Created, NewPermohonan, PaketKeluar, Store, StoreError, SyncStore, User};
+use sidik_store::{
+    Created, NewPermohonan, PaketKeluar, Store, StoreError, SyncStore, Transisi, User,
+};
 
-pub mod abis_port;
 pub mod akun;
-pub use abis_port::{Abis, AbisCandidate, AbisEntry, AbisProbe, DemographicOnly, GalleryAbis};
-
-/// Source of the current time.
-pub trait Clock: Send + Sync + 'static {
-    fn now(&self) -> Timestamp;
-}
-
-/// The real clock.
-pub struct SystemClock;
-
-impl Clock for SystemClock {
-    fn now(&self) -> Timestamp {
-        Timestamp::now()
-    }
-}
+pub use sidik_ports::{Abis, Clock, DecisionSink, Entropy, TemplateFormat};
 
 /// Errors of the pipeline, each with a stable machine code.
 #[derive(Debug, thiserror::Error)]
@@ -144,16 +133,28 @@ pub struct EnrollInput {
 pub struct Issuance {
     pub store: Arc<dyn Store>,
     pub abis: Arc<dyn Abis>,
+    /// Validates finger templates before anything is stored.
+    pub templates: Arc<dyn TemplateFormat>,
     pub clock: Arc<dyn Clock>,
+    /// Randomness for sealing packets.
+    pub entropy: Arc<dyn Entropy>,
     pub kantor: KodeKantor,
-    /// `Some` on an office node that answers to a centre: every enrollment is sealed
-    /// into a packet for the centre, and the centre decides uniqueness. `None` on a
-    /// standalone node, whose own 1:N check is final.
-    pub pusat: Option<Arc<Pengirim>>,
+    /// Who has the last word on uniqueness.
+    pub finality: Finality,
+}
+
+/// Who decides uniqueness for this office's applications.
+#[derive(Clone)]
+pub enum Finality {
+    /// A standalone office: its own 1:N check is final.
+    Local,
+    /// An office that answers to a centre: every enrollment is sealed into a packet for
+    /// the centre, the local check only catches what it can, and the centre decides.
+    Centre(Arc<Uplink>),
 }
 
 /// What an office needs to hand enrollments to the centre.
-pub struct Pengirim {
+pub struct Uplink {
     pub keys: Arc<OfficeKeys>,
     /// The centre's X25519 key the biometrics are sealed to.
     pub centre: SealingPublicKey,
@@ -180,20 +181,32 @@ fn require(u: &User, ok: bool, what: &str) -> Result<()> {
     }
 }
 
-/// Validates an ISO/IEC 19794-2 finger minutiae record with the ABIS codec.
-pub fn validate_template(bytes: &[u8]) -> std::result::Result<(), String> {
-    let t = abis::iso19794::parse(bytes).map_err(|e| e.to_string())?;
-    if t.views.is_empty() {
-        return Err("record holds no finger view".into());
-    }
-    Ok(())
-}
-
 const SISTEM: &str = "sistem:ketunggalan";
 
 impl Issuance {
     fn today(&self) -> jiff::civil::Date {
         tanggal_wib(self.clock.now())
+    }
+
+    /// The uplink to the centre, on an office node.
+    pub fn uplink(&self) -> Option<&Arc<Uplink>> {
+        match &self.finality {
+            Finality::Local => None,
+            Finality::Centre(u) => Some(u),
+        }
+    }
+
+    /// Whether a centre has the last word on uniqueness.
+    pub fn answers_to_centre(&self) -> bool {
+        matches!(self.finality, Finality::Centre(_))
+    }
+
+    /// A CSPRNG seeded from the injected entropy source, for one sealing.
+    fn sealing_rng(&self) -> std::result::Result<rand_chacha::ChaCha20Rng, String> {
+        use rand_core::SeedableRng;
+        let mut seed = [0u8; 32];
+        self.entropy.fill(&mut seed)?;
+        Ok(rand_chacha::ChaCha20Rng::from_seed(seed))
     }
 
     /// Perekaman: validates everything, then records the application atomically.
@@ -252,13 +265,10 @@ impl Issuance {
         for (p, alasan) in &input.pengecualian {
             pengecualian.push((PosisiJari::new(*p)?, AlasanPengecualian::parse(alasan)?));
         }
-        let bio = Biometrik::new(
-            jari,
-            pengecualian,
-            input.foto,
-            input.tanda_tangan,
-            validate_template,
-        )?;
+        let templates = self.templates.clone();
+        let bio = Biometrik::new(jari, pengecualian, input.foto, input.tanda_tangan, |b| {
+            templates.validate(b)
+        })?;
         let now = self.clock.now();
         let new = NewPermohonan {
             nik: nik.clone(),
@@ -283,9 +293,9 @@ impl Issuance {
                 bio.pengecualian.len()
             ),
         };
-        let created = match &self.pusat {
-            None => self.store.application_create(&new, &bio, audit).await,
-            Some(pusat) => {
+        let created = match &self.finality {
+            Finality::Local => self.store.application_create(&new, &bio, audit).await,
+            Finality::Centre(uplink) => {
                 let operator = user.username.to_string();
                 let seal = |nomor: &NomorRegistrasi, seq: u64| {
                     let body = PacketBody::new(
@@ -297,21 +307,21 @@ impl Issuance {
                         &penduduk,
                         &bio,
                     );
-                    let packet =
-                        Packet::seal(&body, &pusat.keys, &pusat.centre, &mut rand_core::OsRng)
-                            .map_err(|e| format!("cannot seal the enrollment packet: {e}"))?;
+                    let mut rng = self.sealing_rng()?;
+                    let packet = Packet::seal(&body, &uplink.keys, &uplink.centre, &mut rng)
+                        .map_err(|e| format!("cannot seal the enrollment packet: {e}"))?;
                     Ok(PaketKeluar {
                         packet_id: packet.packet_id().to_string(),
                         sha256: packet.hash_hex(),
                         bytes: packet.to_bytes(),
                     })
                 };
-                let r = pusat
+                let r = uplink
                     .sync
                     .application_create_sealed(&new, &bio, audit, &seal)
                     .await;
                 if matches!(r, Ok(Created::New(_))) {
-                    (pusat.wake)();
+                    (uplink.wake)();
                 }
                 r
             }
@@ -370,7 +380,7 @@ impl Issuance {
         if let Some(reason) = reject {
             p.terapkan(Aksi::Tolak, SISTEM.into(), now, Some(reason))
                 .map_err(|e| conflict_transition(e.to_string()))?;
-        } else if hasil.kandidat.is_empty() && self.pusat.is_some() {
+        } else if hasil.kandidat.is_empty() && self.answers_to_centre() {
             // Office node: the local check passed; the centre has the last word. The
             // application stays `dikirim` until the centre's decision arrives.
         } else if hasil.kandidat.is_empty() {
@@ -397,16 +407,106 @@ impl Issuance {
             )
             .map_err(|e| conflict_transition(e.to_string()))?;
         }
-        let entries = &p.riwayat[start..];
+        let entries = p.riwayat[start..].to_vec();
         let audits = entries.iter().map(|e| audit_of(nomor, e)).collect();
-        self.store
-            .application_transition(nomor, from, entries, Some(&hasil), audits)
-            .await?;
+        let mut plans = vec![Transisi {
+            nomor: nomor.to_string(),
+            from,
+            entries,
+            hasil: Some(hasil.clone()),
+            audits,
+        }];
+        if p.status == Status::Ganda {
+            // A hit is symmetric: the earlier applications it names are flagged too,
+            // in the same transaction.
+            plans.extend(self.other_sides(&p, &hasil.kandidat, now).await?);
+        }
+        self.store.applications_transition(&plans).await?;
         if p.status == Status::Ditolak {
             self.abis_delete(nomor);
         }
         p.ketunggalan = Some(hasil);
         Ok(p)
+    }
+
+    /// The other side of each hit of `p` (an application enrolled earlier at this
+    /// office): how it is flagged follows `sidik_domain::ketunggalan::sisi_lain`.
+    async fn other_sides(
+        &self,
+        p: &Permohonan,
+        kandidat: &[Kandidat],
+        now: Timestamp,
+    ) -> Result<Vec<Transisi>> {
+        let me = Perekaman {
+            nomor: p.nomor.as_str(),
+            nik: p.nik.as_str(),
+            kantor: p.kantor.as_str(),
+        };
+        let lingkup = if self.answers_to_centre() {
+            " di kantor ini"
+        } else {
+            ""
+        };
+        let mut plans = Vec::new();
+        for c in kandidat {
+            let mut other = match self.get(&c.permohonan).await {
+                Ok(o) => o,
+                Err(IssuanceError::NotFound(_)) => continue,
+                Err(e) => return Err(e),
+            };
+            let later = ketunggalan::sebagai_kandidat(&me, c);
+            let catatan = ketunggalan::catatan_sisi_lain(lingkup, &later, None);
+            let from = other.status;
+            let start = other.riwayat.len();
+            match ketunggalan::sisi_lain(from) {
+                SisiLain::Abaikan => continue,
+                SisiLain::TandaiGanda => {
+                    other
+                        .terapkan(Aksi::TandaiGanda, SISTEM.into(), now, Some(catatan.clone()))
+                        .map_err(|e| conflict_transition(e.to_string()))?;
+                }
+                SisiLain::TambahKandidat | SisiLain::CatatTemuan => {}
+            }
+            let entries = other.riwayat[start..].to_vec();
+            let mut audits: Vec<AuditDraft> = entries
+                .iter()
+                .map(|e| audit_of(other.nomor.as_str(), e))
+                .collect();
+            if entries.is_empty() {
+                audits.push(AuditDraft {
+                    aktor: SISTEM.into(),
+                    aksi: "permohonan.temuan_ganda".into(),
+                    subjek: other.nomor.to_string(),
+                    waktu: now,
+                    detail: format!("{}: {catatan}", from.slug()),
+                });
+            }
+            let mut hasil = other.ketunggalan.take().unwrap_or(HasilKetunggalan {
+                biometrik: true,
+                catatan: String::new(),
+                kandidat: vec![],
+            });
+            if !hasil
+                .kandidat
+                .iter()
+                .any(|k| k.permohonan == later.permohonan)
+            {
+                hasil.kandidat.push(later);
+                hasil.catatan = if hasil.catatan.is_empty() {
+                    catatan
+                } else {
+                    format!("{}. {catatan}", hasil.catatan)
+                };
+            }
+            plans.push(Transisi {
+                nomor: other.nomor.to_string(),
+                from,
+                entries,
+                hasil: Some(hasil),
+                audits,
+            });
+        }
+        Ok(plans)
     }
 
     /// Demographic checks, then the biometric 1:N search if an ABIS is wired in.
@@ -463,16 +563,11 @@ impl Issuance {
                 .ok_or_else(|| IssuanceError::Internal(format!("blob {} missing", j.sha256)))?;
             fingers.push((j.posisi.get(), bytes));
         }
-        let abis = self.abis.clone();
-        let nomor = p.nomor.to_string();
-        let nik = p.nik.to_string();
-        let candidates = abis
+        let hits = self
+            .abis
             .identify(&fingers)
             .map_err(IssuanceError::Internal)?
             .into_iter()
-            // The applicant's own record, and earlier applications of the same NIK,
-            // are not duplicates of a different identity.
-            .filter(|c| c.permohonan != nomor && c.nik != nik)
             .map(|c| Kandidat {
                 permohonan: c.permohonan,
                 nik: c.nik,
@@ -480,17 +575,29 @@ impl Issuance {
                 jari_cocok: c.jari_cocok,
             })
             .collect::<Vec<_>>();
+        // The applicant's own record, and earlier applications of the same NIK, are not
+        // duplicates of a different identity (the domain's symmetric-hit rule drops
+        // them; every other hit is outside this one-member "batch").
+        let me = Perekaman {
+            nomor: p.nomor.as_str(),
+            nik: p.nik.as_str(),
+            kantor: p.kantor.as_str(),
+        };
+        let candidates = ketunggalan::temuan_simetris(&[me], vec![hits])
+            .kandidat
+            .pop()
+            .unwrap_or_default();
         catatan.push(format!(
             "Pencocokan sidik jari 1:N terhadap {} orang{}: {} kandidat di atas ambang",
             self.abis.len(),
-            if self.pusat.is_some() {
+            if self.answers_to_centre() {
                 " di galeri kantor ini"
             } else {
                 ""
             },
             candidates.len()
         ));
-        if self.pusat.is_some() && candidates.is_empty() {
+        if self.answers_to_centre() && candidates.is_empty() {
             catatan.push(MENUNGGU_PUSAT.into());
         }
         Ok((hasil(true, catatan.join(". "), candidates.clone()), None))
@@ -519,7 +626,7 @@ impl Issuance {
             aksi.allowed(user.peran),
             &format!("perform {}", aksi.slug()),
         )?;
-        if self.pusat.is_some() && matches!(aksi, Aksi::AdjudikasiTunggal | Aksi::Setujui) {
+        if self.answers_to_centre() && matches!(aksi, Aksi::AdjudikasiTunggal | Aksi::Setujui) {
             return Err(IssuanceError::Conflict {
                 code: "decided_by_centre",
                 message: format!(
@@ -606,12 +713,12 @@ impl Issuance {
     /// application in ONE transaction. Applying a decision already recorded is a no-op
     /// (returns false), so a feed page fetched twice changes nothing.
     pub async fn apply_decision(&self, k: &Keputusan) -> Result<bool> {
-        let Some(pusat) = &self.pusat else {
+        let Some(uplink) = self.uplink() else {
             return Err(not_an_office());
         };
         for _ in 0..5 {
             let plan = self.plan_decision(k).await?;
-            match pusat
+            match uplink
                 .sync
                 .decision_record(k, plan.from, &plan.entries, plan.audits.clone())
                 .await
@@ -644,7 +751,7 @@ impl Issuance {
     /// Stops at the first error: the decisions before it are recorded, none after.
     /// Returns how many were new.
     pub async fn apply_decisions(&self, ks: &[Keputusan]) -> Result<usize> {
-        let Some(pusat) = &self.pusat else {
+        let Some(uplink) = self.uplink() else {
             return Err(not_an_office());
         };
         let mut applied = 0;
@@ -665,7 +772,7 @@ impl Issuance {
                 }
             }
             let run = &ks[i..i + plans.len()];
-            match pusat.sync.decision_record_batch(&plans).await {
+            match uplink.sync.decision_record_batch(&plans).await {
                 Ok(new) => {
                     for (plan, new) in plans.iter().zip(new) {
                         if new {
@@ -750,5 +857,14 @@ fn audit_of(nomor: &str, e: &Riwayat) -> AuditDraft {
                 .map(|a| format!(": {a}"))
                 .unwrap_or_default()
         ),
+    }
+}
+
+#[async_trait::async_trait]
+impl DecisionSink for Issuance {
+    async fn apply_decisions(&self, decisions: &[Keputusan]) -> std::result::Result<usize, String> {
+        Issuance::apply_decisions(self, decisions)
+            .await
+            .map_err(|e| e.to_string())
     }
 }

@@ -13,7 +13,8 @@ use std::path::PathBuf;
 use anyhow::Result;
 
 pub mod client;
-pub mod nodes;
+/// The process harness lives in the test kit; the simulator is one of its users.
+pub use sidik_testkit::process as nodes;
 pub mod outage;
 pub mod plan;
 pub mod prom;

@@ -26,6 +26,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (1, include_str!("../migrations/0001_init.sql")),
     (2, include_str!("../migrations/0002_sync.sql")),
     (3, include_str!("../migrations/0003_direkam.sql")),
+    (4, include_str!("../migrations/0004_drop_outbox.sql")),
 ];
 
 mod sync;
@@ -196,22 +197,6 @@ pub(crate) async fn append_audit(
         .map_err(be)?;
         prev = e.hash;
     }
-    Ok(())
-}
-
-async fn outbox(
-    conn: &mut SqliteConnection,
-    jenis: &str,
-    subjek: &str,
-    at: Timestamp,
-) -> Result<()> {
-    sqlx::query("INSERT INTO outbox (jenis, subjek, dibuat) VALUES (?,?,?)")
-        .bind(jenis)
-        .bind(subjek)
-        .bind(ns(at))
-        .execute(&mut *conn)
-        .await
-        .map_err(be)?;
     Ok(())
 }
 
@@ -617,11 +602,30 @@ impl Store for SqliteStore {
         hasil: Option<&HasilKetunggalan>,
         audits: Vec<AuditDraft>,
     ) -> Result<()> {
-        if entries.is_empty() {
+        if entries.is_empty() && hasil.is_none() && audits.is_empty() {
             return Ok(());
         }
         let mut tx = self.begin_write().await?;
         transition_in(&mut tx, nomor, from, entries, hasil, audits).await?;
+        tx.commit().await.map_err(be)
+    }
+
+    async fn applications_transition(&self, changes: &[Transisi]) -> Result<()> {
+        if changes.is_empty() {
+            return Ok(());
+        }
+        let mut tx = self.begin_write().await?;
+        for c in changes {
+            transition_in(
+                &mut tx,
+                &c.nomor,
+                c.from,
+                &c.entries,
+                c.hasil.as_ref(),
+                c.audits.clone(),
+            )
+            .await?;
+        }
         tx.commit().await.map_err(be)
     }
 
@@ -727,24 +731,6 @@ impl Store for SqliteStore {
                 .map_err(be)?
                 .iter()
                 .map(audit_from)
-                .collect(),
-        )
-    }
-
-    async fn outbox_pending(&self, limit: u32) -> Result<Vec<OutboxRow>> {
-        Ok(
-            sqlx::query("SELECT * FROM outbox WHERE terkirim IS NULL ORDER BY id LIMIT ?")
-                .bind(limit as i64)
-                .fetch_all(&self.reader)
-                .await
-                .map_err(be)?
-                .iter()
-                .map(|r| OutboxRow {
-                    id: r.get("id"),
-                    jenis: r.get("jenis"),
-                    subjek: r.get("subjek"),
-                    dibuat: ts(r.get("dibuat")),
-                })
                 .collect(),
         )
     }
@@ -881,7 +867,6 @@ pub(crate) async fn create_in(
     }
     audit.subjek = nomor.to_string();
     append_audit(tx, vec![audit]).await?;
-    outbox(tx, "permohonan.direkam", nomor.as_str(), new.waktu).await?;
     if let Some(seal) = seal {
         let paket = seal(&nomor, seq as u64).map_err(StoreError::Backend)?;
         sqlx::query("INSERT INTO paket_keluar (packet_id, nomor, urut, sha256, bytes, dibuat) VALUES (?,?,?,?,?,?)")
@@ -907,11 +892,11 @@ pub(crate) async fn transition_in(
     hasil: Option<&HasilKetunggalan>,
     audits: Vec<AuditDraft>,
 ) -> Result<()> {
-    let Some(last) = entries.last() else {
-        return Ok(());
-    };
+    // With no entries the status stays: the row is still "updated" to `from`, which
+    // checks that the application is there and in `from`.
+    let to = entries.last().map_or(from, |e| e.ke);
     let updated = sqlx::query("UPDATE permohonan SET status = ? WHERE nomor = ? AND status = ?")
-        .bind(last.ke.slug())
+        .bind(to.slug())
         .bind(nomor)
         .bind(from.slug())
         .execute(&mut **tx)
@@ -962,9 +947,6 @@ pub(crate) async fn transition_in(
                 .await
                 .map_err(be)?;
         }
-    }
-    for e in entries {
-        outbox(tx, &format!("permohonan.{}", e.ke.slug()), nomor, e.waktu).await?;
     }
     append_audit(tx, audits).await
 }

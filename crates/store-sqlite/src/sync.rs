@@ -1,6 +1,6 @@
 //! SQLite implementation of the sync traits: the office outbox and decision inbox
 //! ([`SyncStore`]) and the centre's packet registry, quarantine and decision feed
-//! ([`CentralStore`]).
+//! ([`CentreStore`]).
 
 use async_trait::async_trait;
 use jiff::Timestamp;
@@ -382,7 +382,7 @@ fn karantina_row(r: &SqliteRow) -> Result<Karantina> {
 const PUSAT_COLS: &str = "packet_id, kantor, nomor, nik, nama, status, diterima";
 
 #[async_trait]
-impl CentralStore for SqliteStore {
+impl CentreStore for SqliteStore {
     async fn office_register(&self, k: &KantorTerdaftar, audit: AuditDraft) -> Result<()> {
         let mut tx = self.begin_write().await?;
         sqlx::query("INSERT INTO kantor_terdaftar (kode, public_key, nama, sertifikat, dicabut, dibuat) VALUES (?,?,?,?,NULL,?)")
@@ -611,7 +611,7 @@ impl CentralStore for SqliteStore {
         rows.iter().map(pusat_row).collect()
     }
 
-    async fn central_templates(&self) -> Result<Vec<GalleryTemplate>> {
+    async fn centre_templates(&self) -> Result<Vec<GalleryTemplate>> {
         let rows = sqlx::query(
             "SELECT p.nomor, p.nik, j.posisi, j.template FROM paket_masuk p JOIN paket_jari j ON j.packet_id = p.packet_id WHERE p.status IN ('tunggal','ganda') ORDER BY p.urut, j.posisi",
         )
@@ -682,7 +682,7 @@ impl CentralStore for SqliteStore {
         keputusan_rows(&mut conn, rows, "keputusan_kandidat").await
     }
 
-    async fn central_stats(&self) -> Result<StatistikPusat> {
+    async fn centre_stats(&self) -> Result<StatistikPusat> {
         let mut s = StatistikPusat::default();
         let r = sqlx::query("SELECT COUNT(*) AS n, COUNT(diputuskan) AS d FROM paket_masuk")
             .fetch_one(&self.reader)
@@ -722,7 +722,7 @@ impl CentralStore for SqliteStore {
     }
 }
 
-/// Publishes one packet's decisions inside `tx` (see `CentralStore::decisions_publish`).
+/// Publishes one packet's decisions inside `tx` (see `CentreStore::decisions_publish`).
 async fn publish_in(
     conn: &mut SqliteConnection,
     decided: Option<&str>,

@@ -1,4 +1,5 @@
-//! Runs the storage contract suite on a fresh SQLite database.
+//! Runs the storage contract suite (`sidik_testkit::contract`, every trait) on a fresh
+//! SQLite database, and SQLite's own guarantees (migrations, append-only audit).
 
 use sidik_store_sqlite::SqliteStore;
 
@@ -6,7 +7,7 @@ use sidik_store_sqlite::SqliteStore;
 async fn sqlite_passes_the_store_contract() {
     let dir = tempfile::tempdir().unwrap();
     let store = SqliteStore::open_dir(dir.path()).await.unwrap();
-    sidik_store::contract::run_all(&store).await;
+    sidik_testkit::contract::run_all(&store).await;
 }
 
 #[tokio::test]
@@ -16,7 +17,7 @@ async fn migrations_are_idempotent_and_audit_is_append_only() {
     assert!(store.migrate().await.unwrap().is_empty());
     store.close().await;
     let store = SqliteStore::open_dir(dir.path()).await.unwrap();
-    sidik_store::contract::users_and_sessions(&store).await;
+    sidik_testkit::contract::users_and_sessions(&store).await;
     let err = sqlx::query("UPDATE audit SET aktor = 'x'")
         .execute(store.writer_pool())
         .await
@@ -25,15 +26,14 @@ async fn migrations_are_idempotent_and_audit_is_append_only() {
 }
 
 #[tokio::test]
-async fn sqlite_records_decision_runs_all_or_nothing() {
+async fn the_unread_outbox_table_is_gone() {
     let dir = tempfile::tempdir().unwrap();
     let store = SqliteStore::open_dir(dir.path()).await.unwrap();
-    sidik_store::contract::decision_batches(&store).await;
-}
-
-#[tokio::test]
-async fn sqlite_undecided_queue_honours_the_hold() {
-    let dir = tempfile::tempdir().unwrap();
-    let store = SqliteStore::open_dir(dir.path()).await.unwrap();
-    sidik_store::contract::undecided_queue_and_hold(&store).await;
+    let tables: Vec<String> =
+        sqlx::query_scalar("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
+            .fetch_all(store.writer_pool())
+            .await
+            .unwrap();
+    assert!(!tables.iter().any(|t| t == "outbox"), "{tables:?}");
+    assert!(tables.iter().any(|t| t == "paket_keluar"), "{tables:?}");
 }

@@ -1,11 +1,13 @@
 //! The storage trait of Sidik.
 //!
-//! Backends (`sidik-store-sqlite`, later PostgreSQL for the centre) implement [`Store`];
-//! nothing above this crate knows SQL. The [`contract`] module is a test suite written
-//! against the trait that every backend runs on itself.
+//! Backends (`sidik-store-sqlite`, later PostgreSQL for the centre) implement [`Store`],
+//! [`SyncStore`] and [`CentreStore`]; nothing above this crate knows SQL. The contract
+//! test suite every backend runs on itself lives in `sidik-testkit` (`contract`), so it
+//! is never compiled into a production build.
 //!
-//! Architecture invariant: every method that changes state writes the change, its audit
-//! entries (hash-chained) and its outbox rows in ONE transaction, or nothing at all.
+//! Architecture invariant: every method that changes state writes the change and its
+//! audit entries (hash-chained), and on an office the sealed packet for the centre, in
+//! ONE transaction, or nothing at all.
 
 use async_trait::async_trait;
 use jiff::Timestamp;
@@ -13,8 +15,6 @@ use sidik_domain::audit::{AuditDraft, AuditEntry};
 use sidik_domain::biometrik::{AlasanPengecualian, Biometrik, PosisiJari};
 use sidik_domain::permohonan::HasilKetunggalan;
 use sidik_domain::{KodeKantor, Nik, Penduduk, Peran, Permohonan, Riwayat, Status, Username};
-
-pub mod contract;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -112,13 +112,18 @@ pub struct GalleryTemplate {
     pub template: Vec<u8>,
 }
 
-/// A row of the transactional outbox (consumed by the office→centre sync).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct OutboxRow {
-    pub id: i64,
-    pub jenis: String,
-    pub subjek: String,
-    pub dibuat: Timestamp,
+/// One application's state change, for [`Store::applications_transition`].
+#[derive(Debug, Clone)]
+pub struct Transisi {
+    pub nomor: String,
+    /// The status the change was planned from (else `Stale`).
+    pub from: Status,
+    /// Timeline entries (already validated by the domain); may be empty when only the
+    /// check result changes.
+    pub entries: Vec<Riwayat>,
+    /// The uniqueness result to store with it, if it changes.
+    pub hasil: Option<HasilKetunggalan>,
+    pub audits: Vec<AuditDraft>,
 }
 
 #[async_trait]
@@ -166,7 +171,7 @@ pub trait Store: Send + Sync + 'static {
     /// Number of applications per status under the filter (status filter ignored).
     async fn application_counts(&self, f: &ListFilter) -> Result<Vec<(Status, u64)>>;
     /// Applies timeline entries (already validated by the domain) if the application is
-    /// still in `from`; otherwise `Stale`. One audit entry and outbox row per entry.
+    /// still in `from`; otherwise `Stale`. One audit entry per entry.
     async fn application_transition(
         &self,
         nomor: &str,
@@ -175,6 +180,10 @@ pub trait Store: Send + Sync + 'static {
         hasil: Option<&HasilKetunggalan>,
         audits: Vec<AuditDraft>,
     ) -> Result<()>;
+    /// Several applications' changes in ONE transaction, all or nothing (a hit flags
+    /// both sides together). Each must still be in its `from`, else `Stale` and nothing
+    /// is written.
+    async fn applications_transition(&self, changes: &[Transisi]) -> Result<()>;
     /// All applications of a NIK: (registration number, status).
     async fn applications_of_nik(&self, nik: &Nik) -> Result<Vec<(String, Status)>>;
     async fn biometrik_ref(&self, nomor: &str) -> Result<Option<BiometrikRef>>;
@@ -182,11 +191,10 @@ pub trait Store: Send + Sync + 'static {
     /// Templates of every application not rejected, for the ABIS gallery.
     async fn gallery_templates(&self) -> Result<Vec<GalleryTemplate>>;
 
-    // ---- audit and outbox ----
+    // ---- audit ----
     /// Audit entries with `seq > after`, in order, at most `limit`.
     async fn audit_page(&self, after: i64, limit: u32) -> Result<Vec<AuditEntry>>;
     async fn audit_of_subject(&self, subjek: &str) -> Result<Vec<AuditEntry>>;
-    async fn outbox_pending(&self, limit: u32) -> Result<Vec<OutboxRow>>;
 }
 
 // ======================================================================================
@@ -437,7 +445,7 @@ pub struct PaketTunggu {
     pub diterima: Timestamp,
 }
 
-/// One packet's share of [`CentralStore::decisions_publish_batch`].
+/// One packet's share of [`CentreStore::decisions_publish_batch`].
 #[derive(Debug, Clone)]
 pub struct PublishItem {
     /// The packet whose first decision this is (marked decided).
@@ -488,7 +496,7 @@ pub struct PaketPusat {
 
 /// Persistence of the central node.
 #[async_trait]
-pub trait CentralStore: Send + Sync + 'static {
+pub trait CentreStore: Send + Sync + 'static {
     async fn office_register(&self, k: &KantorTerdaftar, audit: AuditDraft) -> Result<()>;
     async fn office_revoke(
         &self,
@@ -521,7 +529,7 @@ pub trait CentralStore: Send + Sync + 'static {
     /// Templates of every decided packet not rejected (`tunggal`, `ganda`), for rebuilding
     /// the national gallery (undecided packets enter it with their decision batch):
     /// (nomor, nik, position, template).
-    async fn central_templates(&self) -> Result<Vec<GalleryTemplate>>;
+    async fn centre_templates(&self) -> Result<Vec<GalleryTemplate>>;
     /// Publishes decisions and sets the packets' status, with audit entries, in ONE
     /// transaction. `decided` is the packet whose first decision this is (marked
     /// decided). Decisions whose (nomor, sebab) exists are skipped.
@@ -531,7 +539,7 @@ pub trait CentralStore: Send + Sync + 'static {
         decisions: &[KeputusanBaru],
         audits: Vec<AuditDraft>,
     ) -> Result<u64>;
-    /// Several packets' [`CentralStore::decisions_publish`] in ONE transaction, in order
+    /// Several packets' [`CentreStore::decisions_publish`] in ONE transaction, in order
     /// (a batch of the decider). Returns the number of decisions published.
     async fn decisions_publish_batch(&self, items: &[PublishItem]) -> Result<u64>;
     /// An office's feed: decisions with `seq > after`, in order.
@@ -543,5 +551,5 @@ pub trait CentralStore: Send + Sync + 'static {
     ) -> Result<Vec<sidik_domain::Keputusan>>;
     /// Every decision published about one application, oldest first.
     async fn decisions_for(&self, nomor: &str) -> Result<Vec<sidik_domain::Keputusan>>;
-    async fn central_stats(&self) -> Result<StatistikPusat>;
+    async fn centre_stats(&self) -> Result<StatistikPusat>;
 }

@@ -9,19 +9,71 @@ use async_trait::async_trait;
 use jiff::Timestamp;
 use sha2::{Digest, Sha256};
 use sidik_domain::audit::AuditDraft;
+use sidik_domain::ketunggalan::{self, Perekaman, PerekamanLain};
 use sidik_domain::permohonan::Kandidat;
-use sidik_domain::{Hasil, Keputusan, KodeKantor};
-use sidik_issuance::{Abis, AbisEntry, Clock};
+use sidik_domain::{Hasil, Keputusan, KodeKantor, Peran};
 use sidik_packet::{
     CentreKeys, Certificate, KeyRing, OfficePublicKey, Packet, Rejection, MAX_PACKET_BYTES,
 };
+use sidik_ports::{Abis, AbisEntry, AbisProbe, Clock, TemplateFormat};
 use sidik_store::{
-    CentralStore, Diterima, KantorTerdaftar, Karantina, KeputusanBaru, PaketMasuk, PaketTunggu,
-    PublishItem, StoreError, Tahan,
+    CentreStore, Diterima, KantorTerdaftar, Karantina, KeputusanBaru, PaketMasuk, PaketPusat,
+    PaketTunggu, PublishItem, StoreError, Tahan, User,
 };
 use tokio::sync::Notify;
 
 use crate::{CentreLink, LinkError, PushOutcome};
+
+/// Who performs a write at the centre.
+#[derive(Debug, Clone, Copy)]
+pub enum Actor<'a> {
+    /// A logged-in officer of the centre; the role is checked for every act.
+    Officer(&'a User),
+    /// The operator of the centre's machine, through `sidik central …` (holds the data
+    /// folder and its keys already).
+    Console,
+}
+
+impl Actor<'_> {
+    /// The actor as recorded in the audit chain.
+    pub fn audit_name(&self) -> String {
+        match self {
+            Actor::Officer(u) => format!("user:{}", u.username),
+            Actor::Console => "cli".into(),
+        }
+    }
+
+    fn require(&self, allowed: &[Peran], what: &'static str) -> Result<(), CentreError> {
+        match self {
+            Actor::Console => Ok(()),
+            Actor::Officer(u) if allowed.contains(&u.peran) => Ok(()),
+            Actor::Officer(u) => Err(CentreError::Forbidden {
+                peran: u.peran,
+                what,
+            }),
+        }
+    }
+}
+
+/// Why a centre officer's act was refused or failed.
+#[derive(Debug, thiserror::Error)]
+pub enum CentreError {
+    #[error("role {peran} may not {what}")]
+    Forbidden { peran: Peran, what: &'static str },
+    #[error("{message}")]
+    Invalid { code: &'static str, message: String },
+    #[error("{0}")]
+    NotFound(String),
+    #[error("{message}")]
+    Conflict { code: &'static str, message: String },
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// Who may adjudicate `ganda` cases and see them.
+const ADJUDICATORS: &[Peran] = &[Peran::Admin, Peran::Verifikator];
+/// Who may register and revoke office keys and see the quarantine.
+const ADMINS: &[Peran] = &[Peran::Admin];
 
 /// The centre's answer to a pushed packet.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -46,11 +98,13 @@ pub struct Counters {
 
 /// The central node's services.
 pub struct Centre {
-    pub store: Arc<dyn CentralStore>,
+    pub store: Arc<dyn CentreStore>,
     pub keys: CentreKeys,
     ring: RwLock<KeyRing>,
     /// The national gallery.
     pub abis: Arc<dyn Abis>,
+    /// Validates the finger templates of every packet at intake.
+    pub templates: Arc<dyn TemplateFormat>,
     pub clock: Arc<dyn Clock>,
     /// Wakes the decider after a packet is recorded.
     pub wake: Notify,
@@ -131,9 +185,10 @@ pub const MAX_FEED_WAIT: Duration = Duration::from_secs(25);
 impl Centre {
     /// Builds the centre, loading the registered office keys into the key ring.
     pub async fn new(
-        store: Arc<dyn CentralStore>,
+        store: Arc<dyn CentreStore>,
         keys: CentreKeys,
         abis: Arc<dyn Abis>,
+        templates: Arc<dyn TemplateFormat>,
         clock: Arc<dyn Clock>,
     ) -> Result<Centre, StoreError> {
         let centre = Centre {
@@ -141,6 +196,7 @@ impl Centre {
             store,
             keys,
             abis,
+            templates,
             clock,
             wake: Notify::new(),
             marks_moved: Notify::new(),
@@ -181,11 +237,13 @@ impl Centre {
     /// Certifies an office key and registers it (centre administrator's act).
     pub async fn register_office(
         &self,
-        aktor: &str,
+        by: Actor<'_>,
         kode: &KodeKantor,
         nama: &str,
         public_key: &OfficePublicKey,
-    ) -> Result<Certificate, StoreError> {
+    ) -> Result<Certificate, CentreError> {
+        by.require(ADMINS, "register office keys")?;
+        let aktor = by.audit_name();
         let now = self.clock.now();
         let cert = Certificate::issue(&self.keys.certifying, kode, public_key, now.as_second());
         let pk = hex::encode(public_key.to_bytes());
@@ -200,7 +258,7 @@ impl Centre {
                     dibuat: now,
                 },
                 AuditDraft {
-                    aktor: aktor.to_string(),
+                    aktor,
                     aksi: "kantor.daftar".into(),
                     subjek: kode.to_string(),
                     waktu: now,
@@ -215,19 +273,21 @@ impl Centre {
     /// Revokes an office key: packets signed with it are refused from now on.
     pub async fn revoke_office(
         &self,
-        aktor: &str,
-        kode: &str,
+        by: Actor<'_>,
+        kode: &KodeKantor,
         public_key_hex: &str,
-    ) -> Result<bool, StoreError> {
+    ) -> Result<bool, CentreError> {
+        by.require(ADMINS, "revoke office keys")?;
+        let aktor = by.audit_name();
         let now = self.clock.now();
         let done = self
             .store
             .office_revoke(
-                kode,
+                kode.as_str(),
                 public_key_hex,
                 now,
                 AuditDraft {
-                    aktor: aktor.to_string(),
+                    aktor,
                     aksi: "kantor.cabut".into(),
                     subjek: kode.to_string(),
                     waktu: now,
@@ -326,7 +386,7 @@ impl Centre {
                 .await;
         }
         for (pos, blob) in &opened.biometrik.jari {
-            if let Err(e) = sidik_issuance::validate_template(&blob.bytes) {
+            if let Err(e) = self.templates.validate(&blob.bytes) {
                 return self
                     .refuse(
                         bytes,
@@ -417,7 +477,7 @@ impl Centre {
 
     /// Loads the national gallery from the decided packets (at start).
     pub async fn rebuild_gallery(&self) -> Result<usize, StoreError> {
-        let rows = self.store.central_templates().await?;
+        let rows = self.store.centre_templates().await?;
         let mut persons: Vec<Enrolled> = Vec::new();
         for r in rows {
             match persons.last_mut() {
@@ -460,36 +520,87 @@ impl Centre {
         self.publish_batch(decided).await
     }
 
-    /// Steps 1 to 3 of [`Centre::decide_batch`], up to the decisions to publish.
-    /// `earlier`: NIK → (office, nomor) of a batch decided but not yet published (the
-    /// decider publishes one batch while it prepares the next), which the one-NIK rule
-    /// must see as if it were.
+    /// Steps 1 to 3 of [`Centre::decide_batch`], up to the decisions to publish. The
+    /// rules are `sidik_domain::ketunggalan`'s; this reads what they need and runs the
+    /// search. `earlier`: NIK → (office, nomor) of a batch decided but not yet published
+    /// (the decider publishes one batch while it prepares the next), which the one-NIK
+    /// rule must see as if it were.
     async fn prepare_batch(
         &self,
         batch: &[PaketTunggu],
         earlier: &HashMap<String, (String, String)>,
     ) -> Result<Decided, StoreError> {
-        let now = self.clock.now();
-        let decision = |p: &PaketTunggu, hasil, kandidat, catatan: String| KeputusanBaru {
-            kantor: p.kantor.clone(),
-            nomor: p.nomor.clone(),
-            packet_id: p.packet_id.clone(),
-            sebab: p.packet_id.clone(),
-            hasil,
-            kandidat,
-            catatan,
-            waktu: now,
-        };
-
         let t0 = std::time::Instant::now();
-        // 1. Demographic rule.
-        let mut ditolak: Vec<Option<String>> = vec![None; batch.len()];
-        let mut first_of_nik: HashMap<&str, &PaketTunggu> = HashMap::new();
-        for (i, p) in batch.iter().enumerate() {
-            let in_flight = earlier.get(&p.nik).cloned();
-            let earlier = match first_of_nik.get(p.nik.as_str()) {
-                Some(f) => Some((f.kantor.clone(), f.nomor.clone())),
-                None if in_flight.is_some() => in_flight,
+        let members: Vec<Perekaman<'_>> = batch
+            .iter()
+            .map(|p| Perekaman {
+                nomor: &p.nomor,
+                nik: &p.nik,
+                kantor: &p.kantor,
+            })
+            .collect();
+        // 1. One live enrollment per NIK.
+        let before = self.live_enrollments(batch, earlier).await?;
+        let second = ketunggalan::satu_perekaman_per_nik(&members, |nik| before.get(nik).cloned());
+        let t_demo = t0.elapsed();
+        // 2. National 1:N search of the others, inserted together.
+        let live: Vec<usize> = (0..batch.len()).filter(|&i| second[i].is_none()).collect();
+        let (found, size) = self.search(batch, &live).await?;
+        let t_abis = t0.elapsed();
+        // 3. Hits, symmetric.
+        let live_members: Vec<Perekaman<'_>> = live.iter().map(|&i| members[i]).collect();
+        let temuan = ketunggalan::temuan_simetris(&live_members, found);
+        let items = match self
+            .decisions(batch, &second, &live, &live_members, temuan, size)
+            .await
+        {
+            Ok(items) => items,
+            Err(e) => {
+                // Not decided: the batch leaves the gallery again.
+                for &i in &live {
+                    let _ = self.abis.delete(&batch[i].nomor);
+                }
+                return Err(e);
+            }
+        };
+        let t_prep = t0.elapsed();
+        tracing::debug!(
+            packets = batch.len(),
+            demographic_ms = t_demo.as_millis() as u64,
+            abis_ms = (t_abis - t_demo).as_millis() as u64,
+            prepare_ms = (t_prep - t_abis).as_millis() as u64,
+            "decided batch"
+        );
+        Ok(Decided {
+            items,
+            packets: batch.len(),
+            inserted: live.iter().map(|&i| batch[i].nomor.clone()).collect(),
+            niks: live
+                .iter()
+                .map(|&i| {
+                    let p = &batch[i];
+                    (p.nik.clone(), (p.kantor.clone(), p.nomor.clone()))
+                })
+                .collect(),
+            ids: batch.iter().map(|p| p.packet_id.clone()).collect(),
+        })
+    }
+
+    /// For each NIK of the batch: its live enrollment decided before the batch (in the
+    /// batch being published, or stored as `tunggal`/`ganda`), if any.
+    async fn live_enrollments(
+        &self,
+        batch: &[PaketTunggu],
+        earlier: &HashMap<String, (String, String)>,
+    ) -> Result<HashMap<String, PerekamanLain>, StoreError> {
+        let mut out = HashMap::new();
+        let mut seen = HashSet::new();
+        for p in batch {
+            if !seen.insert(p.nik.as_str()) {
+                continue;
+            }
+            let found = match earlier.get(&p.nik) {
+                Some((kantor, nomor)) => Some((kantor.clone(), nomor.clone())),
                 None => self
                     .store
                     .packets_of_nik(&p.nik)
@@ -498,22 +609,21 @@ impl Centre {
                     .find(|o| o.nomor != p.nomor && (o.status == "tunggal" || o.status == "ganda"))
                     .map(|o| (o.kantor, o.nomor)),
             };
-            match earlier {
-                Some((kantor, nomor)) => {
-                    ditolak[i] = Some(format!(
-                        "NIK {} sudah direkam di kantor {kantor} (permohonan {nomor}); satu NIK hanya boleh memiliki satu perekaman aktif",
-                        p.nik
-                    ))
-                }
-                None => {
-                    first_of_nik.insert(p.nik.as_str(), p);
-                }
+            if let Some((kantor, nomor)) = found {
+                out.insert(p.nik.clone(), PerekamanLain { kantor, nomor });
             }
         }
+        Ok(out)
+    }
 
-        let t_demo = t0.elapsed();
-        // 2. National 1:N search.
-        let live: Vec<usize> = (0..batch.len()).filter(|&i| ditolak[i].is_none()).collect();
+    /// Inserts the `live` members of the batch into the national gallery together and
+    /// searches each against it (in parallel); returns their hits and the gallery size.
+    /// On failure the members leave the gallery again.
+    async fn search(
+        &self,
+        batch: &[PaketTunggu],
+        live: &[usize],
+    ) -> Result<(Vec<Vec<Kandidat>>, usize), StoreError> {
         let owned: Vec<Enrolled> = live
             .iter()
             .map(|&i| {
@@ -525,14 +635,14 @@ impl Centre {
             })
             .collect();
         let abis = self.abis.clone();
-        let found = tokio::task::spawn_blocking(move || {
+        let (found, size) = tokio::task::spawn_blocking(move || {
             let ti = std::time::Instant::now();
             abis.insert_batch(&entries(&owned))?;
             tracing::debug!(
                 insert_ms = ti.elapsed().as_millis() as u64,
                 "gallery insert"
             );
-            let probes: Vec<sidik_issuance::AbisProbe<'_>> = owned
+            let probes: Vec<AbisProbe<'_>> = owned
                 .iter()
                 .map(|(nomor, _, j)| (nomor.as_str(), &j[..]))
                 .collect();
@@ -551,100 +661,98 @@ impl Centre {
         .await
         .map_err(|e| StoreError::Backend(format!("ABIS task: {e}")))?
         .map_err(StoreError::Backend)?;
-        let (found, size) = found;
-        let t_abis = t0.elapsed();
+        let hits = found
+            .into_iter()
+            .map(|cands| {
+                cands
+                    .into_iter()
+                    .map(|c| Kandidat {
+                        permohonan: c.permohonan,
+                        nik: c.nik,
+                        skor: c.skor,
+                        jari_cocok: c.jari_cocok,
+                    })
+                    .collect()
+            })
+            .collect();
+        Ok((hits, size))
+    }
 
-        // 3. Hits, made symmetric inside the batch.
-        let pos_of: HashMap<&str, usize> =
-            live.iter().map(|&i| (batch[i].nomor.as_str(), i)).collect();
-        let mut hits: Vec<Vec<Kandidat>> = vec![Vec::new(); batch.len()];
-        for (k, cands) in live.iter().zip(found) {
-            let p = &batch[*k];
-            hits[*k] = cands
-                .into_iter()
-                .filter(|c| c.permohonan != p.nomor && c.nik != p.nik)
-                .map(|c| Kandidat {
-                    permohonan: c.permohonan,
-                    nik: c.nik,
-                    skor: c.skor,
-                    jari_cocok: c.jari_cocok,
-                })
-                .collect();
-        }
-        for &i in &live {
-            for c in hits[i].clone() {
-                if let Some(&j) = pos_of.get(c.permohonan.as_str()) {
-                    if !hits[j].iter().any(|k| k.permohonan == batch[i].nomor) {
-                        hits[j].push(Kandidat {
-                            permohonan: batch[i].nomor.clone(),
-                            nik: batch[i].nik.clone(),
-                            skor: c.skor,
-                            jari_cocok: c.jari_cocok,
-                        });
-                    }
-                }
-            }
-        }
-
+    /// The decisions of a batch, per packet in batch order: its own decision, and for a
+    /// hit on a packet decided before the batch, a further `ganda` decision for that
+    /// one (the symmetric rule's other side).
+    async fn decisions(
+        &self,
+        batch: &[PaketTunggu],
+        second: &[Option<PerekamanLain>],
+        live: &[usize],
+        live_members: &[Perekaman<'_>],
+        temuan: ketunggalan::Temuan,
+        size: usize,
+    ) -> Result<Vec<PublishItem>, StoreError> {
+        let now = self.clock.now();
+        let decision = |p: &PaketTunggu, hasil, kandidat, catatan: String| KeputusanBaru {
+            kantor: p.kantor.clone(),
+            nomor: p.nomor.clone(),
+            packet_id: p.packet_id.clone(),
+            sebab: p.packet_id.clone(),
+            hasil,
+            kandidat,
+            catatan,
+            waktu: now,
+        };
+        let ketunggalan::Temuan {
+            mut kandidat,
+            balik,
+        } = temuan;
         let mut items = Vec::with_capacity(batch.len());
         for (i, p) in batch.iter().enumerate() {
             let mut decisions = Vec::new();
-            if let Some(reason) = ditolak[i].take() {
-                decisions.push(decision(p, Hasil::Ditolak, vec![], reason));
-            } else if hits[i].is_empty() {
-                decisions.push(decision(
+            let li = live.iter().position(|&l| l == i);
+            match (&second[i], li) {
+                (Some(lain), _) => decisions.push(decision(
+                    p,
+                    Hasil::Ditolak,
+                    vec![],
+                    ketunggalan::alasan_nik_sudah_direkam(&p.nik, lain),
+                )),
+                (None, Some(li)) if kandidat[li].is_empty() => decisions.push(decision(
                     p,
                     Hasil::Tunggal,
                     vec![],
                     format!("Verifikasi ketunggalan nasional: tidak ada kecocokan sidik jari di galeri {size} orang"),
-                ));
-            } else {
-                let cands = std::mem::take(&mut hits[i]);
-                decisions.push(decision(
-                    p,
-                    Hasil::Ganda,
-                    cands.clone(),
-                    format!(
+                )),
+                (None, Some(li)) => {
+                    let cands = std::mem::take(&mut kandidat[li]);
+                    let catatan = format!(
                         "Verifikasi ketunggalan nasional: {} kandidat dengan sidik jari yang cocok (NIK {})",
                         cands.len(),
                         cands.iter().map(|c| c.nik.as_str()).collect::<Vec<_>>().join(", ")
-                    ),
-                ));
-                // Packets decided before this batch learn of the later enrollment.
-                for c in cands
-                    .iter()
-                    .filter(|c| !pos_of.contains_key(c.permohonan.as_str()))
-                {
-                    let other = match self.store.packet_by_nomor(&c.permohonan).await {
-                        Ok(Some(o)) => o,
-                        Ok(None) => continue,
-                        Err(e) => {
-                            // Not decided: the batch leaves the gallery again.
-                            for &i in &live {
-                                let _ = self.abis.delete(&batch[i].nomor);
-                            }
-                            return Err(e);
-                        }
-                    };
-                    decisions.push(KeputusanBaru {
-                        kantor: other.kantor.clone(),
-                        nomor: other.nomor.clone(),
-                        packet_id: other.packet_id.clone(),
-                        sebab: p.packet_id.clone(),
-                        hasil: Hasil::Ganda,
-                        kandidat: vec![Kandidat {
-                            permohonan: p.nomor.clone(),
-                            nik: p.nik.clone(),
-                            skor: c.skor,
-                            jari_cocok: c.jari_cocok,
-                        }],
-                        catatan: format!(
-                            "Verifikasi ketunggalan nasional: sidik jari cocok dengan perekaman kemudian {} (NIK {}, kantor {})",
-                            p.nomor, p.nik, p.kantor
-                        ),
-                        waktu: now,
-                    });
+                    );
+                    decisions.push(decision(p, Hasil::Ganda, cands, catatan));
+                    // Packets decided before this batch learn of the later enrollment.
+                    for (_, c) in balik.iter().filter(|(m, _)| *m == li) {
+                        let Some(other) = self.store.packet_by_nomor(&c.permohonan).await? else {
+                            continue;
+                        };
+                        let later = ketunggalan::sebagai_kandidat(&live_members[li], c);
+                        decisions.push(KeputusanBaru {
+                            kantor: other.kantor.clone(),
+                            nomor: other.nomor.clone(),
+                            packet_id: other.packet_id.clone(),
+                            sebab: p.packet_id.clone(),
+                            hasil: Hasil::Ganda,
+                            catatan: ketunggalan::catatan_sisi_lain(
+                                " nasional",
+                                &later,
+                                Some(&p.kantor),
+                            ),
+                            kandidat: vec![later],
+                            waktu: now,
+                        });
+                    }
                 }
+                (None, None) => unreachable!("a packet is either rejected or live"),
             }
             let audits = decisions
                 .iter()
@@ -662,24 +770,7 @@ impl Centre {
                 audits,
             });
         }
-        let t_prep = t0.elapsed();
-        tracing::debug!(
-            packets = batch.len(),
-            demographic_ms = t_demo.as_millis() as u64,
-            abis_ms = (t_abis - t_demo).as_millis() as u64,
-            prepare_ms = (t_prep - t_abis).as_millis() as u64,
-            "decided batch"
-        );
-        Ok(Decided {
-            items,
-            packets: batch.len(),
-            inserted: live.iter().map(|&i| batch[i].nomor.clone()).collect(),
-            niks: first_of_nik
-                .into_iter()
-                .map(|(nik, p)| (nik.to_string(), (p.kantor.clone(), p.nomor.clone())))
-                .collect(),
-            ids: batch.iter().map(|p| p.packet_id.clone()).collect(),
-        })
+        Ok(items)
     }
 
     /// Publishes a decided batch in ONE transaction. If that fails, the batch leaves the
@@ -761,31 +852,65 @@ impl Centre {
         Ok((batch, hold.is_some()))
     }
 
-    /// An adjudicator's verdict on a `ganda` packet, published to its office.
+    /// The quarantine, newest first (administrators).
+    pub async fn quarantine(
+        &self,
+        by: Actor<'_>,
+        limit: u32,
+    ) -> Result<Vec<Karantina>, CentreError> {
+        by.require(ADMINS, "see the quarantine")?;
+        Ok(self.store.quarantine_list(limit).await?)
+    }
+
+    /// Registered office keys (administrators).
+    pub async fn offices(&self, by: Actor<'_>) -> Result<Vec<KantorTerdaftar>, CentreError> {
+        by.require(ADMINS, "see the registered offices")?;
+        Ok(self.store.offices().await?)
+    }
+
+    /// Packets flagged `ganda` and awaiting adjudication (adjudicators).
+    pub async fn ganda_cases(
+        &self,
+        by: Actor<'_>,
+        limit: u32,
+    ) -> Result<Vec<PaketPusat>, CentreError> {
+        by.require(ADJUDICATORS, "see duplicate cases")?;
+        Ok(self.store.packets_with_status("ganda", limit).await?)
+    }
+
+    /// An adjudicator's verdict on a `ganda` packet, published to its office:
+    /// `tunggal` (different persons: the card may be printed) or not (rejected). The
+    /// reason is required and recorded.
     pub async fn adjudicate(
         &self,
-        aktor: &str,
+        by: Actor<'_>,
         nomor: &str,
         tunggal: bool,
         alasan: &str,
-    ) -> Result<(), StoreError> {
+    ) -> Result<(), CentreError> {
+        by.require(ADJUDICATORS, "adjudicate duplicate cases")?;
+        let alasan = alasan.trim();
+        if alasan.is_empty() {
+            return Err(CentreError::Invalid {
+                code: "reason_required",
+                message: "an adjudication needs a reason (alasan)".into(),
+            });
+        }
         let p = self
             .store
             .packet_by_nomor(nomor)
             .await?
-            .ok_or_else(|| StoreError::NotFound(format!("packet of application {nomor}")))?;
+            .ok_or_else(|| CentreError::NotFound(format!("packet of application {nomor}")))?;
         if p.status != "ganda" {
-            return Err(StoreError::Conflict(format!(
-                "application {nomor} is {} at the centre; only ganda cases are adjudicated",
-                p.status
-            )));
+            return Err(CentreError::Conflict {
+                code: "not_ganda",
+                message: format!(
+                    "application {nomor} is {} at the centre; only ganda cases are adjudicated",
+                    p.status
+                ),
+            });
         }
-        let alasan = alasan.trim();
-        if alasan.is_empty() {
-            return Err(StoreError::Conflict(
-                "an adjudication needs a reason".into(),
-            ));
-        }
+        let aktor = by.audit_name();
         let now = self.clock.now();
         let hasil = if tunggal {
             Hasil::AdjudikasiTunggal
@@ -803,7 +928,7 @@ impl Centre {
             waktu: now,
         };
         let audit = AuditDraft {
-            aktor: aktor.to_string(),
+            aktor,
             aksi: format!("adjudikasi.{}", hasil.slug()),
             subjek: p.nomor.clone(),
             waktu: now,

@@ -20,7 +20,7 @@ pub mod office;
 pub mod upload;
 
 pub use centre::{Centre, Receipt};
-pub use office::{Kesehatan, OfficeSync, SyncConfig};
+pub use office::{Kesehatan, OfficeSync, SyncConfig, SyncError};
 
 use async_trait::async_trait;
 use jiff::Timestamp;

@@ -5,7 +5,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use jiff::Timestamp;
-use sidik_issuance::{Clock, Issuance};
+use sidik_ports::{Clock, DecisionSink, Entropy};
 use sidik_store::SyncStore;
 use tokio::sync::{Notify, Semaphore};
 
@@ -161,14 +161,32 @@ impl Kesehatan {
 
 /// The office's background sync worker.
 pub struct OfficeSync {
-    pub issuance: Issuance,
+    /// Applies the centre's decisions to this office's applications (the pipeline).
+    pub decisions: Arc<dyn DecisionSink>,
     pub sync: Arc<dyn SyncStore>,
     pub link: Arc<dyn CentreLink>,
     pub health: Arc<Kesehatan>,
     pub clock: Arc<dyn Clock>,
+    /// Randomness for the backoff jitter.
+    pub entropy: Arc<dyn Entropy>,
     pub config: SyncConfig,
-    /// Notified when a packet is queued (see `sidik_issuance::Pengirim::wake`).
+    /// Notified when a packet is queued (see `sidik_issuance::Uplink::wake`).
     pub wake: Arc<Notify>,
+}
+
+/// Why a round stopped. Only a [`LinkError`] says anything about the centre; a local
+/// failure (this office's own database, or applying a decision) must not be reported to
+/// officers and citizens as a centre outage.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SyncError {
+    #[error(transparent)]
+    Link(#[from] LinkError),
+    #[error("local: {0}")]
+    Local(String),
+}
+
+fn local(e: impl std::fmt::Display) -> SyncError {
+    SyncError::Local(e.to_string())
 }
 
 /// Result of one round.
@@ -179,9 +197,9 @@ pub struct Round {
     pub applied: usize,
 }
 
-fn jitter(d: Duration) -> Duration {
+fn jitter(entropy: &dyn Entropy, d: Duration) -> Duration {
     let mut b = [0u8; 2];
-    let r = if getrandom::fill(&mut b).is_ok() {
+    let r = if entropy.fill(&mut b).is_ok() {
         u16::from_le_bytes(b) as f64 / u16::MAX as f64
     } else {
         0.5
@@ -192,14 +210,14 @@ fn jitter(d: Duration) -> Duration {
 impl OfficeSync {
     /// Pushes every waiting packet, then pulls and applies every new decision.
     /// Returns what was done, or the first link error (after recording it).
-    pub async fn round(&self) -> Result<Round, LinkError> {
+    pub async fn round(&self) -> Result<Round, SyncError> {
         let mut round = Round::default();
         loop {
             let batch = self
                 .sync
                 .outbox_waiting(self.config.batch)
                 .await
-                .map_err(|e| LinkError::Server(format!("local store: {e}")))?;
+                .map_err(local)?;
             if batch.is_empty() {
                 break;
             }
@@ -221,7 +239,7 @@ impl OfficeSync {
     async fn push_batch(
         &self,
         batch: Vec<sidik_store::PaketAntre>,
-    ) -> Result<(usize, usize), LinkError> {
+    ) -> Result<(usize, usize), SyncError> {
         let sem = Arc::new(Semaphore::new(self.config.concurrency.max(1)));
         let mut set = tokio::task::JoinSet::new();
         let interval = Duration::from_secs_f64(1.0 / self.config.max_rate.max(1.0));
@@ -243,9 +261,8 @@ impl OfficeSync {
         // not marked before a crash is pushed again, which the centre answers as a replay.
         let mut sent = Vec::new();
         while let Some(j) = set.join_next().await {
-            let (p, r) = j.map_err(|e| LinkError::Server(format!("push task: {e}")))?;
+            let (p, r) = j.map_err(|e| local(format!("push task: {e}")))?;
             let now = self.clock.now();
-            let local = |e: sidik_store::StoreError| LinkError::Server(format!("local store: {e}"));
             match r {
                 Ok(PushOutcome::Accepted) | Ok(PushOutcome::Replay) => {
                     sent.push(p.packet_id);
@@ -276,43 +293,39 @@ impl OfficeSync {
         self.sync
             .outbox_sent_many(&sent, self.clock.now())
             .await
-            .map_err(|e| LinkError::Server(format!("local store: {e}")))?;
+            .map_err(local)?;
         match first_err {
-            Some(e) => Err(e),
+            Some(e) => Err(e.into()),
             None => Ok((pushed, refused)),
         }
     }
 
     /// Where this office's feed stands: (cursor, watermark).
-    async fn feed_position(&self) -> Result<(i64, Timestamp), LinkError> {
-        let stats = self
-            .sync
-            .sync_stats()
-            .await
-            .map_err(|e| LinkError::Server(format!("local store: {e}")))?;
+    async fn feed_position(&self) -> Result<(i64, Timestamp), SyncError> {
+        let stats = self.sync.sync_stats().await.map_err(local)?;
         // Everything enrolled before the oldest waiting packet (or before now, if
         // nothing waits) has been delivered.
-        let sampai = stats.tertua.unwrap_or_else(|| self.issuance.clock.now());
+        let sampai = stats.tertua.unwrap_or_else(|| self.clock.now());
         Ok((stats.kursor, sampai))
     }
 
     /// Applies a feed page in feed order, runs of decisions per transaction. The cursor
     /// does not advance past a decision that could not be applied: it is retried in the
     /// next round.
-    async fn apply_page(&self, page: &[sidik_domain::Keputusan]) -> Result<usize, LinkError> {
-        match self.issuance.apply_decisions(page).await {
+    async fn apply_page(&self, page: &[sidik_domain::Keputusan]) -> Result<usize, SyncError> {
+        match self.decisions.apply_decisions(page).await {
             Ok(new) => {
                 self.health.applied.fetch_add(new as u64, Ordering::Relaxed);
                 Ok(new)
             }
-            Err(e) => Err(LinkError::Server(format!(
+            Err(e) => Err(SyncError::Local(format!(
                 "cannot apply the decisions from #{}: {e}",
                 page.first().map_or(0, |k| k.seq)
             ))),
         }
     }
 
-    async fn pull_all(&self) -> Result<usize, LinkError> {
+    async fn pull_all(&self) -> Result<usize, SyncError> {
         let mut applied = 0;
         loop {
             let (kursor, sampai) = self.feed_position().await?;
@@ -335,7 +348,7 @@ impl OfficeSync {
         let polled = match self.feed_position().await {
             Ok((kursor, sampai)) => tokio::select! {
                 _ = self.wake.notified() => return,
-                r = self.link.pull(kursor, self.config.feed_page, sampai, self.config.idle_poll) => r,
+                r = self.link.pull(kursor, self.config.feed_page, sampai, self.config.idle_poll) => r.map_err(SyncError::from),
             },
             Err(e) => Err(e),
         };
@@ -357,15 +370,28 @@ impl OfficeSync {
         }
     }
 
-    /// Runs forever: rounds while there is work, backoff while the centre is down.
+    /// One round and what it means for the centre's health: a link failure marks the
+    /// centre down (since the first one), a success marks it up, a local failure leaves
+    /// the centre's health as it is. Returns the round, or the error to back off on.
+    pub async fn step(&self) -> Result<Round, SyncError> {
+        let r = self.round().await;
+        let now = self.clock.now();
+        match &r {
+            Ok(_) => self.health.ok(now).await,
+            Err(SyncError::Link(e)) => self.health.failed(now, e).await,
+            Err(SyncError::Local(e)) => {
+                tracing::error!("office sync stopped by a local failure (not the centre): {e}")
+            }
+        }
+        r
+    }
+
+    /// Runs forever: rounds while there is work, backoff after a failure.
     pub async fn run(self: Arc<Self>) {
         let mut failures: u32 = 0;
         loop {
-            let r = self.round().await;
-            let now = self.clock.now();
-            match r {
+            match self.step().await {
                 Ok(round) => {
-                    self.health.ok(now).await;
                     failures = 0;
                     if round.pushed + round.applied + round.refused > 0 {
                         tracing::debug!(?round, "sync round");
@@ -374,13 +400,12 @@ impl OfficeSync {
                     self.idle().await;
                 }
                 Err(e) => {
-                    self.health.failed(now, &e).await;
                     failures = failures.saturating_add(1);
                     let exp = self
                         .config
                         .backoff_base
                         .saturating_mul(1u32 << failures.min(16).saturating_sub(1));
-                    let wait = jitter(exp.min(self.config.backoff_max));
+                    let wait = jitter(self.entropy.as_ref(), exp.min(self.config.backoff_max));
                     tracing::debug!("sync failed ({e}); retrying in {wait:?}");
                     tokio::time::sleep(wait).await;
                 }

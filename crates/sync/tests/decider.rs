@@ -6,12 +6,13 @@ use std::time::Duration;
 
 use jiff::civil::date;
 use jiff::Timestamp;
+use sidik_abis_gallery::{GalleryAbis, IsoTemplates};
 use sidik_domain::biometrik::{Biometrik, PosisiJari};
 use sidik_domain::enums::*;
 use sidik_domain::{Hasil, KodeKantor, Nik, NomorKk, NomorRegistrasi, Penduduk, RtRw};
-use sidik_issuance::{GalleryAbis, SystemClock};
 use sidik_packet::{CentreKeys, OfficeKeys, Packet, PacketBody};
-use sidik_store::CentralStore;
+use sidik_ports::SystemClock;
+use sidik_store::CentreStore;
 use sidik_store_sqlite::SqliteStore;
 use sidik_sync::centre::{Centre, HoldPolicy, Receipt};
 
@@ -60,6 +61,7 @@ impl Rig {
             store.clone(),
             keys,
             Arc::new(GalleryAbis::default()),
+            Arc::new(IsoTemplates),
             Arc::new(SystemClock),
         )
         .await
@@ -71,7 +73,12 @@ impl Rig {
             let kode = KodeKantor::parse(k).unwrap();
             let ok = OfficeKeys::generate(&mut rng);
             centre
-                .register_office("admin", &kode, k, &ok.public_key())
+                .register_office(
+                    sidik_sync::centre::Actor::Console,
+                    &kode,
+                    k,
+                    &ok.public_key(),
+                )
                 .await
                 .unwrap();
             offices.push((kode, ok, 0));
@@ -91,6 +98,7 @@ impl Rig {
             self.store.clone(),
             CentreKeys::from_text(&self.centre_keys_seed.to_text()).unwrap(),
             Arc::new(GalleryAbis::default()),
+            Arc::new(IsoTemplates),
             Arc::new(SystemClock),
         )
         .await

@@ -1,15 +1,14 @@
-//! Test helpers: an in-process Sidik on a random loopback port with a fresh SQLite
-//! database, officer accounts of every role, and a few residents.
+//! Test helpers: an in-process Sidik node (built by `sidik_node::Node::build`, the one
+//! composition function) on a random loopback port with a fresh SQLite database and
+//! officer accounts of every role. Fixtures come from `sidik-testkit`.
 
 use std::sync::Arc;
 
-use jiff::civil::date;
 use reqwest::multipart::{Form, Part};
 use reqwest::StatusCode;
 use serde_json::Value;
-use sidik_domain::{JenisKelamin, Nik, Peran, StatusPerkawinan};
-use sidik_issuance::akun::Akun;
-use sidik_issuance::{GalleryAbis, Issuance, SystemClock};
+use sidik_domain::Peran;
+use sidik_node::{Node, NodeConfig, RoleConfig};
 use sidik_store::Store;
 use sidik_store_sqlite::SqliteStore;
 
@@ -22,33 +21,12 @@ pub struct TestApp {
     _dir: tempfile::TempDir,
 }
 
-/// Synthetic ISO/IEC 19794-2 records for synthetic person `person`, impression `k`.
-pub fn fingers(person: u64, k: u32) -> Vec<(u8, Vec<u8>)> {
-    let g = abis::synth::Generator::new(7);
-    (1..=10u8)
-        .map(|p| (p, g.impression_iso(person, p, k)))
-        .collect()
+/// The test office's code.
+pub fn kantor() -> sidik_domain::KodeKantor {
+    sidik_domain::KodeKantor::parse("317200").unwrap()
 }
 
-pub fn png() -> Vec<u8> {
-    include_bytes!("../../assets/demo-foto.png").to_vec()
-}
-
-/// An adult resident (serial n), living in Pluit (31.72.01.1005).
-pub fn adult(n: u16) -> sidik_domain::Penduduk {
-    sidik_store::contract::resident(n)
-}
-
-/// A 15-year-old, never married.
-pub fn minor(n: u16) -> sidik_domain::Penduduk {
-    let mut p = sidik_store::contract::resident(n);
-    let lahir = date(2011, 3, 3);
-    p.tanggal_lahir = lahir;
-    p.jenis_kelamin = JenisKelamin::LakiLaki;
-    p.nik = Nik::from_parts("317201", lahir, JenisKelamin::LakiLaki, n).unwrap();
-    p.status_perkawinan = StatusPerkawinan::BelumKawin;
-    p
-}
+pub use sidik_testkit::fixtures::{fingers, minor, png, resident as adult};
 
 /// Builder for an enrollment form.
 pub struct Enrol {
@@ -94,87 +72,57 @@ impl Enrol {
 }
 
 impl TestApp {
+    /// A standalone office.
     pub async fn spawn() -> TestApp {
         let dir = tempfile::tempdir().unwrap();
-        let store = Arc::new(SqliteStore::open_dir(dir.path()).await.unwrap());
-        Self::serve(dir, store, None).await
+        let cfg = NodeConfig::new(dir.path(), kantor(), RoleConfig::Standalone);
+        Self::serve(dir, cfg).await.0
     }
 
     /// A central node (no hold) with its centre and a copy of its keys (for sealing).
-    pub async fn spawn_central() -> (TestApp, Arc<sidik_sync::Centre>, sidik_packet::CentreKeys) {
+    pub async fn spawn_centre() -> (TestApp, Arc<sidik_sync::Centre>, sidik_packet::CentreKeys) {
         let dir = tempfile::tempdir().unwrap();
-        let store = Arc::new(SqliteStore::open_dir(dir.path()).await.unwrap());
-        let keys = sidik_packet::CentreKeys::generate(&mut sidik_packet::rand_core::OsRng);
-        let copy = sidik_packet::CentreKeys::from_text(&keys.to_text()).unwrap();
-        let mut centre = sidik_sync::Centre::new(
-            store.clone(),
-            keys,
-            Arc::new(GalleryAbis::default()),
-            Arc::new(SystemClock),
-        )
-        .await
-        .unwrap();
-        centre.hold = sidik_sync::centre::HoldPolicy::NONE;
-        let centre = Arc::new(centre);
-        let app = Self::serve(dir, store, Some(centre.clone())).await;
-        (app, centre, copy)
+        let keys = sidik_node::keys::provision_centre(dir.path()).unwrap();
+        let mut cfg = NodeConfig::new(dir.path(), kantor(), RoleConfig::Centre);
+        cfg.hold = sidik_sync::centre::HoldPolicy::NONE;
+        let (app, node) = Self::serve(dir, cfg).await;
+        (app, node.centre().unwrap().clone(), keys)
     }
 
-    async fn serve(
-        dir: tempfile::TempDir,
-        store: Arc<SqliteStore>,
-        pusat: Option<Arc<sidik_sync::Centre>>,
-    ) -> TestApp {
-        let clock = Arc::new(SystemClock);
-        let akun = Akun {
-            store: store.clone(),
-            clock: clock.clone(),
-            throttle: Default::default(),
-        };
+    /// Builds the node (the one composition function), adds an officer of every role
+    /// and serves it on a random loopback port. The node's background worker is not
+    /// started: tests drive it.
+    async fn serve(dir: tempfile::TempDir, cfg: NodeConfig) -> (TestApp, Node) {
+        let node = Node::build(cfg).await.unwrap();
         for (name, peran) in [
             ("admin", Peran::Admin),
             ("operator", Peran::Operator),
             ("verifikator", Peran::Verifikator),
             ("pencetak", Peran::Pencetak),
         ] {
-            akun.create_user("test", name, peran, PASSWORD)
+            node.state
+                .akun
+                .create_user("test", name, peran, PASSWORD)
                 .await
                 .unwrap();
         }
-        let issuance = Issuance {
-            store: store.clone(),
-            abis: Arc::new(GalleryAbis::default()),
-            clock,
-            kantor: sidik_domain::KodeKantor::parse("317200").unwrap(),
-            pusat: None,
-        };
-        let state = sidik_http::AppState {
-            issuance,
-            akun,
-            info: sidik_http::Info {
-                demo: false,
-                nama_kantor: "Suku Dinas Dukcapil Kota Administrasi Jakarta Utara".into(),
-            },
-            demo_biometrik: None,
-            pusat,
-            sinkron: None,
-        };
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
-        tokio::spawn(async move {
-            axum::serve(listener, sidik_http::router(state))
-                .await
-                .unwrap();
-        });
-        TestApp {
+        tokio::spawn(sidik_http::serve(
+            listener,
+            node.router(),
+            std::future::pending(),
+        ));
+        let app = TestApp {
             base: format!("http://{addr}"),
-            store,
+            store: node.store.clone(),
             http: reqwest::Client::builder()
                 .redirect(reqwest::redirect::Policy::none())
                 .build()
                 .unwrap(),
             _dir: dir,
-        }
+        };
+        (app, node)
     }
 
     pub async fn add_residents(&self, people: &[sidik_domain::Penduduk]) {

@@ -1,6 +1,7 @@
 //! API and page tests against an in-process server (one test binary, shared helpers).
 
 mod helpers;
+mod ketunggalan;
 mod process;
 mod pusat;
 mod sync;

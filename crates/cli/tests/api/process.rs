@@ -2,89 +2,70 @@
 //! enrollments, and tampering with the audit log in the database file.
 
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use reqwest::StatusCode;
 use serde_json::Value;
 
-use crate::helpers::{fingers, png};
+use sidik_testkit::fixtures::{fingers, png};
+use sidik_testkit::process;
 
 const BIN: &str = env!("CARGO_BIN_EXE_sidik");
 const PW: &str = "kata-sandi-proses-1";
 
 fn sidik(data: &Path, args: &[&str]) -> std::process::Output {
-    Command::new(BIN)
-        .args(args)
-        .arg("--data")
-        .arg(data)
-        .env("SIDIK_PASSWORD", PW)
-        .env("SIDIK_LOG", "warn")
-        .output()
-        .expect("run sidik")
+    process::run(
+        Path::new(BIN),
+        args,
+        data,
+        &[("SIDIK_PASSWORD", PW), ("SIDIK_LOG", "warn")],
+    )
 }
 
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-fn spawn_server(data: &Path, port: u16) -> Child {
-    Command::new(BIN)
-        .args(["serve", "--listen", &format!("127.0.0.1:{port}"), "--data"])
-        .arg(data)
-        .env("SIDIK_LOG", "warn")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("spawn sidik serve")
+fn spawn_server(data: &Path, port: u16) -> process::Proc {
+    let args: Vec<std::ffi::OsString> = vec![
+        "serve".into(),
+        "--listen".into(),
+        format!("127.0.0.1:{port}").into(),
+        "--data".into(),
+        data.as_os_str().into(),
+    ];
+    process::Proc::spawn_env(
+        Path::new(BIN),
+        &args,
+        &[("SIDIK_LOG", "warn")],
+        &data.join("serve.log"),
+    )
+    .expect("spawn sidik serve")
 }
 
 async fn wait_up(http: &reqwest::Client, base: &str) {
-    let start = Instant::now();
-    while start.elapsed() < Duration::from_secs(60) {
-        if let Ok(r) = http.get(format!("{base}/api/v1/health")).send().await {
-            if r.status() == StatusCode::OK {
-                return;
-            }
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    panic!("server at {base} did not come up");
+    process::Client { http: http.clone() }
+        .wait_up(base, Duration::from_secs(60))
+        .await
 }
 
 async fn login(http: &reqwest::Client, base: &str) -> String {
-    let r: Value = http
-        .post(format!("{base}/api/v1/login"))
-        .json(&serde_json::json!({"username": "petugas", "password": PW}))
-        .send()
+    process::Client { http: http.clone() }
+        .login(base, "petugas", PW)
         .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    r["token"].as_str().expect("token").to_string()
 }
 
 fn setup(data: &Path, residents: usize) -> Vec<(String, String)> {
-    let out = sidik(
-        data,
+    let env = [("SIDIK_PASSWORD", PW), ("SIDIK_LOG", "warn")];
+    let bin = Path::new(BIN);
+    process::run_ok(
+        bin,
         &["demo", "seed", "--residents", &residents.to_string()],
+        data,
+        &env,
     );
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let out = sidik(data, &["user", "add", "petugas", "--role", "operator"]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    process::run_ok(
+        bin,
+        &["user", "add", "petugas", "--role", "operator"],
+        data,
+        &env,
     );
     let today = sidik_domain::tanggal::tanggal_wib(jiff::Timestamp::now());
     sidik_demo::population(2015, residents, today)
@@ -99,7 +80,7 @@ async fn kill_9_during_enrollment_burst_loses_nothing_acknowledged() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path();
     let adults = setup(data, 3_000);
-    let port = free_port();
+    let port = process::free_port().unwrap();
     let base = format!("http://127.0.0.1:{port}");
     let http = reqwest::Client::new();
     let mut child = spawn_server(data, port);
@@ -168,8 +149,7 @@ async fn kill_9_during_enrollment_burst_loses_nothing_acknowledged() {
     while acked.lock().unwrap().len() < 60 && start.elapsed() < Duration::from_secs(120) {
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
-    child.kill().unwrap(); // SIGKILL on Unix
-    child.wait().unwrap();
+    child.kill(); // SIGKILL, reaped
     for t in tasks {
         t.await.unwrap();
     }
@@ -210,8 +190,7 @@ async fn kill_9_during_enrollment_burst_loses_nothing_acknowledged() {
         "{n} stored, {} acked",
         acked.len()
     );
-    child.kill().unwrap();
-    child.wait().unwrap();
+    child.kill();
 
     let out = sidik(data, &["audit", "verify"]);
     assert!(
@@ -264,19 +243,20 @@ async fn resident_import_keeps_good_rows_and_reports_bad_ones() {
     let data = dir.path();
     let today = sidik_domain::tanggal::tanggal_wib(jiff::Timestamp::now());
     let people = sidik_demo::population(77, 50, today);
-    let mut csv = String::from(sidik_demo::csv::HEADER);
+    let mut csv = String::from(sidik_domain::csv::HEADER);
     csv.push('\n');
     for p in &people {
-        csv.push_str(&sidik_demo::csv::to_row(p));
+        csv.push_str(&sidik_domain::csv::to_row(p));
         csv.push('\n');
     }
     // Line 52: malformed NIK; line 53: unknown kelurahan; line 54: a repeated NIK.
-    let bad_nik = sidik_demo::csv::to_row(&people[0]).replacen(people[0].nik.as_str(), "12345", 1);
+    let bad_nik =
+        sidik_domain::csv::to_row(&people[0]).replacen(people[0].nik.as_str(), "12345", 1);
     let bad_kel =
-        sidik_demo::csv::to_row(&people[1]).replace(&people[1].kelurahan, "31.72.01.1999");
+        sidik_domain::csv::to_row(&people[1]).replace(&people[1].kelurahan, "31.72.01.1999");
     csv.push_str(&format!(
         "{bad_nik}\n{bad_kel}\n{}\n",
-        sidik_demo::csv::to_row(&people[2])
+        sidik_domain::csv::to_row(&people[2])
     ));
     let file = data.join("penduduk.csv");
     std::fs::write(&file, csv).unwrap();

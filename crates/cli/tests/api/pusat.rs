@@ -61,7 +61,7 @@ async fn deliver(
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn centre_page_shows_ganda_findings_and_adjudicates_from_a_form() {
-    let (app, centre, centre_keys) = TestApp::spawn_central().await;
+    let (app, centre, centre_keys) = TestApp::spawn_centre().await;
     let (a, b) = (
         KodeKantor::parse("317201").unwrap(),
         KodeKantor::parse("317202").unwrap(),
@@ -72,7 +72,12 @@ async fn centre_page_shows_ganda_findings_and_adjudicates_from_a_form() {
     );
     for (k, keys) in [(&a, &ka), (&b, &kb)] {
         centre
-            .register_office("admin", k, k.as_str(), &keys.public_key())
+            .register_office(
+                sidik_sync::centre::Actor::Console,
+                k,
+                k.as_str(),
+                &keys.public_key(),
+            )
             .await
             .unwrap();
     }

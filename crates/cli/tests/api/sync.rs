@@ -4,43 +4,26 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use reqwest::StatusCode;
 use serde_json::Value;
 
-use crate::helpers::{fingers, png};
+use sidik_testkit::fixtures::{fingers, png};
+use sidik_testkit::process;
 
 const BIN: &str = env!("CARGO_BIN_EXE_sidik");
 const PW: &str = "kata-sandi-sinkron-1";
 const RESIDENTS: usize = 1_500;
 
 fn run(args: &[&str], data: &Path) -> String {
-    let out = Command::new(BIN)
-        .args(args)
-        .arg("--data")
-        .arg(data)
-        .env("SIDIK_PASSWORD", PW)
-        .env("SIDIK_LOG", "warn")
-        .output()
-        .expect("run sidik");
-    assert!(
-        out.status.success(),
-        "sidik {args:?} failed: {}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
+    process::run_ok(
+        Path::new(BIN),
+        args,
+        data,
+        &[("SIDIK_PASSWORD", PW), ("SIDIK_LOG", "warn")],
+    )
 }
 
 /// One node: its data folder, port and (when running) process.
@@ -48,7 +31,7 @@ struct Node {
     data: PathBuf,
     port: u16,
     args: Vec<String>,
-    child: Option<Child>,
+    proc: Option<process::Proc>,
 }
 
 impl Node {
@@ -56,47 +39,32 @@ impl Node {
         format!("http://127.0.0.1:{}", self.port)
     }
     fn start(&mut self) {
-        assert!(self.child.is_none());
-        let child = Command::new(BIN)
-            .arg("serve")
-            .args(&self.args)
-            .arg("--listen")
-            .arg(format!("127.0.0.1:{}", self.port))
-            .arg("--data")
-            .arg(&self.data)
-            .env("SIDIK_LOG", "warn")
-            .stdout(Stdio::null())
-            .stderr(self.log_file())
-            .spawn()
-            .expect("spawn sidik serve");
-        self.child = Some(child);
-    }
-    /// Warnings and errors of every run of this node (appended; read on failure).
-    fn log_file(&self) -> std::fs::File {
+        assert!(self.proc.is_none());
         std::fs::create_dir_all(&self.data).unwrap();
-        std::fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(self.data.join("node.log"))
-            .unwrap()
+        let mut args: Vec<std::ffi::OsString> = vec!["serve".into()];
+        args.extend(self.args.iter().map(Into::into));
+        args.extend([
+            "--listen".into(),
+            format!("127.0.0.1:{}", self.port).into(),
+            "--data".into(),
+            self.data.clone().into_os_string(),
+        ]);
+        // Warnings and errors of every run go to node.log.
+        let env = [("SIDIK_LOG", "warn")];
+        self.proc =
+            Some(process::Proc::spawn_env(Path::new(BIN), &args, &env, &self.log()).unwrap());
+    }
+    fn log(&self) -> PathBuf {
+        self.data.join("node.log")
     }
     fn log_tail(&self) -> String {
-        let text = std::fs::read_to_string(self.data.join("node.log")).unwrap_or_default();
-        let lines: Vec<&str> = text.lines().collect();
-        lines[lines.len().saturating_sub(15)..].join("\n")
+        process::log_tail(&self.log(), 15)
     }
     /// SIGKILL.
     fn kill(&mut self) {
-        if let Some(mut c) = self.child.take() {
-            c.kill().unwrap();
-            c.wait().unwrap();
+        if let Some(mut p) = self.proc.take() {
+            p.kill();
         }
-    }
-}
-
-impl Drop for Node {
-    fn drop(&mut self) {
-        self.kill();
     }
 }
 
@@ -105,6 +73,7 @@ struct Cluster {
     central: Node,
     offices: BTreeMap<String, Node>,
     http: reqwest::Client,
+    client: process::Client,
 }
 
 impl Cluster {
@@ -118,9 +87,9 @@ impl Cluster {
         run(&["user", "add", "admin", "--role", "admin"], &cdata);
         let central = Node {
             data: cdata.clone(),
-            port: free_port(),
+            port: process::free_port().unwrap(),
             args: vec!["--role".into(), "central".into()],
-            child: None,
+            proc: None,
         };
         let mut offices = BTreeMap::new();
         for code in codes.iter().chain(unregistered) {
@@ -159,9 +128,9 @@ impl Cluster {
                 code.to_string(),
                 Node {
                     data: odata,
-                    port: free_port(),
+                    port: process::free_port().unwrap(),
                     args: vec![],
-                    child: None,
+                    proc: None,
                 },
             );
         }
@@ -181,6 +150,7 @@ impl Cluster {
             central,
             offices,
             http: reqwest::Client::new(),
+            client: process::Client::new(),
         }
     }
 
@@ -189,85 +159,29 @@ impl Cluster {
     }
 
     async fn wait_up(&self, base: &str) {
-        let start = Instant::now();
-        while start.elapsed() < Duration::from_secs(120) {
-            if let Ok(r) = self.http.get(format!("{base}/api/v1/health")).send().await {
-                if r.status() == StatusCode::OK {
-                    return;
-                }
-            }
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
-        panic!("node at {base} did not come up");
+        self.client.wait_up(base, Duration::from_secs(120)).await
     }
 
     async fn login(&self, base: &str) -> String {
-        let r: Value = self
-            .http
-            .post(format!("{base}/api/v1/login"))
-            .json(&serde_json::json!({"username": "admin", "password": PW}))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        r["token"].as_str().expect("token").to_string()
+        self.client.login(base, "admin", PW).await
     }
 
     /// The HTML of a page (with a session cookie, or as a citizen without one).
     async fn page(&self, url: &str, cookie: Option<&str>) -> String {
-        let mut req = self.http.get(url);
-        if let Some(c) = cookie {
-            req = req.header("cookie", c);
-        }
-        req.send().await.unwrap().text().await.unwrap()
+        self.client.page(url, cookie).await
     }
 
     /// Logs in through the officer page form; returns the session cookie.
     async fn web_login(&self, base: &str) -> String {
-        let http = reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .unwrap();
-        let r = http
-            .post(format!("{base}/masuk"))
-            .form(&[("username", "admin"), ("password", PW)])
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(r.status(), StatusCode::SEE_OTHER);
-        let cookie = r.headers()["set-cookie"].to_str().unwrap();
-        cookie.split(';').next().unwrap().to_string()
+        self.client.web_login(base, "admin", PW).await
     }
 
     async fn get(&self, base: &str, token: &str, path: &str) -> Value {
-        self.http
-            .get(format!("{base}{path}"))
-            .bearer_auth(token)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap()
+        self.client.get_json(base, token, path).await
     }
 
     async fn metrics(&self, base: &str) -> HashMap<String, f64> {
-        let text = self
-            .http
-            .get(format!("{base}/metrics"))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
-        text.lines()
-            .filter(|l| !l.starts_with('#'))
-            .filter_map(|l| l.rsplit_once(' '))
-            .filter_map(|(k, v)| Some((k.to_string(), v.parse().ok()?)))
-            .collect()
+        self.client.metrics(base).await
     }
 }
 
@@ -830,7 +744,7 @@ async fn tampered_unknown_and_replayed_packets_are_handled_and_block_nothing() {
 
     // The admin sees the quarantine with reasons; other roles do not.
     let ta = c.login(&cb).await;
-    let q = c.get(&cb, &ta, "/api/v1/pusat/karantina").await;
+    let q = c.get(&cb, &ta, "/api/v1/centre/quarantine").await;
     let codes: Vec<&str> = q
         .as_array()
         .unwrap()

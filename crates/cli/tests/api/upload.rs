@@ -6,9 +6,9 @@ use reqwest::StatusCode;
 use serde_json::Value;
 use sidik_domain::biometrik::{Biometrik, PosisiJari};
 use sidik_domain::{KodeKantor, NomorRegistrasi};
-use sidik_issuance::SystemClock;
 use sidik_packet::{OfficeKeys, Packet, PacketBody};
-use sidik_store::CentralStore;
+use sidik_ports::SystemClock;
+use sidik_store::CentreStore;
 use sidik_sync::{CentreLink, PushOutcome};
 
 use crate::helpers::*;
@@ -63,7 +63,7 @@ impl Uploader<'_> {
     /// unless the test forges them).
     async fn put_as(&self, offset: u64, signed: &[u8], body: &[u8]) -> (StatusCode, Value) {
         let (id, total) = (self.id, self.total);
-        let what = sidik_http::sync_api::upload_chunk_request(id, offset, total, signed);
+        let what = sidik_http::wire::upload_chunk_request(id, offset, total, signed);
         let now = jiff::Timestamp::now().as_second();
         let sig = sidik_packet::sign_request(self.keys, self.kode, now, &what);
         let r = self
@@ -91,19 +91,24 @@ impl Uploader<'_> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_large_packet_resumes_after_a_broken_upload_and_is_recorded_once() {
-    let (app, centre, centre_keys) = TestApp::spawn_central().await;
+    let (app, centre, centre_keys) = TestApp::spawn_centre().await;
     let kode = KodeKantor::parse("317201").unwrap();
     let keys = OfficeKeys::generate(&mut sidik_packet::rand_core::OsRng);
     centre
-        .register_office("admin", &kode, "Koja", &keys.public_key())
+        .register_office(
+            sidik_sync::centre::Actor::Console,
+            &kode,
+            "Koja",
+            &keys.public_key(),
+        )
         .await
         .unwrap();
     let packet = big_packet(&kode, &keys, &centre_keys, 1);
     let bytes = packet.to_bytes();
     let id = packet.packet_id().to_string();
     let total = bytes.len() as u64;
-    assert!(bytes.len() > sidik_http::sync_api::RESUMABLE_ABOVE);
-    let chunk = sidik_http::sync_api::UPLOAD_CHUNK;
+    assert!(bytes.len() > sidik_http::RESUMABLE_ABOVE);
+    let chunk = sidik_http::UPLOAD_CHUNK;
 
     // The office sent two chunks, then the link broke.
     let office = Uploader {
@@ -123,7 +128,7 @@ async fn a_large_packet_resumes_after_a_broken_upload_and_is_recorded_once() {
     assert_eq!(st, StatusCode::CONFLICT, "{v}");
     assert_eq!(v["offset"], 2 * chunk as u64);
     // Nothing is recorded before the packet is complete.
-    assert!(CentralStore::packet_get(&*centre.store, &id)
+    assert!(CentreStore::packet_get(&*centre.store, &id)
         .await
         .unwrap()
         .is_none());
@@ -181,7 +186,7 @@ async fn a_large_packet_resumes_after_a_broken_upload_and_is_recorded_once() {
     assert_eq!(link.push(&id, &bytes).await.unwrap(), PushOutcome::Accepted);
     // It resumed where the centre's copy stopped: no chunk was sent at a wrong offset.
     assert_eq!(mismatches(), 1);
-    let rec = CentralStore::packet_get(&*centre.store, &id)
+    let rec = CentreStore::packet_get(&*centre.store, &id)
         .await
         .unwrap()
         .expect("recorded");

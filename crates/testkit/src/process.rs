@@ -1,7 +1,9 @@
 //! Real `sidik` processes on loopback: one-shot provisioning commands and long-running
 //! nodes, each killed (SIGKILL) and reaped when its guard is dropped — on success, on
-//! error and on Ctrl-C alike.
+//! error and on Ctrl-C alike — and [`Client`], the HTTP side of a test or simulation:
+//! logins (API and officer form), pages, JSON and metrics.
 
+use std::collections::HashMap;
 use std::ffi::OsString;
 use std::fs::File;
 use std::net::TcpListener;
@@ -94,20 +96,57 @@ pub async fn run_command(
     Ok(stdout)
 }
 
+/// Runs `bin args --data data` to completion (blocking, for tests) with `env`.
+pub fn run(bin: &Path, args: &[&str], data: &Path, env: &[(&str, &str)]) -> std::process::Output {
+    let mut c = command(bin, &[]);
+    c.args(args).arg("--data").arg(data);
+    for (k, v) in env {
+        c.env(k, v);
+    }
+    c.output().expect("run sidik")
+}
+
+/// [`run`], which must succeed: returns its stdout, or panics with its stderr.
+pub fn run_ok(bin: &Path, args: &[&str], data: &Path, env: &[(&str, &str)]) -> String {
+    let out = run(bin, args, data, env);
+    assert!(
+        out.status.success(),
+        "sidik {args:?} failed: {}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
 /// A long-running child process; SIGKILLed and reaped on drop.
 pub struct Proc {
     child: Option<Child>,
 }
 
 impl Proc {
-    fn spawn(bin: &Path, args: &[OsString], log: &Path) -> Result<Proc> {
+    /// Starts `bin args`, stdout and stderr appended to `log`.
+    pub fn spawn(bin: &Path, args: &[OsString], log: &Path) -> Result<Proc> {
+        Proc::spawn_env(bin, args, &[], log)
+    }
+
+    /// [`Proc::spawn`] with extra environment variables.
+    pub fn spawn_env(
+        bin: &Path,
+        args: &[OsString],
+        env: &[(&str, &str)],
+        log: &Path,
+    ) -> Result<Proc> {
         let out = File::options()
             .create(true)
             .append(true)
             .open(log)
             .with_context(|| format!("opening {}", log.display()))?;
         let err = out.try_clone()?;
-        let child = command(bin, args)
+        let mut c = command(bin, args);
+        for (k, v) in env {
+            c.env(k, v);
+        }
+        let child = c
             .stdin(Stdio::null())
             .stdout(out)
             .stderr(err)
@@ -237,6 +276,128 @@ impl Node {
         }
         Ok(())
     }
+}
+
+/// The HTTP side of a test or simulation against real nodes: one `reqwest` client
+/// (redirects not followed, so a login's `303` and `Set-Cookie` are seen).
+#[derive(Clone)]
+pub struct Client {
+    pub http: reqwest::Client,
+}
+
+impl Default for Client {
+    fn default() -> Self {
+        Client::new()
+    }
+}
+
+impl Client {
+    pub fn new() -> Client {
+        Client {
+            http: reqwest::Client::builder()
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .expect("HTTP client"),
+        }
+    }
+
+    /// Waits until `GET {base}/api/v1/health` answers 200 (panics after `limit`).
+    pub async fn wait_up(&self, base: &str, limit: Duration) {
+        let start = Instant::now();
+        while start.elapsed() < limit {
+            if let Ok(r) = self.http.get(format!("{base}/api/v1/health")).send().await {
+                if r.status() == reqwest::StatusCode::OK {
+                    return;
+                }
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!("node at {base} did not come up within {limit:?}");
+    }
+
+    /// `POST /api/v1/login`; returns the bearer token (panics on failure).
+    pub async fn login(&self, base: &str, username: &str, password: &str) -> String {
+        let r = self
+            .http
+            .post(format!("{base}/api/v1/login"))
+            .json(&serde_json::json!({"username": username, "password": password}))
+            .send()
+            .await
+            .expect("login request");
+        assert_eq!(r.status(), reqwest::StatusCode::OK, "login of {username}");
+        let v: serde_json::Value = r.json().await.expect("login JSON");
+        v["token"].as_str().expect("token").to_string()
+    }
+
+    /// Logs in through the officer page form (`POST /masuk`); returns the session
+    /// cookie (`name=value`).
+    pub async fn web_login(&self, base: &str, username: &str, password: &str) -> String {
+        let r = self
+            .http
+            .post(format!("{base}/masuk"))
+            .form(&[("username", username), ("password", password)])
+            .send()
+            .await
+            .expect("login form");
+        assert_eq!(
+            r.status(),
+            reqwest::StatusCode::SEE_OTHER,
+            "login of {username}"
+        );
+        let cookie = r.headers()["set-cookie"].to_str().expect("cookie");
+        cookie.split(';').next().expect("cookie pair").to_string()
+    }
+
+    /// The HTML of a page, with a session cookie or (a citizen) without one.
+    pub async fn page(&self, url: &str, cookie: Option<&str>) -> String {
+        let mut req = self.http.get(url);
+        if let Some(c) = cookie {
+            req = req.header("cookie", c);
+        }
+        req.send()
+            .await
+            .expect("page request")
+            .text()
+            .await
+            .expect("page text")
+    }
+
+    /// `GET {base}{path}` with a bearer token, as JSON (`Null` if the body is not JSON).
+    pub async fn get_json(&self, base: &str, token: &str, path: &str) -> serde_json::Value {
+        self.http
+            .get(format!("{base}{path}"))
+            .bearer_auth(token)
+            .send()
+            .await
+            .expect("GET request")
+            .json()
+            .await
+            .unwrap_or(serde_json::Value::Null)
+    }
+
+    /// `GET {base}/metrics`, parsed: metric (with labels) → value.
+    pub async fn metrics(&self, base: &str) -> HashMap<String, f64> {
+        let text = self
+            .http
+            .get(format!("{base}/metrics"))
+            .send()
+            .await
+            .expect("metrics request")
+            .text()
+            .await
+            .expect("metrics text");
+        parse_metrics(&text)
+    }
+}
+
+/// Prometheus text → metric (with labels) → value; comments and unparsable lines are
+/// skipped.
+pub fn parse_metrics(text: &str) -> HashMap<String, f64> {
+    text.lines()
+        .filter(|l| !l.starts_with('#'))
+        .filter_map(|l| l.rsplit_once(' '))
+        .filter_map(|(k, v)| Some((k.to_string(), v.parse().ok()?)))
+        .collect()
 }
 
 #[cfg(test)]

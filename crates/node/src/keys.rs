@@ -1,5 +1,5 @@
-//! Node roles and their provisioning: key files, office registration, and the
-//! services each role runs.
+//! Key files and provisioning: `central init`, `office init`, registering and
+//! revoking office keys at the centre.
 //!
 //! Files in a node's data folder:
 //! - central: `centre.key` (secret, 0600), `centre.pub` (distributed to offices);
@@ -11,22 +11,12 @@ use std::sync::Arc;
 
 use anyhow::{bail, Context, Result};
 use sidik_packet::{CentreKeys, CentrePublic, OfficeKeys};
-use sidik_store::SyncStore;
 use sidik_store_sqlite::SqliteStore;
+use sidik_sync::centre::Actor;
 
 pub const CENTRE_KEY: &str = "centre.key";
 pub const CENTRE_PUB: &str = "centre.pub";
 pub const OFFICE_KEY: &str = "office.key";
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
-pub enum Role {
-    /// One office whose own 1:N check is final (demo, small deployments).
-    Standalone,
-    /// A district office that syncs with a centre.
-    Office,
-    /// The central data centre.
-    Central,
-}
 
 fn write_secret(path: &Path, text: &str) -> Result<()> {
     use std::os::unix::fs::OpenOptionsExt;
@@ -68,12 +58,19 @@ pub fn read_centre_pub(path: &Path) -> Result<CentrePublic> {
     })
 }
 
-/// `sidik central init`
-pub async fn central_init(data: &Path) -> Result<()> {
+/// Creates the centre's key files in `data` (which must not hold them yet) and returns
+/// the keys.
+pub fn provision_centre(data: &Path) -> Result<CentreKeys> {
     std::fs::create_dir_all(data)?;
     let keys = CentreKeys::generate(&mut sidik_packet::rand_core::OsRng);
     write_secret(&data.join(CENTRE_KEY), &keys.to_text())?;
     std::fs::write(data.join(CENTRE_PUB), pub_text(&keys.public()))?;
+    Ok(keys)
+}
+
+/// `sidik central init`: key files and the database; prints the public key file's path.
+pub async fn central_init(data: &Path) -> Result<()> {
+    provision_centre(data)?;
     let store = SqliteStore::open_dir(data).await?;
     store.close().await;
     println!("{}", data.join(CENTRE_PUB).display());
@@ -123,34 +120,17 @@ pub fn load_office_keys(data: &Path) -> Result<OfficeKeys> {
     OfficeKeys::from_text(&text).map_err(|e| anyhow::anyhow!("{}: {e}", p.display()))
 }
 
-/// The centre's services over its store.
-pub async fn centre(store: Arc<SqliteStore>, data: &Path) -> Result<Arc<sidik_sync::Centre>> {
-    centre_with_keys(store, load_centre_keys(data)?).await
-}
-
-pub async fn centre_with_keys(
-    store: Arc<SqliteStore>,
-    keys: CentreKeys,
-) -> Result<Arc<sidik_sync::Centre>> {
-    centre_with_abis(
+/// The centre's services for a one-shot console command (no gallery: provisioning
+/// never searches).
+async fn console_centre(store: Arc<SqliteStore>, data: &Path) -> Result<sidik_sync::Centre> {
+    Ok(sidik_sync::Centre::new(
         store,
-        keys,
-        Arc::new(sidik_issuance::GalleryAbis::default()),
-        Default::default(),
+        load_centre_keys(data)?,
+        Arc::new(sidik_ports::DemographicOnly),
+        Arc::new(sidik_abis_gallery::IsoTemplates),
+        Arc::new(sidik_ports::SystemClock),
     )
-    .await
-}
-
-pub async fn centre_with_abis(
-    store: Arc<SqliteStore>,
-    keys: CentreKeys,
-    abis: Arc<dyn sidik_issuance::Abis>,
-    hold: sidik_sync::centre::HoldPolicy,
-) -> Result<Arc<sidik_sync::Centre>> {
-    let mut c =
-        sidik_sync::Centre::new(store, keys, abis, Arc::new(sidik_issuance::SystemClock)).await?;
-    c.hold = hold;
-    Ok(Arc::new(c))
+    .await?)
 }
 
 /// `sidik central add-office`
@@ -161,7 +141,7 @@ pub async fn add_office(data: &Path, office: &str, public_key: &str, name: &str)
         .parse()
         .map_err(|e| anyhow::anyhow!("--public-key: {e}"))?;
     let store = Arc::new(SqliteStore::open_dir(data).await?);
-    let c = centre(store.clone(), data).await?;
+    let c = console_centre(store.clone(), data).await?;
     if c.store
         .offices()
         .await?
@@ -171,11 +151,11 @@ pub async fn add_office(data: &Path, office: &str, public_key: &str, name: &str)
         bail!("office {kode} is already registered with this key");
     }
     let name = if name.is_empty() {
-        crate::demo::nama_kantor(&kode)
+        crate::nama_kantor(&kode)
     } else {
         name.to_string()
     };
-    c.register_office("cli", &kode, &name, &pk).await?;
+    c.register_office(Actor::Console, &kode, &name, &pk).await?;
     store.close().await;
     println!("office {kode} ({name}) registered with key {pk}");
     Ok(())
@@ -183,42 +163,16 @@ pub async fn add_office(data: &Path, office: &str, public_key: &str, name: &str)
 
 /// `sidik central revoke-office`
 pub async fn revoke_office(data: &Path, office: &str, public_key: &str) -> Result<()> {
+    let kode = sidik_domain::KodeKantor::parse(office).map_err(anyhow::Error::msg)?;
     let store = Arc::new(SqliteStore::open_dir(data).await?);
-    let c = centre(store.clone(), data).await?;
-    let done = c.revoke_office("cli", office, public_key.trim()).await?;
+    let c = console_centre(store.clone(), data).await?;
+    let done = c
+        .revoke_office(Actor::Console, &kode, public_key.trim())
+        .await?;
     store.close().await;
     if !done {
         bail!("no active key {public_key} for office {office}");
     }
     println!("key {public_key} of office {office} revoked");
     Ok(())
-}
-
-/// The office's sync wiring: returns the sender for the pipeline and the worker.
-pub struct OfficeWiring {
-    pub pengirim: Arc<sidik_issuance::Pengirim>,
-    pub health: Arc<sidik_sync::Kesehatan>,
-    pub wake: Arc<tokio::sync::Notify>,
-    pub keys: Arc<OfficeKeys>,
-}
-
-pub async fn office_wiring(store: Arc<SqliteStore>, data: &Path) -> Result<OfficeWiring> {
-    let keys = Arc::new(load_office_keys(data)?);
-    let public = read_centre_pub(&data.join(CENTRE_PUB))?;
-    let wake = Arc::new(tokio::sync::Notify::new());
-    let sync: Arc<dyn SyncStore> = store;
-    let w = wake.clone();
-    let pengirim = Arc::new(sidik_issuance::Pengirim {
-        keys: keys.clone(),
-        centre: public.sealing,
-        sync: sync.clone(),
-        wake: Box::new(move || w.notify_one()),
-    });
-    let health = sidik_sync::Kesehatan::load(sync).await;
-    Ok(OfficeWiring {
-        pengirim,
-        health,
-        wake,
-        keys,
-    })
 }

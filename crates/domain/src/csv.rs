@@ -5,12 +5,12 @@
 //! [`to_row`] writes slugs. Dates are `YYYY-MM-DD`, RT/RW `005/009`, the kelurahan its
 //! dotted code (10 undotted digits are accepted too).
 
-use jiff::civil::Date;
-use sidik_domain::penduduk::{kelurahan_code, text_field, PendudukError};
-use sidik_domain::{
+use crate::penduduk::{kelurahan_code, text_field, PendudukError};
+use crate::{
     Agama, GolonganDarah, Hubungan, JenisKelamin, Kewarganegaraan, Nik, NomorKk, Penduduk, RtRw,
     StatusPerkawinan,
 };
+use jiff::civil::Date;
 
 /// Column names, in order.
 pub const COLUMNS: [&str; 16] = [

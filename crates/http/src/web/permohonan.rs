@@ -1,222 +1,23 @@
-//! Officer pages (server-rendered, Bahasa Indonesia).
+//! The office's application pages: list, enrollment form, detail with check and
+//! actions, and the applicant's photo and signature.
 
 use std::collections::HashMap;
 
 use askama::Template;
 use axum::extract::{Form, Multipart, Path, Query, State};
 use axum::http::{header, StatusCode};
-use axum::response::{Html, IntoResponse, Redirect, Response};
-use axum::routing::{get, post};
-use axum::Router;
+use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use sidik_domain::tanggal::{tanggal_hari, waktu_wib};
-use sidik_domain::{Aksi, Nik, Peran, Permohonan, Status};
-use sidik_issuance::IssuanceError;
+use sidik_domain::{Aksi, Permohonan, Status};
+use sidik_issuance::{Issuance, IssuanceError};
 use sidik_store::{Created, User};
 
+use super::layout::{galat, html, kepala, pesan, Kepala};
 use crate::api::parse_filter;
-use crate::auth::{clear_cookie, session_cookie, token_of, WebUser};
+use crate::auth::{Desk, WebUser};
 use crate::views::{read_enroll_form, region_name};
 use crate::{ApiError, AppState};
-
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/", get(beranda))
-        .route("/masuk", get(masuk_form).post(masuk))
-        .route("/keluar", post(keluar))
-        .route("/penduduk", get(penduduk))
-        .route("/permohonan", get(daftar))
-        .route("/permohonan/baru", get(rekam_form).post(rekam))
-        .route("/permohonan/{nomor}", get(detail))
-        .route("/permohonan/{nomor}/cek", post(cek))
-        .route("/permohonan/{nomor}/aksi", post(aksi))
-        .route("/permohonan/{nomor}/gambar/{jenis}", get(gambar))
-        .route("/sinkron", get(crate::web_sync::sinkron))
-        .route("/status", get(crate::web_sync::status_warga))
-        .fallback(tidak_ditemukan)
-}
-
-/// Pages of the central node.
-pub fn central_routes() -> Router<AppState> {
-    Router::new()
-        .route("/", get(beranda))
-        .route("/masuk", get(masuk_form).post(masuk))
-        .route("/keluar", post(keluar))
-        .route("/pusat", get(crate::web_sync::pusat))
-        .route(
-            "/pusat/permohonan/{nomor}/adjudikasi",
-            post(crate::web_sync::adjudikasi),
-        )
-        .fallback(tidak_ditemukan)
-}
-
-/// Indonesian text for an error code, for officers.
-fn pesan(e: &ApiError) -> String {
-    let ringkas = match e.code {
-        "invalid_nik" => "NIK tidak valid",
-        "nik_not_registered" => "NIK tidak terdaftar dalam database kependudukan",
-        "unknown_kelurahan" => "Kode kelurahan tidak dikenal",
-        "biodata_mismatch" => "Biodata tidak cocok dengan database kependudukan",
-        "under_age" => "Pemohon belum wajib KTP (belum 17 tahun dan belum pernah kawin)",
-        "open_application_exists" => "NIK ini masih memiliki permohonan yang belum selesai",
-        "index_finger_missing" => "Kedua jari telunjuk wajib direkam, atau dicatat pengecualiannya",
-        "too_large" => "Berkas terlalu besar",
-        "invalid_template" => "Templat sidik jari bukan rekaman ISO/IEC 19794-2 yang sah",
-        "invalid_biometrics" => "Data biometrik tidak lengkap atau tidak sah",
-        "invalid_transition" | "stale_state" => {
-            "Tindakan tidak dapat dilakukan pada status permohonan saat ini"
-        }
-        "forbidden" => "Peran Anda tidak berwenang melakukan tindakan ini",
-        "unauthorized" => "Nama pengguna atau kata sandi salah",
-        "too_many_attempts" => "Terlalu banyak percobaan masuk yang gagal; coba lagi dalam 5 menit",
-        "idempotency_key_reused" => "Kunci idempotensi sudah dipakai untuk permintaan lain",
-        "not_found" => "Data tidak ditemukan",
-        "bad_query" => "Filter tidak valid",
-        "bad_multipart" => "Formulir tidak lengkap atau rusak",
-        "internal" => "Terjadi kesalahan sistem; hubungi admin",
-        _ => "Permintaan tidak dapat diproses",
-    };
-    format!("{ringkas}. Rincian: {}", e.message)
-}
-
-pub(crate) fn html<T: Template>(t: T) -> Response {
-    match t.render() {
-        Ok(s) => Html(s).into_response(),
-        Err(e) => {
-            tracing::error!("template: {e}");
-            (StatusCode::INTERNAL_SERVER_ERROR, "template error").into_response()
-        }
-    }
-}
-
-/// Header data shared by every page.
-pub struct Kepala {
-    pub user: Option<(String, &'static str)>,
-    pub kantor: String,
-    pub demo: bool,
-    /// Office role: show the sync page link.
-    pub sinkron: bool,
-    /// Central role: the centre's navigation.
-    pub pusat: bool,
-    /// Outage notice for officers, if the centre is unreachable.
-    pub gangguan: Option<String>,
-}
-
-/// Since when the centre is unreachable, as this office sees it.
-pub(crate) fn pusat_gangguan_sejak(st: &AppState) -> Option<jiff::Timestamp> {
-    st.sinkron.as_ref()?.health.snapshot().down_since
-}
-
-pub(crate) fn kepala(st: &AppState, u: Option<&User>) -> Kepala {
-    Kepala {
-        user: u.map(|u| (u.username.to_string(), u.peran.slug())),
-        kantor: st.info.nama_kantor.clone(),
-        demo: st.info.demo,
-        sinkron: st.sinkron.is_some(),
-        pusat: st.pusat.is_some(),
-        gangguan: u.and(pusat_gangguan_sejak(st)).map(|t| {
-            format!(
-                "Sistem pusat tidak terjangkau sejak {}. Perekaman, pemeriksaan lokal, dan pencetakan kartu yang sudah disetujui tetap berjalan; data tersimpan aman dan dikirim otomatis saat pusat pulih.",
-                sidik_domain::tanggal::waktu_wib(t)
-            )
-        }),
-    }
-}
-
-#[derive(Template)]
-#[template(path = "masuk.html")]
-struct MasukPage {
-    k: Kepala,
-    galat: Option<String>,
-}
-
-#[derive(Template)]
-#[template(path = "galat.html")]
-struct GalatPage {
-    k: Kepala,
-    judul: String,
-    pesan: String,
-}
-
-async fn tidak_ditemukan(State(st): State<AppState>) -> Response {
-    (
-        StatusCode::NOT_FOUND,
-        html(GalatPage {
-            k: kepala(&st, None),
-            judul: "Halaman tidak ditemukan".into(),
-            pesan: "Alamat yang Anda buka tidak ada.".into(),
-        }),
-    )
-        .into_response()
-}
-
-async fn beranda(State(st): State<AppState>, req: axum::extract::Request) -> Response {
-    let (parts, _) = req.into_parts();
-    if let Some(t) = token_of(&parts) {
-        if let Ok(Some(_)) = st.akun.authenticate(&t).await {
-            return Redirect::to(if st.pusat.is_some() {
-                "/pusat"
-            } else {
-                "/permohonan"
-            })
-            .into_response();
-        }
-    }
-    html(MasukPage {
-        k: kepala(&st, None),
-        galat: None,
-    })
-}
-
-async fn masuk_form(State(st): State<AppState>) -> Response {
-    html(MasukPage {
-        k: kepala(&st, None),
-        galat: None,
-    })
-}
-
-#[derive(Deserialize)]
-struct MasukForm {
-    username: String,
-    password: String,
-}
-
-async fn masuk(State(st): State<AppState>, Form(f): Form<MasukForm>) -> Response {
-    match st.akun.login(&f.username, &f.password).await {
-        Ok(s) => {
-            let max_age = s.expires.duration_since(st.issuance.clock.now()).as_secs();
-            (
-                [(header::SET_COOKIE, session_cookie(&s.token, max_age))],
-                Redirect::to(if st.pusat.is_some() {
-                    "/pusat"
-                } else {
-                    "/permohonan"
-                }),
-            )
-                .into_response()
-        }
-        Err(e) => (
-            StatusCode::UNAUTHORIZED,
-            html(MasukPage {
-                k: kepala(&st, None),
-                galat: Some(pesan(&e.into())),
-            }),
-        )
-            .into_response(),
-    }
-}
-
-async fn keluar(State(st): State<AppState>, req: axum::extract::Request) -> Response {
-    let (parts, _) = req.into_parts();
-    if let Some(t) = token_of(&parts) {
-        let _ = st.akun.logout(&t).await;
-    }
-    (
-        [(header::SET_COOKIE, clear_cookie())],
-        Redirect::to("/masuk"),
-    )
-        .into_response()
-}
 
 /// One row of the application list.
 pub struct Baris {
@@ -251,9 +52,9 @@ pub struct Pilihan {
 }
 
 /// Kecamatan and kelurahan of the office's city, for filters and forms.
-fn wilayah_kota(st: &AppState, kec: &str, kel: &str) -> (Vec<Pilihan>, Vec<Pilihan>) {
+fn wilayah_kota(iss: &Issuance, kec: &str, kel: &str) -> (Vec<Pilihan>, Vec<Pilihan>) {
     let w = sidik_wilayah::Wilayah::get();
-    let kantor = st.issuance.kantor.as_str();
+    let kantor = iss.kantor.as_str();
     let kota = format!("{}.{}", &kantor[0..2], &kantor[2..4]);
     let mut kecs = Vec::new();
     let mut kels = Vec::new();
@@ -307,8 +108,9 @@ impl DaftarPage {
 
 const PER_HALAMAN: u32 = 50;
 
-async fn daftar(
+pub(super) async fn daftar(
     State(st): State<AppState>,
+    Desk(iss): Desk,
     WebUser(u): WebUser,
     Query(q): Query<HashMap<String, String>>,
 ) -> Response {
@@ -318,7 +120,7 @@ async fn daftar(
         .filter(|h| *h >= 1)
         .unwrap_or(1);
     let (kecamatan, kelurahan) = wilayah_kota(
-        &st,
+        &iss,
         q.get("kecamatan").map_or("", |s| s.as_str()),
         q.get("kelurahan").map_or("", |s| s.as_str()),
     );
@@ -343,7 +145,7 @@ async fn daftar(
     };
     f.limit = PER_HALAMAN + 1;
     f.offset = (halaman - 1) * PER_HALAMAN;
-    let store = &st.issuance.store;
+    let store = &iss.store;
     match (
         store.application_list(&f).await,
         store.application_counts(&f).await,
@@ -373,8 +175,15 @@ struct RekamPage {
     jari: Vec<(u8, &'static str)>,
 }
 
-fn rekam_page(st: &AppState, u: &User, nik: String, kel: &str, galat: Option<String>) -> RekamPage {
-    let (_, kelurahan) = wilayah_kota(st, "", kel);
+fn rekam_page(
+    st: &AppState,
+    iss: &Issuance,
+    u: &User,
+    nik: String,
+    kel: &str,
+    galat: Option<String>,
+) -> RekamPage {
+    let (_, kelurahan) = wilayah_kota(iss, "", kel);
     RekamPage {
         k: kepala(st, Some(u)),
         kelurahan,
@@ -386,21 +195,27 @@ fn rekam_page(st: &AppState, u: &User, nik: String, kel: &str, galat: Option<Str
     }
 }
 
-async fn rekam_form(
+pub(super) async fn rekam_form(
     State(st): State<AppState>,
+    Desk(iss): Desk,
     WebUser(u): WebUser,
     Query(q): Query<HashMap<String, String>>,
 ) -> Response {
     let nik = q.get("nik").cloned().unwrap_or_default();
     let kel = q.get("kelurahan").cloned().unwrap_or_default();
-    html(rekam_page(&st, &u, nik, &kel, None))
+    html(rekam_page(&st, &iss, &u, nik, &kel, None))
 }
 
-async fn rekam(State(st): State<AppState>, WebUser(u): WebUser, mp: Multipart) -> Response {
+pub(super) async fn rekam(
+    State(st): State<AppState>,
+    Desk(iss): Desk,
+    WebUser(u): WebUser,
+    mp: Multipart,
+) -> Response {
     let fail = |st: &AppState, u: &User, nik: String, kel: String, e: ApiError| {
         (
             e.status,
-            html(rekam_page(st, u, nik, &kel, Some(pesan(&e)))),
+            html(rekam_page(st, &iss, u, nik, &kel, Some(pesan(&e)))),
         )
             .into_response()
     };
@@ -422,7 +237,7 @@ async fn rekam(State(st): State<AppState>, WebUser(u): WebUser, mp: Multipart) -
         }
     }
     let (nik, kel) = (input.nik.clone(), input.kelurahan.clone());
-    match st.issuance.enroll(&u, input).await {
+    match iss.enroll(&u, input).await {
         Ok(Created::New(p) | Created::Replayed(p)) => {
             Redirect::to(&format!("/permohonan/{}", p.nomor)).into_response()
         }
@@ -476,23 +291,27 @@ struct DetailPage {
     galat: Option<String>,
 }
 
-async fn detail_page(st: &AppState, u: &User, nomor: &str, galat: Option<String>) -> Response {
-    let p = match st.issuance.get(nomor).await {
+async fn detail_page(
+    st: &AppState,
+    iss: &Issuance,
+    u: &User,
+    nomor: &str,
+    galat_cek: Option<String>,
+) -> Response {
+    let p = match iss.get(nomor).await {
         Ok(p) => p,
         Err(e) => {
             let e: ApiError = e.into();
-            return (
+            return galat(
+                st,
+                Some(u),
                 e.status,
-                html(GalatPage {
-                    k: kepala(st, Some(u)),
-                    judul: "Permohonan tidak ditemukan".into(),
-                    pesan: pesan(&e),
-                }),
-            )
-                .into_response();
+                "Permohonan tidak ditemukan",
+                pesan(&e),
+            );
         }
     };
-    let store = &st.issuance.store;
+    let store = &iss.store;
     let mut biodata = vec![];
     if let Ok(Some(r)) = store.resident_get(&p.nik).await {
         biodata = vec![
@@ -584,43 +403,46 @@ async fn detail_page(st: &AppState, u: &User, nomor: &str, galat: Option<String>
         cek,
         bisa_cek,
         tombol,
-        galat,
+        galat: galat_cek,
     })
 }
 
-async fn detail(
+pub(super) async fn detail(
     State(st): State<AppState>,
+    Desk(iss): Desk,
     WebUser(u): WebUser,
     Path(nomor): Path<String>,
 ) -> Response {
-    detail_page(&st, &u, &nomor, None).await
+    detail_page(&st, &iss, &u, &nomor, None).await
 }
 
-async fn cek(
+pub(super) async fn cek(
     State(st): State<AppState>,
+    Desk(iss): Desk,
     WebUser(u): WebUser,
     Path(nomor): Path<String>,
 ) -> Response {
-    match st.issuance.check(&u, &nomor).await {
+    match iss.check(&u, &nomor).await {
         Ok(_) => Redirect::to(&format!("/permohonan/{nomor}")).into_response(),
-        Err(e) => detail_page(&st, &u, &nomor, Some(pesan(&e.into()))).await,
+        Err(e) => detail_page(&st, &iss, &u, &nomor, Some(pesan(&e.into()))).await,
     }
 }
 
 #[derive(Deserialize)]
-struct AksiForm {
+pub(super) struct AksiForm {
     aksi: String,
     alasan: Option<String>,
 }
 
-async fn aksi(
+pub(super) async fn aksi(
     State(st): State<AppState>,
+    Desk(iss): Desk,
     WebUser(u): WebUser,
     Path(nomor): Path<String>,
     Form(f): Form<AksiForm>,
 ) -> Response {
     let result = match Aksi::parse(&f.aksi) {
-        Ok(a) => st.issuance.transition(&u, &nomor, a, f.alasan).await,
+        Ok(a) => iss.transition(&u, &nomor, a, f.alasan).await,
         Err(m) => Err(IssuanceError::Invalid {
             code: "invalid_transition",
             message: m,
@@ -628,104 +450,17 @@ async fn aksi(
     };
     match result {
         Ok(_) => Redirect::to(&format!("/permohonan/{nomor}")).into_response(),
-        Err(e) => detail_page(&st, &u, &nomor, Some(pesan(&e.into()))).await,
+        Err(e) => detail_page(&st, &iss, &u, &nomor, Some(pesan(&e.into()))).await,
     }
-}
-
-#[derive(Template)]
-#[template(path = "penduduk.html")]
-struct PendudukPage {
-    k: Kepala,
-    nik: String,
-    biodata: Vec<(&'static str, String)>,
-    kelurahan: String,
-    permohonan: Vec<(String, &'static str)>,
-    galat: Option<String>,
-    boleh_rekam: bool,
-}
-
-async fn penduduk(
-    State(st): State<AppState>,
-    WebUser(u): WebUser,
-    Query(q): Query<HashMap<String, String>>,
-) -> Response {
-    let nik_s = q.get("nik").cloned().unwrap_or_default();
-    let mut page = PendudukPage {
-        k: kepala(&st, Some(&u)),
-        nik: nik_s.clone(),
-        biodata: vec![],
-        kelurahan: String::new(),
-        permohonan: vec![],
-        galat: None,
-        boleh_rekam: matches!(u.peran, Peran::Operator | Peran::Admin),
-    };
-    if nik_s.trim().is_empty() {
-        return html(page);
-    }
-    let nik = match Nik::parse(&nik_s) {
-        Ok(n) => n,
-        Err(e) => {
-            page.galat = Some(format!("NIK tidak valid. Rincian: {e}"));
-            return (StatusCode::BAD_REQUEST, html(page)).into_response();
-        }
-    };
-    let store = &st.issuance.store;
-    match store.resident_get(&nik).await {
-        Ok(Some(r)) => {
-            let today = sidik_domain::tanggal::tanggal_wib(st.issuance.clock.now());
-            page.kelurahan = r.kelurahan.clone();
-            page.biodata = vec![
-                ("NIK", r.nik.to_string()),
-                ("No. KK", r.nomor_kk.to_string()),
-                ("Nama", r.nama.clone()),
-                (
-                    "Tempat/Tgl Lahir",
-                    format!("{}, {}", r.tempat_lahir, tanggal_hari(r.tanggal_lahir)),
-                ),
-                ("Umur", format!("{} tahun", r.umur(today))),
-                ("Jenis Kelamin", r.jenis_kelamin.label().to_string()),
-                ("Gol. Darah", r.golongan_darah.label().to_string()),
-                ("Alamat", format!("{} RT/RW {}", r.alamat, r.rt_rw)),
-                ("Kel/Desa", region_name(&r.kelurahan)),
-                ("Kecamatan", region_name(r.kecamatan())),
-                ("Agama", r.agama.label().to_string()),
-                ("Status Perkawinan", r.status_perkawinan.label().to_string()),
-                ("Pekerjaan", r.pekerjaan.clone()),
-                ("Hubungan dalam KK", r.hubungan.label().to_string()),
-                ("Nama Ibu Kandung", r.nama_ibu_kandung.clone()),
-            ];
-            if !r.wajib_ktp(today) {
-                page.boleh_rekam = false;
-                page.galat = Some(
-                    "Penduduk ini belum wajib KTP (belum 17 tahun dan belum pernah kawin).".into(),
-                );
-            }
-            page.permohonan = store
-                .applications_of_nik(&nik)
-                .await
-                .unwrap_or_default()
-                .into_iter()
-                .map(|(n, s)| (n, s.label()))
-                .collect();
-        }
-        Ok(None) => {
-            page.galat = Some(format!(
-                "NIK {nik} tidak terdaftar dalam database kependudukan."
-            ));
-            return (StatusCode::NOT_FOUND, html(page)).into_response();
-        }
-        Err(e) => page.galat = Some(pesan(&IssuanceError::from(e).into())),
-    }
-    html(page)
 }
 
 /// The face photo (`foto`) or signature (`ttd`) of an application, for officers only.
-async fn gambar(
-    State(st): State<AppState>,
+pub(super) async fn gambar(
+    Desk(iss): Desk,
     WebUser(_): WebUser,
     Path((nomor, jenis)): Path<(String, String)>,
 ) -> Response {
-    let store = &st.issuance.store;
+    let store = &iss.store;
     let Ok(Some(r)) = store.biometrik_ref(&nomor).await else {
         return StatusCode::NOT_FOUND.into_response();
     };

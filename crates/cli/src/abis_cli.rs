@@ -1,10 +1,10 @@
 //! `sidik abis ...` subcommands: match, eval, bench.
 
-use crate::gallery::Gallery;
-use crate::matcher::{match_prepared, score_to_fmr, Prepared, DEFAULT_THRESHOLD};
-use crate::synth::{Generator, Rng};
-use crate::template::{parse_any, FingerView};
-use crate::DEFAULT_IDENTIFY_THRESHOLD;
+use abis::gallery::Gallery;
+use abis::matcher::{match_prepared, score_to_fmr, Prepared, DEFAULT_THRESHOLD};
+use abis::synth::{Generator, Rng};
+use abis::template::{parse_any, FingerView};
+use abis::DEFAULT_IDENTIFY_THRESHOLD;
 use anyhow::{bail, Context, Result};
 use indicatif::{ProgressBar, ProgressStyle};
 use rayon::prelude::*;
@@ -72,7 +72,7 @@ pub fn run(cmd: AbisCommand) -> Result<()> {
         AbisCommand::Match { a, b, threshold } => cmd_match(&a, &b, threshold),
         AbisCommand::Eval { dir } => {
             let t = Instant::now();
-            let report = crate::eval::evaluate(&dir)?;
+            let report = abis::eval::evaluate(&dir)?;
             print!("{report}");
             println!("({:.1} s)", t.elapsed().as_secs_f64());
             Ok(())
@@ -119,7 +119,7 @@ fn read_view(path: &PathBuf) -> Result<FingerView> {
 fn cmd_match(a: &PathBuf, b: &PathBuf, threshold: f32) -> Result<()> {
     let va = read_view(a)?;
     let vb = read_view(b)?;
-    let d = crate::matcher::match_details(&Prepared::new(&va), &Prepared::new(&vb));
+    let d = abis::matcher::match_details(&Prepared::new(&va), &Prepared::new(&vb));
     println!(
         "score {:.1} (≈ FMR {:.1e}; {} paired minutiae of {} / {})",
         d.score,
@@ -230,8 +230,8 @@ fn bench(o: BenchOpts) -> Result<()> {
 
 fn bench_size(gen: &Generator, size: usize, o: &BenchOpts) -> Result<()> {
     let mut g = Gallery::new();
-    let thorough = crate::SearchProfile::THOROUGH;
-    g.set_profile(crate::SearchProfile {
+    let thorough = abis::SearchProfile::THOROUGH;
+    g.set_profile(abis::SearchProfile {
         nbr_tol: o.nbr_tol.unwrap_or(thorough.nbr_tol),
         ..thorough
     });
@@ -296,7 +296,7 @@ fn bench_size(gen: &Generator, size: usize, o: &BenchOpts) -> Result<()> {
     let below = misses
         .iter()
         .filter(|(id, top, probe)| {
-            crate::match_score(&probe[0].1, &gen.impression(*id, 0, 0)) < *top
+            abis::match_score(&probe[0].1, &gen.impression(*id, 0, 0)) < *top
         })
         .count();
     if !misses.is_empty() {

@@ -1,83 +1,19 @@
-//! The ABIS port: what the pipeline needs from a biometric identification system.
+//! The adapter between the pipeline's ABIS port (`sidik-ports`) and Sidik's own
+//! fingerprint matcher (`sidik-abis`): [`GalleryAbis`] (the indexed 1:N gallery over
+//! applications) and [`IsoTemplates`] (template validation with the matcher's codec).
 
-/// A candidate returned by a 1:N search.
-#[derive(Debug, Clone, PartialEq)]
-pub struct AbisCandidate {
-    pub permohonan: String,
-    pub nik: String,
-    /// Fused score (calibrated, ≈ 10·log10(1/FMR)).
-    pub skor: f32,
-    pub jari_cocok: u8,
-}
+use sidik_ports::{Abis, AbisCandidate, AbisEntry, AbisProbe, Fingers, TemplateFormat};
 
-/// One application's fingers for [`Abis::insert_batch`].
-#[derive(Debug, Clone, Copy)]
-pub struct AbisEntry<'a> {
-    pub permohonan: &'a str,
-    pub nik: &'a str,
-    pub fingers: &'a [(u8, Vec<u8>)],
-}
+/// ISO/IEC 19794-2 finger minutiae records, validated with the ABIS codec.
+pub struct IsoTemplates;
 
-/// A dedup probe: its own application number (already in the gallery, never its own
-/// candidate) and its fingers, for [`Abis::identify_batch`].
-pub type AbisProbe<'a> = (&'a str, &'a [(u8, Vec<u8>)]);
-
-/// Insert / identify / delete over a gallery of enrolled persons.
-pub trait Abis: Send + Sync + 'static {
-    /// `false` for the demographic-only stand-in: results must say no biometric search ran.
-    fn is_biometric(&self) -> bool;
-    /// Adds (or replaces) the fingers of one application.
-    fn insert(&self, permohonan: &str, nik: &str, fingers: &[(u8, Vec<u8>)]) -> Result<(), String>;
-    /// Candidates above the decision threshold, best first.
-    fn identify(&self, fingers: &[(u8, Vec<u8>)]) -> Result<Vec<AbisCandidate>, String>;
-    fn delete(&self, permohonan: &str) -> Result<(), String>;
-    /// Adds many applications at once, as [`Abis::insert`] in order (implementations
-    /// prepare templates in parallel).
-    fn insert_batch(&self, entries: &[AbisEntry<'_>]) -> Result<(), String> {
-        for e in entries {
-            self.insert(e.permohonan, e.nik, e.fingers)?;
+impl TemplateFormat for IsoTemplates {
+    fn validate(&self, bytes: &[u8]) -> Result<(), String> {
+        let t = abis::iso19794::parse(bytes).map_err(|e| e.to_string())?;
+        if t.views.is_empty() {
+            return Err("record holds no finger view".into());
         }
         Ok(())
-    }
-    /// Searches several probes against the same gallery state; results in probe order
-    /// (implementations search them in parallel). Each probe names its own application,
-    /// already in the gallery (dedup inserts a batch before searching it), which is never
-    /// one of its candidates.
-    fn identify_batch(&self, probes: &[AbisProbe<'_>]) -> Vec<Result<Vec<AbisCandidate>, String>> {
-        probes
-            .iter()
-            .map(|(own, p)| {
-                self.identify(p)
-                    .map(|c| c.into_iter().filter(|c| c.permohonan != *own).collect())
-            })
-            .collect()
-    }
-    /// Number of persons in the gallery.
-    fn len(&self) -> usize;
-    fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
-}
-
-/// No biometric matcher: the uniqueness step runs demographic checks only and says so.
-/// Never presents any byte comparison as biometric matching.
-pub struct DemographicOnly;
-
-impl Abis for DemographicOnly {
-    fn is_biometric(&self) -> bool {
-        false
-    }
-    fn insert(&self, _: &str, _: &str, _: &[(u8, Vec<u8>)]) -> Result<(), String> {
-        Ok(())
-    }
-    fn identify(&self, _: &[(u8, Vec<u8>)]) -> Result<Vec<AbisCandidate>, String> {
-        Ok(Vec::new())
-    }
-    fn delete(&self, _: &str) -> Result<(), String> {
-        Ok(())
-    }
-    fn len(&self) -> usize {
-        0
     }
 }
 
@@ -145,10 +81,7 @@ impl GalleryAbis {
 
 impl GalleryAbis {
     /// The probe's fingers at the configured positions (all of them if it has none).
-    fn probe_views(
-        &self,
-        fingers: &[(u8, Vec<u8>)],
-    ) -> Result<Vec<(u8, abis::FingerView)>, String> {
+    fn probe_views(&self, fingers: &Fingers) -> Result<Vec<(u8, abis::FingerView)>, String> {
         let chosen: Vec<(u8, Vec<u8>)> = fingers
             .iter()
             .filter(|(p, _)| self.probe.contains(p))
@@ -183,7 +116,7 @@ impl GalleryAbis {
     }
 }
 
-fn views(fingers: &[(u8, Vec<u8>)]) -> Result<Vec<(u8, abis::FingerView)>, String> {
+fn views(fingers: &Fingers) -> Result<Vec<(u8, abis::FingerView)>, String> {
     let mut out = Vec::with_capacity(fingers.len());
     for (pos, bytes) in fingers {
         let t = abis::iso19794::parse(bytes).map_err(|e| format!("finger {pos}: {e}"))?;
@@ -201,7 +134,7 @@ impl Abis for GalleryAbis {
         true
     }
 
-    fn insert(&self, permohonan: &str, nik: &str, fingers: &[(u8, Vec<u8>)]) -> Result<(), String> {
+    fn insert(&self, permohonan: &str, nik: &str, fingers: &Fingers) -> Result<(), String> {
         let v = views(fingers)?;
         let mut g = self
             .inner
@@ -213,7 +146,7 @@ impl Abis for GalleryAbis {
         Ok(())
     }
 
-    fn identify(&self, fingers: &[(u8, Vec<u8>)]) -> Result<Vec<AbisCandidate>, String> {
+    fn identify(&self, fingers: &Fingers) -> Result<Vec<AbisCandidate>, String> {
         let v = self.probe_views(fingers)?;
         let g = self
             .inner

@@ -1,0 +1,87 @@
+//! Login, logout, the start page and the not-found page (every role).
+
+use askama::Template;
+use axum::extract::{Form, State};
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+
+use super::layout::{galat, home, html, kepala, pesan, Kepala};
+use crate::auth::{clear_cookie, session_cookie, token_of};
+use crate::AppState;
+
+#[derive(Template)]
+#[template(path = "masuk.html")]
+struct MasukPage {
+    k: Kepala,
+    galat: Option<String>,
+}
+
+pub(super) async fn tidak_ditemukan(State(st): State<AppState>) -> Response {
+    galat(
+        &st,
+        None,
+        StatusCode::NOT_FOUND,
+        "Halaman tidak ditemukan",
+        "Alamat yang Anda buka tidak ada.".into(),
+    )
+}
+
+pub(super) async fn beranda(State(st): State<AppState>, req: axum::extract::Request) -> Response {
+    let (parts, _) = req.into_parts();
+    if let Some(t) = token_of(&parts) {
+        if let Ok(Some(_)) = st.akun.authenticate(&t).await {
+            return Redirect::to(home(&st)).into_response();
+        }
+    }
+    html(MasukPage {
+        k: kepala(&st, None),
+        galat: None,
+    })
+}
+
+pub(super) async fn masuk_form(State(st): State<AppState>) -> Response {
+    html(MasukPage {
+        k: kepala(&st, None),
+        galat: None,
+    })
+}
+
+#[derive(Deserialize)]
+pub(super) struct MasukForm {
+    username: String,
+    password: String,
+}
+
+pub(super) async fn masuk(State(st): State<AppState>, Form(f): Form<MasukForm>) -> Response {
+    match st.akun.login(&f.username, &f.password).await {
+        Ok(s) => {
+            let max_age = s.expires.duration_since(st.clock.now()).as_secs();
+            (
+                [(header::SET_COOKIE, session_cookie(&s.token, max_age))],
+                Redirect::to(home(&st)),
+            )
+                .into_response()
+        }
+        Err(e) => (
+            StatusCode::UNAUTHORIZED,
+            html(MasukPage {
+                k: kepala(&st, None),
+                galat: Some(pesan(&e.into())),
+            }),
+        )
+            .into_response(),
+    }
+}
+
+pub(super) async fn keluar(State(st): State<AppState>, req: axum::extract::Request) -> Response {
+    let (parts, _) = req.into_parts();
+    if let Some(t) = token_of(&parts) {
+        let _ = st.akun.logout(&t).await;
+    }
+    (
+        [(header::SET_COOKIE, clear_cookie())],
+        Redirect::to("/masuk"),
+    )
+        .into_response()
+}

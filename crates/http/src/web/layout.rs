@@ -1,0 +1,117 @@
+//! What every page shares: rendering, the header ([`Kepala`]), Indonesian error texts
+//! and the error page.
+
+use askama::Template;
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Response};
+use sidik_store::User;
+
+use crate::{ApiError, AppState, Role};
+
+/// Indonesian text for an error code, for officers.
+pub(crate) fn pesan(e: &ApiError) -> String {
+    let ringkas = match e.code {
+        "invalid_nik" => "NIK tidak valid",
+        "nik_not_registered" => "NIK tidak terdaftar dalam database kependudukan",
+        "unknown_kelurahan" => "Kode kelurahan tidak dikenal",
+        "biodata_mismatch" => "Biodata tidak cocok dengan database kependudukan",
+        "under_age" => "Pemohon belum wajib KTP (belum 17 tahun dan belum pernah kawin)",
+        "open_application_exists" => "NIK ini masih memiliki permohonan yang belum selesai",
+        "index_finger_missing" => "Kedua jari telunjuk wajib direkam, atau dicatat pengecualiannya",
+        "too_large" => "Berkas terlalu besar",
+        "invalid_template" => "Templat sidik jari bukan rekaman ISO/IEC 19794-2 yang sah",
+        "invalid_biometrics" => "Data biometrik tidak lengkap atau tidak sah",
+        "invalid_transition" | "stale_state" => {
+            "Tindakan tidak dapat dilakukan pada status permohonan saat ini"
+        }
+        "forbidden" => "Peran Anda tidak berwenang melakukan tindakan ini",
+        "unauthorized" => "Nama pengguna atau kata sandi salah",
+        "too_many_attempts" => "Terlalu banyak percobaan masuk yang gagal; coba lagi dalam 5 menit",
+        "idempotency_key_reused" => "Kunci idempotensi sudah dipakai untuk permintaan lain",
+        "not_found" => "Data tidak ditemukan",
+        "bad_query" => "Filter tidak valid",
+        "bad_multipart" => "Formulir tidak lengkap atau rusak",
+        "internal" => "Terjadi kesalahan sistem; hubungi admin",
+        _ => "Permintaan tidak dapat diproses",
+    };
+    format!("{ringkas}. Rincian: {}", e.message)
+}
+
+pub(crate) fn html<T: Template>(t: T) -> Response {
+    match t.render() {
+        Ok(s) => Html(s).into_response(),
+        Err(e) => {
+            tracing::error!("template: {e}");
+            (StatusCode::INTERNAL_SERVER_ERROR, "template error").into_response()
+        }
+    }
+}
+
+/// Header data shared by every page.
+pub struct Kepala {
+    pub user: Option<(String, &'static str)>,
+    pub kantor: String,
+    pub demo: bool,
+    /// Office role: show the sync page link.
+    pub sinkron: bool,
+    /// Central role: the centre's navigation.
+    pub pusat: bool,
+    /// Outage notice for officers, if the centre is unreachable.
+    pub gangguan: Option<String>,
+}
+
+/// Since when the centre is unreachable, as this office sees it.
+pub(crate) fn pusat_gangguan_sejak(st: &AppState) -> Option<jiff::Timestamp> {
+    st.role.sync_view()?.health.snapshot().down_since
+}
+
+pub(crate) fn kepala(st: &AppState, u: Option<&User>) -> Kepala {
+    Kepala {
+        user: u.map(|u| (u.username.to_string(), u.peran.slug())),
+        kantor: st.info.nama_kantor.clone(),
+        demo: st.info.demo,
+        sinkron: matches!(st.role, Role::Office(..)),
+        pusat: matches!(st.role, Role::Centre(_)),
+        gangguan: u.and(pusat_gangguan_sejak(st)).map(|t| {
+            format!(
+                "Sistem pusat tidak terjangkau sejak {}. Perekaman, pemeriksaan lokal, dan pencetakan kartu yang sudah disetujui tetap berjalan; data tersimpan aman dan dikirim otomatis saat pusat pulih.",
+                sidik_domain::tanggal::waktu_wib(t)
+            )
+        }),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "galat.html")]
+pub(crate) struct GalatPage {
+    pub k: Kepala,
+    pub judul: String,
+    pub pesan: String,
+}
+
+/// An error page with `status`.
+pub(crate) fn galat(
+    st: &AppState,
+    u: Option<&User>,
+    status: StatusCode,
+    judul: &str,
+    pesan: String,
+) -> Response {
+    (
+        status,
+        html(GalatPage {
+            k: kepala(st, u),
+            judul: judul.into(),
+            pesan,
+        }),
+    )
+        .into_response()
+}
+
+/// Where an officer lands after logging in.
+pub(crate) fn home(st: &AppState) -> &'static str {
+    match st.role {
+        Role::Centre(_) => "/pusat",
+        Role::Standalone(_) | Role::Office(..) => "/permohonan",
+    }
+}

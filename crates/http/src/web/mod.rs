@@ -1,0 +1,53 @@
+//! Server-rendered pages in Bahasa Indonesia, per role. Modules depend on
+//! [`layout`] only, never on each other.
+
+use axum::routing::{get, post};
+use axum::Router;
+
+use crate::AppState;
+
+mod akun;
+mod layout;
+mod penduduk;
+mod permohonan;
+mod pusat;
+mod sinkron;
+mod status;
+
+/// Pages of an office (standalone and office roles).
+pub fn office_routes() -> Router<AppState> {
+    Router::new()
+        .route("/", get(akun::beranda))
+        .route("/masuk", get(akun::masuk_form).post(akun::masuk))
+        .route("/keluar", post(akun::keluar))
+        .route("/penduduk", get(penduduk::penduduk))
+        .route("/permohonan", get(permohonan::daftar))
+        .route(
+            "/permohonan/baru",
+            get(permohonan::rekam_form).post(permohonan::rekam),
+        )
+        .route("/permohonan/{nomor}", get(permohonan::detail))
+        .route("/permohonan/{nomor}/cek", post(permohonan::cek))
+        .route("/permohonan/{nomor}/aksi", post(permohonan::aksi))
+        .route(
+            "/permohonan/{nomor}/gambar/{jenis}",
+            get(permohonan::gambar),
+        )
+        .route("/sinkron", get(sinkron::sinkron))
+        .route("/status", get(status::status_warga))
+        .fallback(akun::tidak_ditemukan)
+}
+
+/// Pages of the central node.
+pub fn centre_routes() -> Router<AppState> {
+    Router::new()
+        .route("/", get(akun::beranda))
+        .route("/masuk", get(akun::masuk_form).post(akun::masuk))
+        .route("/keluar", post(akun::keluar))
+        .route("/pusat", get(pusat::pusat))
+        .route(
+            "/pusat/permohonan/{nomor}/adjudikasi",
+            post(pusat::adjudikasi),
+        )
+        .fallback(akun::tidak_ditemukan)
+}

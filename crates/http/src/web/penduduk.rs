@@ -1,0 +1,104 @@
+//! The population registry lookup for officers.
+
+use std::collections::HashMap;
+
+use askama::Template;
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use sidik_domain::tanggal::tanggal_hari;
+use sidik_domain::{Nik, Peran};
+use sidik_issuance::IssuanceError;
+
+use super::layout::{html, kepala, pesan, Kepala};
+use crate::auth::{Desk, WebUser};
+use crate::views::region_name;
+use crate::AppState;
+
+#[derive(Template)]
+#[template(path = "penduduk.html")]
+struct PendudukPage {
+    k: Kepala,
+    nik: String,
+    biodata: Vec<(&'static str, String)>,
+    kelurahan: String,
+    permohonan: Vec<(String, &'static str)>,
+    galat: Option<String>,
+    boleh_rekam: bool,
+}
+
+pub(super) async fn penduduk(
+    State(st): State<AppState>,
+    Desk(iss): Desk,
+    WebUser(u): WebUser,
+    Query(q): Query<HashMap<String, String>>,
+) -> Response {
+    let nik_s = q.get("nik").cloned().unwrap_or_default();
+    let mut page = PendudukPage {
+        k: kepala(&st, Some(&u)),
+        nik: nik_s.clone(),
+        biodata: vec![],
+        kelurahan: String::new(),
+        permohonan: vec![],
+        galat: None,
+        boleh_rekam: matches!(u.peran, Peran::Operator | Peran::Admin),
+    };
+    if nik_s.trim().is_empty() {
+        return html(page);
+    }
+    let nik = match Nik::parse(&nik_s) {
+        Ok(n) => n,
+        Err(e) => {
+            page.galat = Some(format!("NIK tidak valid. Rincian: {e}"));
+            return (StatusCode::BAD_REQUEST, html(page)).into_response();
+        }
+    };
+    let store = &iss.store;
+    match store.resident_get(&nik).await {
+        Ok(Some(r)) => {
+            let today = sidik_domain::tanggal::tanggal_wib(iss.clock.now());
+            page.kelurahan = r.kelurahan.clone();
+            page.biodata = vec![
+                ("NIK", r.nik.to_string()),
+                ("No. KK", r.nomor_kk.to_string()),
+                ("Nama", r.nama.clone()),
+                (
+                    "Tempat/Tgl Lahir",
+                    format!("{}, {}", r.tempat_lahir, tanggal_hari(r.tanggal_lahir)),
+                ),
+                ("Umur", format!("{} tahun", r.umur(today))),
+                ("Jenis Kelamin", r.jenis_kelamin.label().to_string()),
+                ("Gol. Darah", r.golongan_darah.label().to_string()),
+                ("Alamat", format!("{} RT/RW {}", r.alamat, r.rt_rw)),
+                ("Kel/Desa", region_name(&r.kelurahan)),
+                ("Kecamatan", region_name(r.kecamatan())),
+                ("Agama", r.agama.label().to_string()),
+                ("Status Perkawinan", r.status_perkawinan.label().to_string()),
+                ("Pekerjaan", r.pekerjaan.clone()),
+                ("Hubungan dalam KK", r.hubungan.label().to_string()),
+                ("Nama Ibu Kandung", r.nama_ibu_kandung.clone()),
+            ];
+            if !r.wajib_ktp(today) {
+                page.boleh_rekam = false;
+                page.galat = Some(
+                    "Penduduk ini belum wajib KTP (belum 17 tahun dan belum pernah kawin).".into(),
+                );
+            }
+            page.permohonan = store
+                .applications_of_nik(&nik)
+                .await
+                .unwrap_or_default()
+                .into_iter()
+                .map(|(n, s)| (n, s.label()))
+                .collect();
+        }
+        Ok(None) => {
+            page.galat = Some(format!(
+                "NIK {nik} tidak terdaftar dalam database kependudukan."
+            ));
+            return (StatusCode::NOT_FOUND, html(page)).into_response();
+        }
+        Err(e) => page.galat = Some(pesan(&IssuanceError::from(e).into())),
+    }
+    html(page)
+}

@@ -1,0 +1,287 @@
+//! The composition root: ONE function, [`Node::build`], turns a [`NodeConfig`] into a
+//! running Sidik node of one of three roles — a standalone office, an office that
+//! answers to a centre, or the centre. `sidik serve`, `sidik bench enroll`, `sidik
+//! bench centre`, the integration tests' `TestApp` and (through `sidik serve`) the
+//! simulator's nodes all build their nodes here, so a role is wired one way only.
+//!
+//! Also here: the node's key files and their provisioning ([`keys`]).
+//!
+//! Architecture invariant: this crate chooses adapters (SQLite, the gallery ABIS, HTTP
+//! link) and connects them to the use cases; it holds no rule of its own.
+
+pub mod keys;
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use anyhow::{bail, Context, Result};
+use sidik_abis_gallery::{GalleryAbis, IsoTemplates};
+use sidik_domain::KodeKantor;
+use sidik_http::{AppState, DemoBiometrik, Info, Role};
+use sidik_issuance::akun::Akun;
+use sidik_issuance::{Finality, Issuance, Uplink};
+use sidik_ports::{Abis, Clock, DemographicOnly, Entropy, OsEntropy, SystemClock};
+use sidik_store_sqlite::SqliteStore;
+use sidik_sync::centre::HoldPolicy;
+use sidik_sync::{Centre, OfficeSync, SyncConfig};
+
+/// What the node is, as configured.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RoleConfig {
+    /// One office whose own 1:N check is final (demo, small deployments).
+    Standalone,
+    /// A district office that sends every enrollment to the centre at this base URL.
+    Office { centre_url: String },
+    /// The central data centre.
+    Centre,
+}
+
+/// Which ABIS the node runs.
+#[derive(Clone, Default)]
+pub enum Matcher {
+    /// Sidik's own matcher and indexed 1:N gallery (default).
+    #[default]
+    Gallery,
+    /// No biometric matcher: the uniqueness step runs demographic checks only and says so.
+    DemographicOnly,
+    /// A given ABIS (benchmarks tune the gallery's shortlist and probe fingers).
+    Given(Arc<dyn Abis>),
+}
+
+/// Everything a node is built from.
+#[derive(Clone)]
+pub struct NodeConfig {
+    /// Data folder: the SQLite database and, for office and centre, the key files.
+    pub data: PathBuf,
+    /// The office code (standalone and office roles).
+    pub kantor: KodeKantor,
+    pub role: RoleConfig,
+    pub matcher: Matcher,
+    /// Centre: how long the decider waits for offices' earlier enrollments.
+    pub hold: HoldPolicy,
+    /// Office: tunables of the sync worker.
+    pub sync: SyncConfig,
+    /// Demo mode: officer pages offer synthetic biometrics from this generator.
+    pub demo: Option<Arc<DemoBiometrik>>,
+    pub clock: Arc<dyn Clock>,
+    pub entropy: Arc<dyn Entropy>,
+}
+
+impl NodeConfig {
+    /// A node of `role` over the data folder `data`, with every default.
+    pub fn new(data: impl Into<PathBuf>, kantor: KodeKantor, role: RoleConfig) -> NodeConfig {
+        NodeConfig {
+            data: data.into(),
+            kantor,
+            role,
+            matcher: Matcher::Gallery,
+            hold: HoldPolicy::default(),
+            sync: SyncConfig::default(),
+            demo: None,
+            clock: Arc::new(SystemClock),
+            entropy: Arc::new(OsEntropy),
+        }
+    }
+}
+
+/// A background task the node runs once started.
+enum Worker {
+    None,
+    Decider(Arc<Centre>),
+    OfficeSync(Arc<OfficeSync>),
+}
+
+/// A built node: its store, the state its HTTP surface serves, and its background
+/// worker (not running until [`Node::start`]).
+pub struct Node {
+    pub store: Arc<SqliteStore>,
+    pub state: AppState,
+    worker: Worker,
+}
+
+impl Node {
+    /// Opens (and migrates) the node's database, loads its keys, wires the use cases
+    /// to their adapters for the configured role, and rebuilds the ABIS gallery from
+    /// storage.
+    pub async fn build(cfg: NodeConfig) -> Result<Node> {
+        let store = Arc::new(
+            SqliteStore::open_dir(&cfg.data)
+                .await
+                .with_context(|| format!("opening the database in {}", cfg.data.display()))?,
+        );
+        let akun = Akun {
+            store: store.clone(),
+            clock: cfg.clock.clone(),
+            throttle: Default::default(),
+        };
+        let info = Info {
+            demo: cfg.demo.is_some(),
+            nama_kantor: match cfg.role {
+                RoleConfig::Centre => "Pusat Data Kependudukan".into(),
+                _ => nama_kantor(&cfg.kantor),
+            },
+        };
+        let (role, worker) = match &cfg.role {
+            RoleConfig::Centre => {
+                let centre = build_centre(&cfg, store.clone()).await?;
+                (Role::Centre(centre.clone()), Worker::Decider(centre))
+            }
+            RoleConfig::Standalone => {
+                let issuance = issuance(&cfg, store.clone(), Finality::Local);
+                rebuild_office_gallery(&issuance).await?;
+                (Role::Standalone(issuance), Worker::None)
+            }
+            RoleConfig::Office { centre_url } => {
+                let (issuance, view, worker) =
+                    build_office(&cfg, store.clone(), centre_url).await?;
+                rebuild_office_gallery(&issuance).await?;
+                (Role::Office(issuance, view), Worker::OfficeSync(worker))
+            }
+        };
+        let state = AppState {
+            akun,
+            clock: cfg.clock.clone(),
+            info,
+            demo_biometrik: cfg.demo.clone(),
+            role,
+        };
+        Ok(Node {
+            store,
+            state,
+            worker,
+        })
+    }
+
+    /// The issuance pipeline (standalone and office roles).
+    pub fn issuance(&self) -> Option<&Issuance> {
+        self.state.role.issuance()
+    }
+
+    /// The centre's services (centre role).
+    pub fn centre(&self) -> Option<&Arc<Centre>> {
+        self.state.role.centre()
+    }
+
+    /// The node's HTTP surface.
+    pub fn router(&self) -> sidik_http::Router {
+        sidik_http::router(self.state.clone())
+    }
+
+    /// Starts the role's background worker: the centre's decider, or the office's
+    /// sync worker. Call once, inside a Tokio runtime.
+    pub fn start(&self) {
+        match &self.worker {
+            Worker::None => {}
+            Worker::Decider(c) => {
+                tokio::spawn(c.clone().run_decider());
+            }
+            Worker::OfficeSync(w) => {
+                tokio::spawn(w.clone().run());
+            }
+        }
+    }
+}
+
+fn abis(m: &Matcher) -> Arc<dyn Abis> {
+    match m {
+        Matcher::Gallery => Arc::new(GalleryAbis::default()),
+        Matcher::DemographicOnly => Arc::new(DemographicOnly),
+        Matcher::Given(a) => a.clone(),
+    }
+}
+
+fn issuance(cfg: &NodeConfig, store: Arc<SqliteStore>, finality: Finality) -> Issuance {
+    Issuance {
+        store,
+        abis: abis(&cfg.matcher),
+        templates: Arc::new(IsoTemplates),
+        clock: cfg.clock.clone(),
+        entropy: cfg.entropy.clone(),
+        kantor: cfg.kantor.clone(),
+        finality,
+    }
+}
+
+async fn build_centre(cfg: &NodeConfig, store: Arc<SqliteStore>) -> Result<Arc<Centre>> {
+    let keys = keys::load_centre_keys(&cfg.data)?;
+    let mut centre = Centre::new(
+        store,
+        keys,
+        abis(&cfg.matcher),
+        Arc::new(IsoTemplates),
+        cfg.clock.clone(),
+    )
+    .await?;
+    centre.hold = cfg.hold;
+    let t = std::time::Instant::now();
+    let n = centre.rebuild_gallery().await?;
+    tracing::info!(
+        "national gallery rebuilt: {n} enrollments in {:.1} s",
+        t.elapsed().as_secs_f64()
+    );
+    Ok(Arc::new(centre))
+}
+
+async fn build_office(
+    cfg: &NodeConfig,
+    store: Arc<SqliteStore>,
+    centre_url: &str,
+) -> Result<(Issuance, sidik_http::SyncView, Arc<OfficeSync>)> {
+    if centre_url.trim().is_empty() {
+        bail!("an office node needs the URL of its central node");
+    }
+    let office_keys = Arc::new(keys::load_office_keys(&cfg.data)?);
+    let public = keys::read_centre_pub(&cfg.data.join(keys::CENTRE_PUB))?;
+    let wake = Arc::new(tokio::sync::Notify::new());
+    let w = wake.clone();
+    let uplink = Arc::new(Uplink {
+        keys: office_keys.clone(),
+        centre: public.sealing,
+        sync: store.clone(),
+        wake: Box::new(move || w.notify_one()),
+    });
+    let issuance = issuance(cfg, store.clone(), Finality::Centre(uplink));
+    let health = sidik_sync::Kesehatan::load(store.clone()).await;
+    let link = sidik_http::HttpCentreLink::new(
+        centre_url,
+        cfg.kantor.as_str(),
+        office_keys,
+        cfg.clock.clone(),
+    )
+    .map_err(anyhow::Error::msg)?;
+    let worker = Arc::new(OfficeSync {
+        decisions: Arc::new(issuance.clone()),
+        sync: store.clone(),
+        link: Arc::new(link),
+        health: health.clone(),
+        clock: cfg.clock.clone(),
+        entropy: cfg.entropy.clone(),
+        config: cfg.sync.clone(),
+        wake,
+    });
+    tracing::info!("office {} syncing with {centre_url}", cfg.kantor);
+    let view = sidik_http::SyncView {
+        health,
+        sync: store,
+    };
+    Ok((issuance, view, worker))
+}
+
+async fn rebuild_office_gallery(issuance: &Issuance) -> Result<()> {
+    let t = std::time::Instant::now();
+    let n = issuance.rebuild_gallery().await?;
+    tracing::info!(
+        "ABIS gallery rebuilt from storage: {n} applications in {:.1} s",
+        t.elapsed().as_secs_f64()
+    );
+    Ok(())
+}
+
+/// "Suku Dinas Dukcapil Kota Administrasi Jakarta Utara" for office 3172xx.
+pub fn nama_kantor(k: &KodeKantor) -> String {
+    let kota = sidik_wilayah::dotted(&k.as_str()[0..4]).unwrap_or_default();
+    match sidik_wilayah::Wilayah::get().region(&kota) {
+        Some(r) => format!("Suku Dinas Dukcapil {}", r.nama),
+        None => format!("Kantor Dukcapil {k}"),
+    }
+}
