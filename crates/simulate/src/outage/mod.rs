@@ -1,0 +1,209 @@
+//! `sidik simulate outage`: the 2015 central outage replayed with real processes.
+//!
+//! One central node and one office node per kecamatan of Jakarta Utara run as child
+//! processes of the `sidik` binary on loopback. The centre is SIGKILLed at the start of
+//! day 1 and restarted after the outage; the offices keep enrolling (and checking
+//! locally) throughout, then sync. The report compares what the offices acknowledged,
+//! what the centre received and what came back as decisions.
+//!
+//! Layout: `provision` (keys, certificates, residents and officers; starting the nodes),
+//! `workload` (enrolling an applicant, printing cards), `days` (the simulated days, the
+//! outage and the centre's restart), `clock` (wall time to simulated days), `recovery`
+//! (watching the backlog clear), `verdict` (the end-of-run accounting) and `summary`
+//! (the printed report and the chart).
+
+use std::collections::HashSet;
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use anyhow::{anyhow, bail, Context, Result};
+use jiff::civil::Date;
+use sidik_domain::Penduduk;
+
+use crate::client;
+use crate::plan::{self, Applicant, OfficeSite, PlanParams};
+use crate::OutageOpts;
+
+mod clock;
+mod days;
+mod provision;
+mod recovery;
+mod summary;
+mod verdict;
+mod workload;
+
+use days::Days;
+
+const OFFICER: &str = "simulasi";
+const COMMAND_TIMEOUT: Duration = Duration::from_secs(300);
+const START_TIMEOUT: Duration = Duration::from_secs(120);
+/// Recovery days printed live (then every 10th); the final table is thinned too.
+const LIVE_RECOVERY_ROWS: u32 = 5;
+const TABLE_RECOVERY_ROWS: usize = 40;
+
+/// The time compression: simulated seconds per wall second (86400 / `--day-seconds`).
+fn compression(opts: &OutageOpts) -> f64 {
+    86_400.0 / opts.day_seconds
+}
+
+pub async fn run(opts: OutageOpts) -> Result<()> {
+    if !(opts.day_seconds > 0.0 && opts.day_seconds.is_finite()) {
+        bail!("--day-seconds must be a positive number");
+    }
+    if opts.applicants == 0 {
+        bail!("--applicants must be at least 1");
+    }
+    let bin = match &opts.bin {
+        Some(b) => b.clone(),
+        None => std::env::current_exe().context("locating the sidik binary")?,
+    };
+    let (work, temp) = match &opts.work_dir {
+        Some(d) => {
+            if d.exists() && std::fs::read_dir(d)?.next().is_some() {
+                bail!("--work-dir {} is not empty", d.display());
+            }
+            std::fs::create_dir_all(d)?;
+            (d.clone(), None)
+        }
+        None => {
+            let t = tempfile::Builder::new()
+                .prefix("sidik-outage-")
+                .tempdir()
+                .context("creating the work dir")?;
+            (t.path().to_path_buf(), Some(t))
+        }
+    };
+    use tokio::signal::unix::{signal, SignalKind};
+    let mut term = signal(SignalKind::terminate())?;
+    let mut hup = signal(SignalKind::hangup())?;
+    // On any of these the simulation future is dropped, and with it every child.
+    let result = tokio::select! {
+        r = simulate(&opts, &bin, &work) => r,
+        _ = tokio::signal::ctrl_c() => Err(anyhow!("interrupted (SIGINT)")),
+        _ = term.recv() => Err(anyhow!("terminated (SIGTERM)")),
+        _ = hup.recv() => Err(anyhow!("hung up (SIGHUP)")),
+    };
+    // Every child is gone by now (the cluster was dropped with the simulation future).
+    match temp {
+        Some(t) if opts.keep || result.is_err() => {
+            let p = t.keep();
+            println!("work dir kept: {} (node logs in logs/)", p.display());
+        }
+        Some(t) => drop(t),
+        None => println!("work dir: {}", work.display()),
+    }
+    result
+}
+
+/// The fixed inputs of a run: the offices, the synthetic population and the applicant
+/// plan.
+struct Scenario {
+    sites: Vec<OfficeSite>,
+    people: Vec<Penduduk>,
+    applicants: Vec<Applicant>,
+}
+
+impl Scenario {
+    /// Generates the population and plans the applicants (printing the plan).
+    fn plan(
+        opts: &OutageOpts,
+        sites: Vec<OfficeSite>,
+        today: Date,
+        residents: usize,
+    ) -> Result<Self> {
+        let n = opts.applicants;
+        let people = sidik_demo::population(opts.seed, residents, today);
+        let duplicates = opts.duplicates.resolve(n);
+        let applicants = plan::plan(
+            &people,
+            today,
+            &sites,
+            &PlanParams {
+                applicants: n,
+                duplicates,
+                outage_days: opts.outage_days,
+                seed: opts.seed,
+            },
+        )
+        .map_err(anyhow::Error::msg)?;
+        let kelurahan: HashSet<&str> = applicants
+            .iter()
+            .map(|a| people[a.resident].kelurahan.as_str())
+            .collect();
+        let working = plan::working_days(opts.outage_days);
+        println!(
+            "plan: {n} adult applicants (seed {}) from {} residents, {} kelurahan, over {} working days of a {}-day outage; {duplicates} planted duplicate(s) (same fingers, second NIK, another office)",
+            opts.seed,
+            people.len(),
+            kelurahan.len(),
+            working.len(),
+            opts.outage_days
+        );
+        Ok(Scenario {
+            sites,
+            people,
+            applicants,
+        })
+    }
+}
+
+/// The whole run: plan, provision and start the district, take the centre down, run
+/// the days until the backlog has cleared, then account, report and give the verdict.
+async fn simulate(opts: &OutageOpts, bin: &Path, work: &Path) -> Result<()> {
+    let n = opts.applicants;
+    let compression = compression(opts);
+    let sites = plan::jakarta_utara();
+    let today = sidik_domain::tanggal::tanggal_wib(jiff::Timestamp::now());
+    let residents = opts.residents.unwrap_or((n * 5 / 2).max(20_000));
+    println!(
+        "Sidik outage simulation: {} offices of Jakarta Utara ({} kelurahan) and one centre, real processes on loopback",
+        sites.len(),
+        sites.iter().map(|s| s.kelurahan.len()).sum::<usize>()
+    );
+    println!(
+        "time: 1 simulated day = {} s wall, compression factor {:.0}x (86400 / {})",
+        opts.day_seconds, compression, opts.day_seconds
+    );
+    println!("binary: {}\nwork dir: {}", bin.display(), work.display());
+
+    let sc = Scenario::plan(opts, sites, today, residents)?;
+
+    println!("provisioning (keys, office certificates, residents, officers)…");
+    let password = provision::run_password();
+    let t = Instant::now();
+    let mut cluster = provision::provision(bin, work, &sc.sites, &sc.people, &password).await?;
+    println!("provisioned in {:.1} s", t.elapsed().as_secs_f64());
+
+    let http = client::http_client()?;
+    let offices = provision::start(&mut cluster, &http, &sc.sites, &password).await?;
+    let office_bases: Vec<String> = cluster.offices.iter().map(|o| o.base.clone()).collect();
+
+    // Day 1, 00:00: the data centre goes dark.
+    cluster.central.kill();
+    println!(
+        "day 1 (Mon): central node SIGKILLed; it stays down for {} days",
+        opts.outage_days
+    );
+
+    let log = Days::new(opts, &sc, &mut cluster, &http, &offices, &office_bases)
+        .run()
+        .await?;
+
+    let v = verdict::account(&http, &cluster, &offices, &office_bases, &sc, &log.outcomes).await?;
+
+    summary::print(opts, &log, &v);
+    summary::write_chart(opts, sc.sites.len(), &log)?;
+
+    let failures = v.failures(log.cleared_after.is_some());
+    cluster.kill_all();
+    if failures.is_empty() {
+        println!("verdict: PASS (every acknowledged enrollment reached the centre exactly once and came back decided)");
+        Ok(())
+    } else {
+        println!("verdict: FAIL");
+        for f in &failures {
+            println!("  - {f}");
+        }
+        bail!("outage simulation failed: {}", failures.join("; "))
+    }
+}

@@ -1,0 +1,317 @@
+//! Provisioning: keys, office certificates, residents and officers, then the nodes.
+
+use std::collections::HashSet;
+use std::ffi::OsString;
+use std::path::{Path, PathBuf};
+
+use anyhow::{bail, Context, Result};
+use sidik_domain::Penduduk;
+
+use super::{COMMAND_TIMEOUT, OFFICER, START_TIMEOUT};
+use crate::client::Office;
+use crate::nodes::{free_port, run_command, Node};
+use crate::plan::{self, OfficeSite};
+
+fn os(args: &[&str]) -> Vec<OsString> {
+    args.iter().map(OsString::from).collect()
+}
+
+fn path_arg(p: &Path) -> String {
+    p.display().to_string()
+}
+
+/// The running district: the centre and the offices (children of this process).
+pub(super) struct Cluster {
+    pub(super) central: Node,
+    pub(super) offices: Vec<Node>,
+}
+
+impl Cluster {
+    pub(super) fn kill_all(&mut self) {
+        self.central.kill();
+        for o in &mut self.offices {
+            o.kill();
+        }
+    }
+}
+
+impl Drop for Cluster {
+    fn drop(&mut self) {
+        self.kill_all();
+    }
+}
+
+/// Distinct free loopback ports.
+fn ports(n: usize) -> Result<Vec<u16>> {
+    let mut seen = HashSet::new();
+    let mut out = Vec::with_capacity(n);
+    while out.len() < n {
+        let p = free_port()?;
+        if seen.insert(p) {
+            out.push(p);
+        }
+    }
+    Ok(out)
+}
+
+fn last_line(s: &str) -> Option<&str> {
+    s.lines().map(str::trim).rfind(|l| !l.is_empty())
+}
+
+fn is_hex(s: &str) -> bool {
+    !s.is_empty() && s.len() & 1 == 0 && s.bytes().all(|b| b.is_ascii_hexdigit())
+}
+
+/// Creates keys, certifies the offices at the centre, imports each office's residents
+/// and creates one officer per office. Returns the (not yet started) nodes.
+pub(super) async fn provision(
+    bin: &Path,
+    work: &Path,
+    sites: &[OfficeSite],
+    people: &[Penduduk],
+    password: &str,
+) -> Result<Cluster> {
+    let logs = work.join("logs");
+    std::fs::create_dir_all(&logs)?;
+    let cdir = work.join("central");
+    let centre_pub = init_centre(bin, &cdir).await?;
+    let all_ports = ports(sites.len() + 1)?;
+    let cport = all_ports[0];
+    let central_url = format!("http://127.0.0.1:{cport}");
+    let mut offices = Vec::new();
+    for (i, site) in sites.iter().enumerate() {
+        let odir = work.join(format!("office-{}", site.kode));
+        certify_office(bin, &cdir, &odir, &site.kode, &centre_pub).await?;
+        import_residents(bin, work, &odir, sites, i, people).await?;
+        add_officer(bin, &odir, password).await?;
+        let port = all_ports[i + 1];
+        offices.push(Node::new(
+            &format!("office {}", site.kode),
+            bin,
+            os(&[
+                "serve",
+                "--role",
+                "office",
+                "--data",
+                &path_arg(&odir),
+                "--office",
+                &site.kode,
+                "--central",
+                &central_url,
+                "--listen",
+                &format!("127.0.0.1:{port}"),
+            ]),
+            port,
+            logs.join(format!("office-{}.log", site.kode)),
+        ));
+    }
+    let central = Node::new(
+        "central node",
+        bin,
+        os(&[
+            "serve",
+            "--role",
+            "central",
+            "--data",
+            &path_arg(&cdir),
+            "--listen",
+            &format!("127.0.0.1:{cport}"),
+        ]),
+        cport,
+        logs.join("central.log"),
+    );
+    Ok(Cluster { central, offices })
+}
+
+/// `central init`: the centre's keys; returns the path of its public key.
+async fn init_centre(bin: &Path, cdir: &Path) -> Result<PathBuf> {
+    let out = run_command(
+        bin,
+        &os(&["central", "init", "--data", &path_arg(cdir)]),
+        &[],
+        COMMAND_TIMEOUT,
+    )
+    .await?;
+    let centre_pub = last_line(&out)
+        .map(PathBuf::from)
+        .filter(|p| p.is_file())
+        .unwrap_or_else(|| cdir.join("centre.pub"));
+    if !centre_pub.is_file() {
+        bail!(
+            "`central init` did not create {} (stdout: {out:?})",
+            centre_pub.display()
+        );
+    }
+    Ok(centre_pub)
+}
+
+/// `office init` and `central add-office`: the office's keys, certified at the centre.
+async fn certify_office(
+    bin: &Path,
+    cdir: &Path,
+    odir: &Path,
+    kode: &str,
+    centre_pub: &Path,
+) -> Result<()> {
+    let out = run_command(
+        bin,
+        &os(&[
+            "office",
+            "init",
+            "--data",
+            &path_arg(odir),
+            "--office",
+            kode,
+            "--centre-pub",
+            &path_arg(centre_pub),
+        ]),
+        &[],
+        COMMAND_TIMEOUT,
+    )
+    .await?;
+    let key = last_line(&out).unwrap_or_default();
+    if !is_hex(key) {
+        bail!(
+            "`office init --office {}` should print the office public key as one hex line last; stdout was {out:?}",
+            kode
+        );
+    }
+    run_command(
+        bin,
+        &os(&[
+            "central",
+            "add-office",
+            "--data",
+            &path_arg(cdir),
+            "--office",
+            kode,
+            "--public-key",
+            key,
+        ]),
+        &[],
+        COMMAND_TIMEOUT,
+    )
+    .await?;
+    Ok(())
+}
+
+/// Writes the residents of office `i`'s kelurahan to a CSV file and imports it there.
+async fn import_residents(
+    bin: &Path,
+    work: &Path,
+    odir: &Path,
+    sites: &[OfficeSite],
+    i: usize,
+    people: &[Penduduk],
+) -> Result<()> {
+    let site = &sites[i];
+    let csv = work.join(format!("residents-{}.csv", site.kode));
+    let mut text = String::from(sidik_demo::csv::HEADER);
+    text.push('\n');
+    let mut n = 0;
+    for p in people
+        .iter()
+        .filter(|p| plan::office_of(sites, &p.kelurahan) == Some(i))
+    {
+        text.push_str(&sidik_demo::csv::to_row(p));
+        text.push('\n');
+        n += 1;
+    }
+    std::fs::write(&csv, text).with_context(|| format!("writing {}", csv.display()))?;
+    let out = run_command(
+        bin,
+        &os(&[
+            "resident",
+            "import",
+            &path_arg(&csv),
+            "--data",
+            &path_arg(odir),
+        ]),
+        &[],
+        COMMAND_TIMEOUT,
+    )
+    .await?;
+    println!(
+        "  office {} ({}): {} residents written; {}",
+        site.kode,
+        site.nama,
+        n,
+        last_line(&out).unwrap_or("")
+    );
+    Ok(())
+}
+
+/// `user add`: the office's officer account.
+async fn add_officer(bin: &Path, odir: &Path, password: &str) -> Result<()> {
+    run_command(
+        bin,
+        &os(&[
+            "user",
+            "add",
+            OFFICER,
+            "--role",
+            "admin",
+            "--data",
+            &path_arg(odir),
+        ]),
+        &[("SIDIK_PASSWORD", password)],
+        COMMAND_TIMEOUT,
+    )
+    .await?;
+    Ok(())
+}
+
+/// Starts the centre and the offices, and logs the officer in at each office.
+pub(super) async fn start(
+    cluster: &mut Cluster,
+    http: &reqwest::Client,
+    sites: &[OfficeSite],
+    password: &str,
+) -> Result<Vec<Office>> {
+    let up = cluster.central.start(http, START_TIMEOUT).await?;
+    println!(
+        "central node up at {} (pid {}) in {:.1} s",
+        cluster.central.base,
+        cluster.central.pid().unwrap_or(0),
+        up.as_secs_f64()
+    );
+    let mut offices = Vec::new();
+    for (node, site) in cluster.offices.iter_mut().zip(sites) {
+        let up = node.start(http, START_TIMEOUT).await?;
+        println!(
+            "office {} up at {} (pid {}) in {:.1} s",
+            site.kode,
+            node.base,
+            node.pid().unwrap_or(0),
+            up.as_secs_f64()
+        );
+        offices.push(Office::login(http.clone(), &site.kode, &node.base, OFFICER, password).await?);
+    }
+    Ok(offices)
+}
+
+/// A per-run password for the officer accounts (loopback only, never shown).
+pub(super) fn run_password() -> String {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos())
+        .unwrap_or_default();
+    format!("simulasi-{:x}-{:x}", nanos, std::process::id())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn office_key_line_is_hex() {
+        assert_eq!(
+            last_line("created\n/x/office.key\n  ab12cd \n\n"),
+            Some("ab12cd")
+        );
+        assert!(is_hex("ab12CD"));
+        assert!(!is_hex("ab1"));
+        assert!(!is_hex("wrote key"));
+        assert!(!is_hex(""));
+    }
+}
