@@ -6,9 +6,6 @@
 //!   randomness, no I/O.
 //! * The resident CSV format itself is production code: `sidik_domain::csv`.
 
-/// Re-exported until every caller names `sidik_domain::csv` (temporary).
-pub use sidik_domain::csv;
-
 mod data;
 mod gen;
 mod rng;

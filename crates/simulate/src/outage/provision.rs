@@ -206,14 +206,14 @@ async fn import_residents(
 ) -> Result<()> {
     let site = &sites[i];
     let csv = work.join(format!("residents-{}.csv", site.kode));
-    let mut text = String::from(sidik_demo::csv::HEADER);
+    let mut text = String::from(sidik_domain::csv::HEADER);
     text.push('\n');
     let mut n = 0;
     for p in people
         .iter()
         .filter(|p| plan::office_of(sites, &p.kelurahan) == Some(i))
     {
-        text.push_str(&sidik_demo::csv::to_row(p));
+        text.push_str(&sidik_domain::csv::to_row(p));
         text.push('\n');
         n += 1;
     }
