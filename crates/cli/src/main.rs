@@ -63,14 +63,19 @@ enum Cmd {
         #[command(flatten)]
         data: DataArg,
         /// Office code (6 digits: province, regency, office number).
-        #[arg(long, alias = "office", default_value = "317200", env = "SIDIK_KANTOR")]
+        #[arg(
+            long = "office",
+            alias = "kantor",
+            default_value = "317200",
+            env = "SIDIK_OFFICE"
+        )]
         kantor: String,
         /// The node's role: standalone (default; its own 1:N check is final), office
-        /// (syncs with --central), or central.
+        /// (syncs with --centre), or centre (`central` is accepted too).
         #[arg(long, value_enum, default_value = "standalone", env = "SIDIK_ROLE")]
         role: RoleArg,
-        /// Base URL of the central node (office role).
-        #[arg(long, env = "SIDIK_CENTRAL")]
+        /// Base URL of the central node (office role; `--central` is accepted too).
+        #[arg(long = "centre", alias = "central", env = "SIDIK_CENTRE")]
         central: Option<String>,
         /// Residents in the demo population (only with --demo, only into an empty registry).
         #[arg(long, default_value_t = 20_000)]
@@ -102,9 +107,9 @@ enum Cmd {
     /// Fingerprint matcher tools (ABIS).
     #[command(subcommand)]
     Abis(abis_cli::AbisCommand),
-    /// Provisioning of the central node.
-    #[command(subcommand)]
-    Central(CentralCmd),
+    /// Provisioning of the central node (`central` is accepted too).
+    #[command(subcommand, alias = "central")]
+    Centre(CentreCmd),
     /// Provisioning of an office node.
     #[command(subcommand)]
     Office(OfficeCmd),
@@ -114,7 +119,7 @@ enum Cmd {
 }
 
 #[derive(Subcommand)]
-enum CentralCmd {
+enum CentreCmd {
     /// Create the centre's keys (centre.key, secret; centre.pub, for offices) and database.
     Init {
         #[command(flatten)]
@@ -264,14 +269,14 @@ async fn main() -> Result<()> {
             })
             .await
         }
-        Cmd::Central(CentralCmd::Init { data }) => keys::central_init(&data.data).await,
-        Cmd::Central(CentralCmd::AddOffice {
+        Cmd::Centre(CentreCmd::Init { data }) => keys::central_init(&data.data).await,
+        Cmd::Centre(CentreCmd::AddOffice {
             office,
             public_key,
             name,
             data,
         }) => keys::add_office(&data.data, &office, &public_key, &name).await,
-        Cmd::Central(CentralCmd::RevokeOffice {
+        Cmd::Centre(CentreCmd::RevokeOffice {
             office,
             public_key,
             data,
@@ -389,7 +394,7 @@ async fn serve(o: Serve) -> Result<()> {
         RoleArg::Centre => RoleConfig::Centre,
         RoleArg::Office => match o.central {
             Some(url) => RoleConfig::Office { centre_url: url },
-            None => bail!("--role office needs --central <url of the central node>"),
+            None => bail!("--role office needs --centre <url of the central node>"),
         },
     };
     let mut cfg = NodeConfig::new(&o.data, kantor, role);

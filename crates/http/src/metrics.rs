@@ -6,162 +6,21 @@ use std::sync::atomic::Ordering;
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use sidik_domain::Status;
+use sidik_issuance::Issuance;
+use sidik_sync::Centre;
 
-use crate::AppState;
+use crate::{AppState, Role, SyncView};
 
 /// `GET /metrics`: Prometheus text format. No personal data.
 pub async fn metrics(State(st): State<AppState>) -> Response {
     let mut out = String::new();
-    let now = st.clock.now();
-    let mut gauge = |name: &str, help: &str, kind: &str, v: &dyn std::fmt::Display| {
-        let _ = writeln!(
-            out,
-            "# HELP {name} {help}\n# TYPE {name} {kind}\n{name} {v}"
-        );
-    };
-    if let Some(v) = st.role.sync_view() {
-        match v.sync.sync_stats().await {
-            Ok(s) => {
-                let k = v.health.snapshot();
-                gauge(
-                    "sidik_outbox_waiting",
-                    "Packets waiting to be sent to the centre.",
-                    "gauge",
-                    &s.menunggu,
-                );
-                let age = s.tertua.map_or(0.0, |t| {
-                    (now.duration_since(t).as_secs_f64().max(0.0) * 1000.0).round() / 1000.0
-                });
-                gauge(
-                    "sidik_outbox_oldest_age_seconds",
-                    "Age of the oldest waiting packet.",
-                    "gauge",
-                    &age,
-                );
-                gauge(
-                    "sidik_outbox_sent_total",
-                    "Packets acknowledged by the centre.",
-                    "counter",
-                    &s.terkirim,
-                );
-                gauge(
-                    "sidik_outbox_rejected_total",
-                    "Packets refused (quarantined) by the centre.",
-                    "counter",
-                    &s.karantina,
-                );
-                gauge(
-                    "sidik_decisions_applied_total",
-                    "Centre decisions recorded at this office.",
-                    "counter",
-                    &s.keputusan,
-                );
-                gauge(
-                    "sidik_decision_cursor",
-                    "Highest centre decision sequence applied.",
-                    "gauge",
-                    &s.kursor,
-                );
-                gauge(
-                    "sidik_centre_up",
-                    "1 if the last contact with the centre succeeded.",
-                    "gauge",
-                    &u8::from(k.up == Some(true)),
-                );
-                let down = k
-                    .down_since
-                    .map_or(0, |t| now.duration_since(t).as_secs().max(0));
-                gauge(
-                    "sidik_centre_down_seconds",
-                    "Seconds since the centre became unreachable (0 if up).",
-                    "gauge",
-                    &down,
-                );
-                if let Ok(f) = v.sync.findings_on_issued_cards(10_000).await {
-                    gauge(
-                        "sidik_findings_on_issued_cards",
-                        "Printed or handed-over cards whose latest centre decision is ganda or ditolak.",
-                        "gauge",
-                        &f.len(),
-                    );
-                }
-                gauge(
-                    "sidik_sync_pushed_total",
-                    "Packets pushed since start (sync rate = rate() of this).",
-                    "counter",
-                    &v.health.pushed.load(Ordering::Relaxed),
-                );
-            }
-            Err(e) => tracing::error!("metrics: {e}"),
+    match &st.role {
+        Role::Standalone(i) => applications(&mut out, i).await,
+        Role::Office(i, v) => {
+            office(&mut out, v, st.clock.now()).await;
+            applications(&mut out, i).await;
         }
-    }
-    if let Some(c) = st.role.centre() {
-        match c.store.centre_stats().await {
-            Ok(s) => {
-                gauge(
-                    "sidik_packets_received_total",
-                    "Packets recorded at the centre (each exactly once).",
-                    "counter",
-                    &s.diterima,
-                );
-                gauge(
-                    "sidik_packets_replayed_total",
-                    "Harmless re-sends of recorded packets since start.",
-                    "counter",
-                    &c.counters.replayed.load(Ordering::Relaxed),
-                );
-                gauge(
-                    "sidik_packets_decided_total",
-                    "Packets with a uniqueness decision.",
-                    "counter",
-                    &s.diputuskan,
-                );
-                gauge(
-                    "sidik_packets_waiting",
-                    "Packets recorded but not yet decided.",
-                    "gauge",
-                    &s.menunggu,
-                );
-                gauge(
-                    "sidik_quarantine_total",
-                    "Refused packets kept in quarantine.",
-                    "counter",
-                    &s.karantina,
-                );
-                gauge(
-                    "sidik_gallery_persons",
-                    "Persons in the national 1:N gallery.",
-                    "gauge",
-                    &c.abis.len(),
-                );
-                let _ = writeln!(out, "# HELP sidik_decisions_total Decisions published, by result.\n# TYPE sidik_decisions_total counter");
-                for h in ["tunggal", "ganda", "ditolak", "adjudikasi_tunggal"] {
-                    let n = s
-                        .keputusan
-                        .iter()
-                        .find(|(k, _)| k == h)
-                        .map_or(0, |(_, n)| *n);
-                    let _ = writeln!(out, "sidik_decisions_total{{hasil=\"{h}\"}} {n}");
-                }
-            }
-            Err(e) => tracing::error!("metrics: {e}"),
-        }
-    } else if let Some(Ok(counts)) = match st.role.issuance() {
-        Some(i) => Some(
-            i.store
-                .application_counts(&sidik_store::ListFilter::default())
-                .await,
-        ),
-        None => None,
-    } {
-        let _ = writeln!(
-            out,
-            "# HELP sidik_applications Applications by status.\n# TYPE sidik_applications gauge"
-        );
-        for s in Status::ALL {
-            let n = counts.iter().find(|(k, _)| k == s).map_or(0, |(_, n)| *n);
-            let _ = writeln!(out, "sidik_applications{{status=\"{}\"}} {n}", s.slug());
-        }
+        Role::Centre(c) => centre(&mut out, c).await,
     }
     (
         [(
@@ -171,4 +30,167 @@ pub async fn metrics(State(st): State<AppState>) -> Response {
         out,
     )
         .into_response()
+}
+
+fn gauge(out: &mut String, name: &str, help: &str, kind: &str, v: &dyn std::fmt::Display) {
+    let _ = writeln!(
+        out,
+        "# HELP {name} {help}\n# TYPE {name} {kind}\n{name} {v}"
+    );
+}
+
+/// The office's sync with the centre.
+async fn office(out: &mut String, v: &SyncView, now: jiff::Timestamp) {
+    let mut gauge = |name: &str, help: &str, kind: &str, v: &dyn std::fmt::Display| {
+        gauge(out, name, help, kind, v)
+    };
+    match v.sync.sync_stats().await {
+        Ok(s) => {
+            let k = v.health.snapshot();
+            gauge(
+                "sidik_outbox_waiting",
+                "Packets waiting to be sent to the centre.",
+                "gauge",
+                &s.menunggu,
+            );
+            let age = s.tertua.map_or(0.0, |t| {
+                (now.duration_since(t).as_secs_f64().max(0.0) * 1000.0).round() / 1000.0
+            });
+            gauge(
+                "sidik_outbox_oldest_age_seconds",
+                "Age of the oldest waiting packet.",
+                "gauge",
+                &age,
+            );
+            gauge(
+                "sidik_outbox_sent_total",
+                "Packets acknowledged by the centre.",
+                "counter",
+                &s.terkirim,
+            );
+            gauge(
+                "sidik_outbox_rejected_total",
+                "Packets refused (quarantined) by the centre.",
+                "counter",
+                &s.karantina,
+            );
+            gauge(
+                "sidik_decisions_applied_total",
+                "Centre decisions recorded at this office.",
+                "counter",
+                &s.keputusan,
+            );
+            gauge(
+                "sidik_decision_cursor",
+                "Highest centre decision sequence applied.",
+                "gauge",
+                &s.kursor,
+            );
+            gauge(
+                "sidik_centre_up",
+                "1 if the last contact with the centre succeeded.",
+                "gauge",
+                &u8::from(k.up == Some(true)),
+            );
+            let down = k
+                .down_since
+                .map_or(0, |t| now.duration_since(t).as_secs().max(0));
+            gauge(
+                "sidik_centre_down_seconds",
+                "Seconds since the centre became unreachable (0 if up).",
+                "gauge",
+                &down,
+            );
+            if let Ok(f) = v.sync.findings_on_issued_cards(10_000).await {
+                gauge(
+                        "sidik_findings_on_issued_cards",
+                        "Printed or handed-over cards whose latest centre decision is ganda or ditolak.",
+                        "gauge",
+                        &f.len(),
+                    );
+            }
+            gauge(
+                "sidik_sync_pushed_total",
+                "Packets pushed since start (sync rate = rate() of this).",
+                "counter",
+                &v.health.pushed.load(Ordering::Relaxed),
+            );
+        }
+        Err(e) => tracing::error!("metrics: {e}"),
+    }
+}
+
+/// The centre's intake and decisions.
+async fn centre(out: &mut String, c: &Centre) {
+    let mut gauge = |name: &str, help: &str, kind: &str, v: &dyn std::fmt::Display| {
+        gauge(out, name, help, kind, v)
+    };
+    match c.store.centre_stats().await {
+        Ok(s) => {
+            gauge(
+                "sidik_packets_received_total",
+                "Packets recorded at the centre (each exactly once).",
+                "counter",
+                &s.diterima,
+            );
+            gauge(
+                "sidik_packets_replayed_total",
+                "Harmless re-sends of recorded packets since start.",
+                "counter",
+                &c.counters.replayed.load(Ordering::Relaxed),
+            );
+            gauge(
+                "sidik_packets_decided_total",
+                "Packets with a uniqueness decision.",
+                "counter",
+                &s.diputuskan,
+            );
+            gauge(
+                "sidik_packets_waiting",
+                "Packets recorded but not yet decided.",
+                "gauge",
+                &s.menunggu,
+            );
+            gauge(
+                "sidik_quarantine_total",
+                "Refused packets kept in quarantine.",
+                "counter",
+                &s.karantina,
+            );
+            gauge(
+                "sidik_gallery_persons",
+                "Persons in the national 1:N gallery.",
+                "gauge",
+                &c.abis.len(),
+            );
+            let _ = writeln!(out, "# HELP sidik_decisions_total Decisions published, by result.\n# TYPE sidik_decisions_total counter");
+            for h in ["tunggal", "ganda", "ditolak", "adjudikasi_tunggal"] {
+                let n = s
+                    .keputusan
+                    .iter()
+                    .find(|(k, _)| k == h)
+                    .map_or(0, |(_, n)| *n);
+                let _ = writeln!(out, "sidik_decisions_total{{hasil=\"{h}\"}} {n}");
+            }
+        }
+        Err(e) => tracing::error!("metrics: {e}"),
+    }
+}
+
+/// Applications by status (office roles).
+async fn applications(out: &mut String, i: &Issuance) {
+    if let Ok(counts) = i
+        .store
+        .application_counts(&sidik_store::ListFilter::default())
+        .await
+    {
+        let _ = writeln!(
+            out,
+            "# HELP sidik_applications Applications by status.\n# TYPE sidik_applications gauge"
+        );
+        for s in Status::ALL {
+            let n = counts.iter().find(|(k, _)| k == s).map_or(0, |(_, n)| *n);
+            let _ = writeln!(out, "sidik_applications{{status=\"{}\"}} {n}", s.slug());
+        }
+    }
 }

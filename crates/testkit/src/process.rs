@@ -15,12 +15,13 @@ use anyhow::{bail, Context, Result};
 
 /// Environment variables of `sidik` that must not leak from the caller into children
 /// (every child gets explicit flags instead).
-const SCRUB_ENV: [&str; 5] = [
+const SCRUB_ENV: [&str; 6] = [
     "SIDIK_PASSWORD",
     "SIDIK_DATA",
     "SIDIK_LISTEN",
-    "SIDIK_KANTOR",
-    "SIDIK_CENTRAL",
+    "SIDIK_OFFICE",
+    "SIDIK_CENTRE",
+    "SIDIK_ROLE",
 ];
 
 /// A free loopback port (bound and released; the child binds it right after).

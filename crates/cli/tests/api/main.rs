@@ -1,5 +1,6 @@
 //! API and page tests against an in-process server (one test binary, shared helpers).
 
+mod cluster;
 mod helpers;
 mod ketunggalan;
 mod process;
@@ -240,6 +241,17 @@ async fn bad_input_gets_a_clear_4xx_and_writes_nothing() {
     // ...is fine with one.
     e.exceptions.push((7, "amputasi"));
     let (st, body) = app.enroll(&op, &e).await;
+    assert_eq!(st, StatusCode::CREATED, "{body}");
+}
+
+#[tokio::test]
+async fn duplicates_wrong_roles_and_bad_transitions_get_a_clear_4xx() {
+    let app = TestApp::spawn().await;
+    let p = adult(204);
+    let q = adult(205);
+    app.add_residents(&[p.clone(), q.clone()]).await;
+    let op = app.login("operator").await;
+    let (st, body) = app.enroll(&op, &Enrol::new(&p, 10)).await;
     assert_eq!(st, StatusCode::CREATED, "{body}");
 
     // A second open application for the same NIK.

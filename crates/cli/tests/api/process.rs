@@ -316,3 +316,37 @@ async fn resident_import_keeps_good_rows_and_reports_bad_ones() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("header"));
 }
+
+#[test]
+fn former_command_spellings_still_work() {
+    // `central` became `centre`, `--kantor` `--office`, `--central` `--centre`; the
+    // former spellings are accepted (deployed scripts keep working).
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("pusat");
+    let out = sidik(&data, &["central", "init"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(data.join("centre.pub").exists());
+    let help = Command::new(BIN)
+        .args(["serve", "--help"])
+        .output()
+        .unwrap();
+    let help = String::from_utf8_lossy(&help.stdout);
+    assert!(
+        help.contains("--centre") && help.contains("--office"),
+        "{help}"
+    );
+    let out = Command::new(BIN)
+        .args(["serve", "--role", "central", "--kantor", "31720x", "--data"])
+        .arg(dir.path().join("x"))
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        !out.status.success() && err.contains("31720x"),
+        "parsed the former spellings and refused only the bad office code: {err}"
+    );
+}

@@ -59,9 +59,18 @@ async fn deliver(
     nomor.to_string()
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn centre_page_shows_ganda_findings_and_adjudicates_from_a_form() {
-    let (app, centre, centre_keys) = TestApp::spawn_centre().await;
+/// A centre with two registered offices and one person enrolled under two NIKs, one
+/// at each; both decided. Returns (the centre, first nomor, second nomor, the two
+/// residents).
+async fn one_person_two_niks(
+    centre: &sidik_sync::Centre,
+    centre_keys: &sidik_packet::CentreKeys,
+) -> (
+    String,
+    String,
+    sidik_domain::Penduduk,
+    sidik_domain::Penduduk,
+) {
     let (a, b) = (
         KodeKantor::parse("317201").unwrap(),
         KodeKantor::parse("317202").unwrap(),
@@ -83,10 +92,17 @@ async fn centre_page_shows_ganda_findings_and_adjudicates_from_a_form() {
     }
     // One person enrolls under two NIKs at two offices.
     let (p, q) = (adult(501), adult(502));
-    let first = deliver(&centre, &centre_keys, &a, &ka, 1, &p, (77, 0)).await;
-    let second = deliver(&centre, &centre_keys, &b, &kb, 1, &q, (77, 1)).await;
+    let first = deliver(centre, centre_keys, &a, &ka, 1, &p, (77, 0)).await;
+    let second = deliver(centre, centre_keys, &b, &kb, 1, &q, (77, 1)).await;
     assert_eq!(centre.decide_pending(128).await.unwrap(), 2);
 
+    (first, second, p, q)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn centre_page_shows_ganda_findings_and_refuses_bad_adjudications() {
+    let (app, centre, centre_keys) = TestApp::spawn_centre().await;
+    let (first, second, p, q) = one_person_two_niks(&centre, &centre_keys).await;
     let verifikator = app.web_login("verifikator").await;
     let get = |cookie: &str| {
         let req = app.http.get(app.url("/pusat")).header("cookie", cookie);
@@ -160,7 +176,35 @@ async fn centre_page_shows_ganda_findings_and_adjudicates_from_a_form() {
         centre.store.decisions_for(&second).await.unwrap().len(),
         before
     );
+}
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn centre_adjudicates_from_a_form_once() {
+    let (app, centre, centre_keys) = TestApp::spawn_centre().await;
+    let (first, second, _, _) = one_person_two_niks(&centre, &centre_keys).await;
+    let verifikator = app.web_login("verifikator").await;
+    let get = |cookie: &str| {
+        let req = app.http.get(app.url("/pusat")).header("cookie", cookie);
+        async move {
+            let r = req.send().await.unwrap();
+            (r.status(), r.text().await.unwrap())
+        }
+    };
+    let post = |cookie: &str, nomor: &str, form: &[(&str, &str)]| {
+        let req = app
+            .http
+            .post(app.url(&format!("/pusat/permohonan/{nomor}/adjudikasi")))
+            .header("cookie", cookie)
+            .form(form);
+        async move {
+            let r = req.send().await.unwrap();
+            let loc = r
+                .headers()
+                .get("location")
+                .map(|v| v.to_str().unwrap().to_string());
+            (r.status(), loc, r.text().await.unwrap())
+        }
+    };
     // The verifikator rejects the later enrollment and lets the first one go on.
     let (st, loc, _) = post(
         &verifikator,
@@ -222,4 +266,101 @@ async fn centre_page_shows_ganda_findings_and_adjudicates_from_a_form() {
         .await
         .unwrap();
     assert!(page.contains("tercatat"), "{page}");
+}
+
+#[tokio::test]
+async fn centre_api_checks_roles_in_the_use_case_and_redirects_the_old_paths() {
+    let (app, centre, centre_keys) = TestApp::spawn_centre().await;
+    let (first, _, _, _) = one_person_two_niks(&centre, &centre_keys).await;
+    let (op, ver, admin) = (
+        app.login("operator").await,
+        app.login("verifikator").await,
+        app.login("admin").await,
+    );
+    for (token, path, want) in [
+        (&op, "/api/v1/centre/quarantine", StatusCode::FORBIDDEN),
+        (&ver, "/api/v1/centre/quarantine", StatusCode::FORBIDDEN),
+        (&admin, "/api/v1/centre/quarantine", StatusCode::OK),
+        (&op, "/api/v1/centre/duplicates", StatusCode::FORBIDDEN),
+        (&ver, "/api/v1/centre/duplicates", StatusCode::OK),
+        (&ver, "/api/v1/centre/offices", StatusCode::FORBIDDEN),
+        (&admin, "/api/v1/centre/offices", StatusCode::OK),
+        (&op, "/api/v1/centre/status", StatusCode::OK),
+        (
+            &String::new(),
+            "/api/v1/centre/status",
+            StatusCode::UNAUTHORIZED,
+        ),
+    ] {
+        let (st, body) = app.get(token, path).await;
+        assert_eq!(st, want, "{path}: {body}");
+    }
+    // An operator may not adjudicate; nothing is published.
+    let path = format!("/api/v1/centre/applications/{first}/adjudication");
+    let before = centre.store.decisions_for(&first).await.unwrap().len();
+    let body = serde_json::json!({"result": "tolak", "reason": "sidik jari sama"});
+    let (st, body_) = app.post(&op, &path, Some(body.clone())).await;
+    assert_eq!(st, StatusCode::FORBIDDEN, "{body_}");
+    assert_eq!(body_["code"], "forbidden");
+    // Nor register an office key.
+    let key = OfficeKeys::generate(&mut sidik_packet::rand_core::OsRng).public_key();
+    let (st, _) = app
+        .post(
+            &ver,
+            "/api/v1/centre/offices",
+            Some(serde_json::json!({"office": "317203", "public_key": key.to_string()})),
+        )
+        .await;
+    assert_eq!(st, StatusCode::FORBIDDEN);
+    assert_eq!(centre.store.offices().await.unwrap().len(), 2);
+    assert_eq!(
+        centre.store.decisions_for(&first).await.unwrap().len(),
+        before
+    );
+
+    // The former Indonesian JSON paths answer 308 to their new names.
+    for (old, new) in [
+        (
+            "/api/v1/pusat/karantina",
+            "/api/v1/centre/quarantine".to_string(),
+        ),
+        (
+            "/api/v1/pusat/ganda",
+            "/api/v1/centre/duplicates".to_string(),
+        ),
+        ("/api/v1/pusat/kantor", "/api/v1/centre/offices".to_string()),
+        ("/api/v1/pusat/status", "/api/v1/centre/status".to_string()),
+    ] {
+        let r = app.http.get(app.url(old)).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::PERMANENT_REDIRECT, "{old}");
+        assert_eq!(r.headers()["location"], new.as_str());
+    }
+    let old = format!("/api/v1/pusat/permohonan/{first}/adjudikasi");
+    let r = app
+        .http
+        .post(app.url(&old))
+        .bearer_auth(&ver)
+        .json(&serde_json::json!({"hasil": "tunggal", "alasan": "beda orang"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::PERMANENT_REDIRECT);
+    assert_eq!(r.headers()["location"], path.as_str());
+    let r = app
+        .http
+        .get(app.url("/api/v1/pusat/../../etc/passwd"))
+        .send()
+        .await
+        .unwrap();
+    assert!(r.status().is_client_error(), "{}", r.status());
+    // Followed, the redirect adjudicates with the former field names.
+    let follow = reqwest::Client::new();
+    let r = follow
+        .post(app.url(&old))
+        .bearer_auth(&ver)
+        .json(&serde_json::json!({"hasil": "tunggal", "alasan": "beda orang"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK, "{}", r.text().await.unwrap());
 }

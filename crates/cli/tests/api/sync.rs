@@ -2,346 +2,117 @@
 //! Outage then recovery, SIGKILL of the centre mid-sync and of an office mid-burst,
 //! cross-office and same-office duplicates, tampered / unknown / replayed packets.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
-use std::path::{Path, PathBuf};
+use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use reqwest::StatusCode;
 use serde_json::Value;
 
-use sidik_testkit::fixtures::{fingers, png};
-use sidik_testkit::process;
+use crate::cluster::*;
 
-const BIN: &str = env!("CARGO_BIN_EXE_sidik");
-const PW: &str = "kata-sandi-sinkron-1";
-const RESIDENTS: usize = 1_500;
-
-fn run(args: &[&str], data: &Path) -> String {
-    process::run_ok(
-        Path::new(BIN),
-        args,
-        data,
-        &[("SIDIK_PASSWORD", PW), ("SIDIK_LOG", "warn")],
-    )
-}
-
-/// One node: its data folder, port and (when running) process.
-struct Node {
-    data: PathBuf,
-    port: u16,
-    args: Vec<String>,
-    proc: Option<process::Proc>,
-}
-
-impl Node {
-    fn base(&self) -> String {
-        format!("http://127.0.0.1:{}", self.port)
-    }
-    fn start(&mut self) {
-        assert!(self.proc.is_none());
-        std::fs::create_dir_all(&self.data).unwrap();
-        let mut args: Vec<std::ffi::OsString> = vec!["serve".into()];
-        args.extend(self.args.iter().map(Into::into));
-        args.extend([
-            "--listen".into(),
-            format!("127.0.0.1:{}", self.port).into(),
-            "--data".into(),
-            self.data.clone().into_os_string(),
-        ]);
-        // Warnings and errors of every run go to node.log.
-        let env = [("SIDIK_LOG", "warn")];
-        self.proc =
-            Some(process::Proc::spawn_env(Path::new(BIN), &args, &env, &self.log()).unwrap());
-    }
-    fn log(&self) -> PathBuf {
-        self.data.join("node.log")
-    }
-    fn log_tail(&self) -> String {
-        process::log_tail(&self.log(), 15)
-    }
-    /// SIGKILL.
-    fn kill(&mut self) {
-        if let Some(mut p) = self.proc.take() {
-            p.kill();
-        }
-    }
-}
-
-struct Cluster {
-    _dir: tempfile::TempDir,
-    central: Node,
-    offices: BTreeMap<String, Node>,
-    http: reqwest::Client,
-    client: process::Client,
-}
-
-impl Cluster {
-    /// Provisions a centre and offices (keys, registration, residents, an admin each).
-    /// Offices in `unregistered` get keys the centre never certified.
-    fn new(codes: &[&str], unregistered: &[&str]) -> Cluster {
-        let dir = tempfile::tempdir().unwrap();
-        let cdata = dir.path().join("pusat");
-        let centre_pub = run(&["central", "init"], &cdata);
-        let centre_pub = PathBuf::from(centre_pub.trim());
-        run(&["user", "add", "admin", "--role", "admin"], &cdata);
-        let central = Node {
-            data: cdata.clone(),
-            port: process::free_port().unwrap(),
-            args: vec!["--role".into(), "central".into()],
-            proc: None,
-        };
-        let mut offices = BTreeMap::new();
-        for code in codes.iter().chain(unregistered) {
-            let odata = dir.path().join(format!("kantor-{code}"));
-            let out = run(
-                &[
-                    "office",
-                    "init",
-                    "--office",
-                    code,
-                    "--centre-pub",
-                    centre_pub.to_str().unwrap(),
-                ],
-                &odata,
-            );
-            let key = out.lines().last().unwrap().trim().to_string();
-            if !unregistered.contains(code) {
-                run(
-                    &[
-                        "central",
-                        "add-office",
-                        "--office",
-                        code,
-                        "--public-key",
-                        &key,
-                    ],
-                    &cdata,
-                );
-            }
-            run(
-                &["demo", "seed", "--residents", &RESIDENTS.to_string()],
-                &odata,
-            );
-            run(&["user", "add", "admin", "--role", "admin"], &odata);
-            offices.insert(
-                code.to_string(),
-                Node {
-                    data: odata,
-                    port: process::free_port().unwrap(),
-                    args: vec![],
-                    proc: None,
-                },
-            );
-        }
-        let base = central.base();
-        for (code, o) in offices.iter_mut() {
-            o.args = vec![
-                "--role".into(),
-                "office".into(),
-                "--office".into(),
-                code.clone(),
-                "--central".into(),
-                base.clone(),
-            ];
-        }
-        Cluster {
-            _dir: dir,
-            central,
-            offices,
-            http: reqwest::Client::new(),
-            client: process::Client::new(),
-        }
-    }
-
-    fn office(&mut self, code: &str) -> &mut Node {
-        self.offices.get_mut(code).unwrap()
-    }
-
-    async fn wait_up(&self, base: &str) {
-        self.client.wait_up(base, Duration::from_secs(120)).await
-    }
-
-    async fn login(&self, base: &str) -> String {
-        self.client.login(base, "admin", PW).await
-    }
-
-    /// The HTML of a page (with a session cookie, or as a citizen without one).
-    async fn page(&self, url: &str, cookie: Option<&str>) -> String {
-        self.client.page(url, cookie).await
-    }
-
-    /// Logs in through the officer page form; returns the session cookie.
-    async fn web_login(&self, base: &str) -> String {
-        self.client.web_login(base, "admin", PW).await
-    }
-
-    async fn get(&self, base: &str, token: &str, path: &str) -> Value {
-        self.client.get_json(base, token, path).await
-    }
-
-    async fn metrics(&self, base: &str) -> HashMap<String, f64> {
-        self.client.metrics(base).await
-    }
-}
-
-/// Adults of the demo population (as seeded by `demo seed`): (NIK, kelurahan).
-fn adults() -> Vec<(String, String)> {
-    let today = sidik_domain::tanggal::tanggal_wib(jiff::Timestamp::now());
-    sidik_demo::population(2015, RESIDENTS, today)
-        .into_iter()
-        .filter(|p| p.wajib_ktp(today))
-        .map(|p| (p.nik.to_string(), p.kelurahan))
-        .collect()
-}
-
-fn form(nik: &str, kel: &str, person: u64, impression: u32) -> reqwest::multipart::Form {
-    let mut f = reqwest::multipart::Form::new()
-        .text("nik", nik.to_string())
-        .text("kelurahan", kel.to_string());
-    for (pos, t) in fingers(person, impression) {
-        f = f.part(
-            format!("jari_{pos}"),
-            reqwest::multipart::Part::bytes(t).file_name("f.iso"),
-        );
-    }
-    f.part(
-        "foto",
-        reqwest::multipart::Part::bytes(png()).file_name("f.png"),
-    )
-    .part(
-        "tanda_tangan",
-        reqwest::multipart::Part::bytes(png()).file_name("t.png"),
-    )
-}
-
-/// Enrolls and runs the local check; returns (nomor, status after the check).
-async fn enroll_and_check(
-    http: &reqwest::Client,
-    base: &str,
-    token: &str,
-    nik: &str,
-    kel: &str,
-    person: u64,
-    impression: u32,
-) -> (String, String) {
-    let r = http
-        .post(format!("{base}/api/v1/applications"))
-        .bearer_auth(token)
-        .multipart(form(nik, kel, person, impression))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), StatusCode::CREATED);
-    let b: Value = r.json().await.unwrap();
-    let nomor = b["nomor"].as_str().unwrap().to_string();
-    let r = http
-        .post(format!("{base}/api/v1/applications/{nomor}/check"))
-        .bearer_auth(token)
-        .send()
-        .await
-        .unwrap();
-    let st = r.status();
-    let b: Value = r.json().await.unwrap();
-    assert_eq!(st, StatusCode::OK, "{b}");
-    (nomor, b["status"].as_str().unwrap().to_string())
-}
-
-/// Waits until every office has nothing waiting and has applied `decisions` decisions
-/// in total (or panics after `limit`).
-async fn wait_synced(c: &Cluster, codes: &[&str], decisions: u64, limit: Duration) {
-    // Synced: nothing waits in the offices' outboxes, the centre has decided every
-    // packet, and the offices have applied every decision the centre published for
-    // them (at least `decisions`: one per packet, plus any revision of an earlier packet
-    // by a later duplicate, whose number depends on how the centre batched them).
-    let start = Instant::now();
-    let centre = db(&c.central.data).await;
-    let list = codes
-        .iter()
-        .map(|k| format!("'{k}'"))
-        .collect::<Vec<_>>()
-        .join(",");
-    loop {
-        let mut waiting = 0.0;
-        let mut applied = 0.0;
-        let mut centre_up = Vec::new();
-        for code in codes {
-            let m = c.metrics(&c.offices[*code].base()).await;
-            waiting += m["sidik_outbox_waiting"];
-            applied += m["sidik_decisions_applied_total"];
-            centre_up.push(m.get("sidik_centre_up").copied().unwrap_or(-1.0));
-        }
-        let undecided: i64 =
-            sqlx::query_scalar("SELECT COUNT(*) FROM paket_masuk WHERE diputuskan IS NULL")
-                .fetch_one(&centre)
-                .await
-                .unwrap_or(-1);
-        let published: i64 = sqlx::query_scalar(&format!(
-            "SELECT COUNT(*) FROM keputusan WHERE kantor IN ({list})"
-        ))
-        .fetch_one(&centre)
-        .await
-        .unwrap_or(-1);
-        if waiting == 0.0
-            && undecided == 0
-            && applied >= decisions as f64
-            && applied == published as f64
-        {
-            centre.close().await;
-            return;
-        }
-        if start.elapsed() >= limit {
-            let health = c
-                .http
-                .get(format!("{}/api/v1/health", c.central.base()))
-                .send()
-                .await
-                .map(|r| r.status());
-            panic!(
-                "not synced after {limit:?}: {waiting} waiting, {undecided} undecided at the centre, {applied}/{published} decisions applied (at least {decisions} expected); offices see the centre up: {centre_up:?}; centre health: {health:?}\ncentre log:\n{}\noffice logs:\n{}",
-                c.central.log_tail(),
-                codes
-                    .iter()
-                    .map(|k| format!("{k}:\n{}", c.offices[*k].log_tail()))
-                    .collect::<Vec<_>>()
-                    .join("\n")
-            );
-        }
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
-}
-
-/// Opens a node's database read-only (after its process is stopped or alongside it).
-async fn db(data: &Path) -> sqlx::SqlitePool {
-    sqlx::SqlitePool::connect(&format!(
-        "sqlite://{}?mode=ro",
-        data.join("sidik.db").display()
-    ))
-    .await
-    .unwrap()
-}
-
-/// Exactly-once at the centre: every acknowledged nomor recorded once, each with
-/// exactly one first decision (sebab = its own packet id).
-async fn assert_exactly_once_at_centre(data: &Path, acked: &HashSet<String>) {
-    let pool = db(data).await;
-    let rows: Vec<(String, i64)> = sqlx::query_as(
-        "SELECT p.nomor, (SELECT COUNT(*) FROM keputusan k WHERE k.nomor = p.nomor AND k.sebab = p.packet_id) FROM paket_masuk p",
-    )
-    .fetch_all(&pool)
-    .await
-    .unwrap();
-    let at_centre: HashSet<String> = rows.iter().map(|(n, _)| n.clone()).collect();
-    assert_eq!(rows.len(), at_centre.len(), "a nomor recorded twice");
-    let lost: Vec<_> = acked.difference(&at_centre).collect();
+/// During the outage everything waits, and officers and citizens are told the truth.
+async fn assert_outage_is_told(
+    c: &Cluster,
+    b1: &str,
+    t1: &str,
+    nomor_of: &HashMap<String, (String, String)>,
+    nik_a: &str,
+) {
+    const N: usize = 12;
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let st = c.get(b1, t1, "/api/v1/sync/status").await;
+    assert_eq!(st["centre_up"], false, "{st}");
+    assert!(st["down_since"].is_string(), "{st}");
+    assert_eq!(st["waiting"], (N + 3) as u64, "{st}");
+    let m = c.metrics(b1).await;
+    assert_eq!(m["sidik_centre_up"], 0.0);
+    assert_eq!(m["sidik_outbox_waiting"], (N + 3) as f64);
+    let (nomor0, (_, nik0)) = nomor_of.iter().find(|(_, (b, _))| b == b1).unwrap();
+    let page = c
+        .page(&format!("{b1}/status?nomor={nomor0}&nik={nik0}"), None)
+        .await;
     assert!(
-        lost.is_empty(),
-        "acknowledged but never reached the centre: {lost:?}"
+        page.contains("Sistem pusat sedang gangguan sejak") && page.contains("WIB"),
+        "{page}"
     );
-    for (nomor, first) in &rows {
-        assert_eq!(*first, 1, "{nomor} has {first} first decisions");
-    }
-    pool.close().await;
+    assert!(page.contains("tersimpan aman dan akan diproses otomatis"));
+    // Another person's NIK with this number reveals nothing.
+    let page = c
+        .page(&format!("{b1}/status?nomor={nomor0}&nik={nik_a}"), None)
+        .await;
+    assert!(page.contains("Data tidak ditemukan"), "{page}");
+}
+
+/// A later finding on a card already out: office 1 prints the card of its first
+/// applicant, then the same person enrolls under another NIK at office 2. The centre
+/// flags both; office 1 cannot un-print the card, so its officers are shown the
+/// finding, on the sync page, in the API and in /metrics. Returns the new enrollment.
+async fn assert_a_finding_on_a_printed_card_is_shown(
+    c: &Cluster,
+    [(b1, t1), (b2, t2)]: [(&str, &str); 2],
+    nomor_of: &HashMap<String, (String, String)>,
+    first_nik: &str,
+    (nik_e, kel_e): (&str, &str),
+    total: usize,
+) -> String {
+    let status_of = |v: &Value| v["status"].as_str().unwrap().to_string();
+    let (printed, _) = nomor_of
+        .iter()
+        .find(|(_, (_, nik))| nik == first_nik)
+        .expect("first applicant");
+    let printed = printed.clone();
+    let r = c
+        .http
+        .post(format!("{b1}/api/v1/applications/{printed}/actions/cetak"))
+        .bearer_auth(t1)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK, "{}", r.text().await.unwrap());
+    let (dup_e, s) = enroll_and_check(&c.http, b2, t2, nik_e, kel_e, 1000, 1).await;
+    assert_eq!(s, "dikirim");
+    // One more packet, and a revision of the printed one.
+    wait_synced(
+        c,
+        &["317201", "317202"],
+        total as u64 + 2,
+        Duration::from_secs(120),
+    )
+    .await;
+    let v = c
+        .get(b2, t2, &format!("/api/v1/applications/{dup_e}"))
+        .await;
+    assert_eq!(status_of(&v), "ganda", "{v}");
+    let v = c
+        .get(b1, t1, &format!("/api/v1/applications/{printed}"))
+        .await;
+    assert_eq!(
+        status_of(&v),
+        "dicetak",
+        "a printed card stays printed: {v}"
+    );
+    let st = c.get(b1, t1, "/api/v1/sync/status").await;
+    let f = &st["findings_on_issued_cards"];
+    assert_eq!(f.as_array().map(Vec::len), Some(1), "{st}");
+    assert_eq!(f[0]["nomor"], printed.as_str(), "{st}");
+    assert_eq!(f[0]["hasil"], "ganda", "{st}");
+    assert!(
+        f[0]["kandidat"].to_string().contains(dup_e.as_str()),
+        "{st}"
+    );
+    let m = c.metrics(b1).await;
+    assert_eq!(m["sidik_findings_on_issued_cards"], 1.0);
+    let m = c.metrics(b2).await;
+    assert_eq!(m["sidik_findings_on_issued_cards"], 0.0);
+    let cookie = c.web_login(b1).await;
+    let page = c.page(&format!("{b1}/sinkron"), Some(&cookie)).await;
+    assert!(
+        page.contains("Temuan pusat atas kartu yang sudah dicetak") && page.contains(&printed),
+        "{page}"
+    );
+
+    dup_e
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -398,29 +169,7 @@ async fn outage_then_recovery_decides_all_exactly_once_and_flags_duplicates() {
     }
     let total = nomor_of.len();
 
-    // Everything waits; officers and citizens are told the truth.
-    tokio::time::sleep(Duration::from_secs(1)).await;
-    let st = c.get(&b1, &t1, "/api/v1/sync/status").await;
-    assert_eq!(st["centre_up"], false, "{st}");
-    assert!(st["down_since"].is_string(), "{st}");
-    assert_eq!(st["waiting"], (N + 3) as u64, "{st}");
-    let m = c.metrics(&b1).await;
-    assert_eq!(m["sidik_centre_up"], 0.0);
-    assert_eq!(m["sidik_outbox_waiting"], (N + 3) as f64);
-    let (nomor0, (_, nik0)) = nomor_of.iter().find(|(_, (b, _))| *b == b1).unwrap();
-    let page = c
-        .page(&format!("{b1}/status?nomor={nomor0}&nik={nik0}"), None)
-        .await;
-    assert!(
-        page.contains("Sistem pusat sedang gangguan sejak") && page.contains("WIB"),
-        "{page}"
-    );
-    assert!(page.contains("tersimpan aman dan akan diproses otomatis"));
-    // Another person's NIK with this number reveals nothing.
-    let page = c
-        .page(&format!("{b1}/status?nomor={nomor0}&nik={nik_a}"), None)
-        .await;
-    assert!(page.contains("Data tidak ditemukan"), "{page}");
+    assert_outage_is_told(&c, &b1, &t1, &nomor_of, nik_a).await;
 
     // The centre comes back.
     c.central.start();
@@ -471,66 +220,18 @@ async fn outage_then_recovery_decides_all_exactly_once_and_flags_duplicates() {
         "{st}"
     );
 
-    // A later finding on a card already out: office 1 prints the card of its first
-    // applicant (synthetic person 1000), then the same person enrolls under another NIK
-    // at office 2. The centre flags both; office 1 cannot un-print the card, so its
-    // officers are shown the finding, on the sync page, in the API and in /metrics.
-    let (printed, _) = nomor_of
-        .iter()
-        .find(|(_, (_, nik))| *nik == people[0].0)
-        .expect("first applicant");
-    let printed = printed.clone();
-    let r = c
-        .http
-        .post(format!("{b1}/api/v1/applications/{printed}/actions/cetak"))
-        .bearer_auth(&t1)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), StatusCode::OK, "{}", r.text().await.unwrap());
     let (nik_e, kel_e) = &people[i + 4];
-    let (dup_e, s) = enroll_and_check(&c.http, &b2, &t2, nik_e, kel_e, 1000, 1).await;
-    assert_eq!(s, "dikirim");
-    nomor_of.insert(dup_e.clone(), (String::new(), String::new()));
-    // One more packet, and a revision of the printed one.
-    wait_synced(
+    let offices = [(b1.as_str(), t1.as_str()), (b2.as_str(), t2.as_str())];
+    let dup_e = assert_a_finding_on_a_printed_card_is_shown(
         &c,
-        &["317201", "317202"],
-        total as u64 + 2,
-        Duration::from_secs(120),
+        offices,
+        &nomor_of,
+        &people[0].0,
+        (nik_e, kel_e),
+        total,
     )
     .await;
-    let v = c
-        .get(&b2, &t2, &format!("/api/v1/applications/{dup_e}"))
-        .await;
-    assert_eq!(status_of(&v), "ganda", "{v}");
-    let v = c
-        .get(&b1, &t1, &format!("/api/v1/applications/{printed}"))
-        .await;
-    assert_eq!(
-        status_of(&v),
-        "dicetak",
-        "a printed card stays printed: {v}"
-    );
-    let st = c.get(&b1, &t1, "/api/v1/sync/status").await;
-    let f = &st["findings_on_issued_cards"];
-    assert_eq!(f.as_array().map(Vec::len), Some(1), "{st}");
-    assert_eq!(f[0]["nomor"], printed.as_str(), "{st}");
-    assert_eq!(f[0]["hasil"], "ganda", "{st}");
-    assert!(
-        f[0]["kandidat"].to_string().contains(dup_e.as_str()),
-        "{st}"
-    );
-    let m = c.metrics(&b1).await;
-    assert_eq!(m["sidik_findings_on_issued_cards"], 1.0);
-    let m = c.metrics(&b2).await;
-    assert_eq!(m["sidik_findings_on_issued_cards"], 0.0);
-    let cookie = c.web_login(&b1).await;
-    let page = c.page(&format!("{b1}/sinkron"), Some(&cookie)).await;
-    assert!(
-        page.contains("Temuan pusat atas kartu yang sudah dicetak") && page.contains(&printed),
-        "{page}"
-    );
+    nomor_of.insert(dup_e, (String::new(), String::new()));
 
     c.central.kill();
     let acked: HashSet<String> = nomor_of.keys().cloned().collect();

@@ -53,15 +53,15 @@ pub struct Kepala {
     pub kantor: String,
     pub demo: bool,
     /// Office role: show the sync page link.
-    pub sinkron: bool,
-    /// Central role: the centre's navigation.
-    pub pusat: bool,
+    pub office_node: bool,
+    /// Centre role: the centre's navigation.
+    pub centre_node: bool,
     /// Outage notice for officers, if the centre is unreachable.
     pub gangguan: Option<String>,
 }
 
 /// Since when the centre is unreachable, as this office sees it.
-pub(crate) fn pusat_gangguan_sejak(st: &AppState) -> Option<jiff::Timestamp> {
+pub(crate) fn centre_down_since(st: &AppState) -> Option<jiff::Timestamp> {
     st.role.sync_view()?.health.snapshot().down_since
 }
 
@@ -70,9 +70,9 @@ pub(crate) fn kepala(st: &AppState, u: Option<&User>) -> Kepala {
         user: u.map(|u| (u.username.to_string(), u.peran.slug())),
         kantor: st.info.nama_kantor.clone(),
         demo: st.info.demo,
-        sinkron: matches!(st.role, Role::Office(..)),
-        pusat: matches!(st.role, Role::Centre(_)),
-        gangguan: u.and(pusat_gangguan_sejak(st)).map(|t| {
+        office_node: matches!(st.role, Role::Office(..)),
+        centre_node: matches!(st.role, Role::Centre(_)),
+        gangguan: u.and(centre_down_since(st)).map(|t| {
             format!(
                 "Sistem pusat tidak terjangkau sejak {}. Perekaman, pemeriksaan lokal, dan pencetakan kartu yang sudah disetujui tetap berjalan; data tersimpan aman dan dikirim otomatis saat pusat pulih.",
                 sidik_domain::tanggal::waktu_wib(t)

@@ -61,10 +61,10 @@ pub(super) async fn pusat(
         .selesai
         .filter(|n| n.len() <= 40 && n.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'))
         .map(|n| format!("Adjudikasi permohonan {n} tercatat dan dikirim ke kantor asalnya."));
-    pusat_page(&st, &c, &u, pesan, None).await
+    centre_page(&st, &c, &u, pesan, None).await
 }
 
-async fn pusat_page(
+async fn centre_page(
     st: &AppState,
     c: &Centre,
     u: &sidik_store::User,
@@ -223,7 +223,7 @@ pub(super) async fn adjudikasi(
     match verdict {
         Ok(()) => Redirect::to(&format!("/pusat?selesai={nomor}")).into_response(),
         Err((status, galat)) => {
-            (status, pusat_page(&st, &c, &u, None, Some(galat)).await).into_response()
+            (status, centre_page(&st, &c, &u, None, Some(galat)).await).into_response()
         }
     }
 }

@@ -9,7 +9,7 @@ use sidik_domain::tanggal::waktu_wib;
 use sidik_domain::Status;
 use sidik_store::StatusKirim;
 
-use super::layout::{html, kepala, pusat_gangguan_sejak, Kepala};
+use super::layout::{centre_down_since, html, kepala, Kepala};
 use crate::auth::Desk;
 use crate::AppState;
 
@@ -98,7 +98,7 @@ pub(super) async fn status_warga(
             match kirim.as_ref().map(|k| k.status) {
                 Some(StatusKirim::Menunggu) => {
                     pesan.push("Data perekaman Anda menunggu sinkronisasi ke pusat data untuk verifikasi ketunggalan.".into());
-                    if let Some(t) = pusat_gangguan_sejak(&st) {
+                    if let Some(t) = centre_down_since(&st) {
                         gangguan = Some(format!(
                             "Sistem pusat sedang gangguan sejak {}; data Anda tersimpan aman dan akan diproses otomatis.",
                             waktu_wib(t)

@@ -96,7 +96,7 @@ pub(super) async fn provision(
                 &path_arg(&odir),
                 "--office",
                 &site.kode,
-                "--central",
+                "--centre",
                 &central_url,
                 "--listen",
                 &format!("127.0.0.1:{port}"),
@@ -111,7 +111,7 @@ pub(super) async fn provision(
         os(&[
             "serve",
             "--role",
-            "central",
+            "centre",
             "--data",
             &path_arg(&cdir),
             "--listen",
@@ -127,7 +127,7 @@ pub(super) async fn provision(
 async fn init_centre(bin: &Path, cdir: &Path) -> Result<PathBuf> {
     let out = run_command(
         bin,
-        &os(&["central", "init", "--data", &path_arg(cdir)]),
+        &os(&["centre", "init", "--data", &path_arg(cdir)]),
         &[],
         COMMAND_TIMEOUT,
     )
@@ -179,7 +179,7 @@ async fn certify_office(
     run_command(
         bin,
         &os(&[
-            "central",
+            "centre",
             "add-office",
             "--data",
             &path_arg(cdir),
