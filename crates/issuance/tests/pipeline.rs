@@ -140,7 +140,7 @@ async fn a_standalone_check_is_final_and_a_hit_flags_both_sides_in_one_step() {
         .into_iter()
         .map(|k| k.permohonan)
         .collect();
-    assert_eq!(named, [b.clone()]);
+    assert_eq!(named, vec![b]);
     // A different person stays clear.
     let c = enroll(&o, 3, 6, 0).await;
     assert_eq!(
