@@ -238,7 +238,7 @@ async fn report(
     let ganda = s
         .status
         .iter()
-        .find(|(k, _)| k == "ganda")
+        .find(|(k, _)| *k == sidik_domain::StatusPaket::Ganda)
         .map_or(0, |(_, n)| *n);
     println!();
     println!(

@@ -67,6 +67,64 @@ impl fmt::Display for Hasil {
     }
 }
 
+/// A packet's state at the centre.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum StatusPaket {
+    /// Recorded, not yet decided.
+    Diterima,
+    /// Decided unique (or cleared by adjudication).
+    Tunggal,
+    /// Duplicate suspect, awaiting adjudication.
+    Ganda,
+    Ditolak,
+}
+
+impl StatusPaket {
+    pub const ALL: &'static [StatusPaket] = &[
+        StatusPaket::Diterima,
+        StatusPaket::Tunggal,
+        StatusPaket::Ganda,
+        StatusPaket::Ditolak,
+    ];
+
+    pub fn slug(self) -> &'static str {
+        match self {
+            StatusPaket::Diterima => "diterima",
+            StatusPaket::Tunggal => "tunggal",
+            StatusPaket::Ganda => "ganda",
+            StatusPaket::Ditolak => "ditolak",
+        }
+    }
+
+    pub fn parse(s: &str) -> Result<StatusPaket, String> {
+        StatusPaket::ALL
+            .iter()
+            .copied()
+            .find(|h| h.slug() == s.trim())
+            .ok_or_else(|| format!("unknown packet status {s:?}"))
+    }
+
+    /// The packet's status after a decision.
+    pub fn after(hasil: Hasil) -> StatusPaket {
+        match hasil {
+            Hasil::Tunggal | Hasil::AdjudikasiTunggal => StatusPaket::Tunggal,
+            Hasil::Ganda => StatusPaket::Ganda,
+            Hasil::Ditolak => StatusPaket::Ditolak,
+        }
+    }
+
+    /// A decided enrollment that lives (the one-live-enrollment-per-NIK rule counts it).
+    pub fn hidup(self) -> bool {
+        matches!(self, StatusPaket::Tunggal | StatusPaket::Ganda)
+    }
+}
+
+impl fmt::Display for StatusPaket {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.slug())
+    }
+}
+
 /// One decision of the centre, as published in an office's feed.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Keputusan {
@@ -190,6 +248,22 @@ mod tests {
             catatan: "uji".into(),
             waktu: p.dibuat,
         }
+    }
+
+    #[test]
+    fn packet_status_follows_the_decision_and_round_trips() {
+        for s in StatusPaket::ALL {
+            assert_eq!(StatusPaket::parse(s.slug()), Ok(*s));
+        }
+        assert!(StatusPaket::parse("tunggal ").is_ok());
+        assert!(StatusPaket::parse("Ganda").is_err());
+        assert_eq!(
+            StatusPaket::after(Hasil::AdjudikasiTunggal),
+            StatusPaket::Tunggal
+        );
+        assert_eq!(StatusPaket::after(Hasil::Ganda), StatusPaket::Ganda);
+        assert!(StatusPaket::Ganda.hidup() && StatusPaket::Tunggal.hidup());
+        assert!(!StatusPaket::Diterima.hidup() && !StatusPaket::Ditolak.hidup());
     }
 
     #[test]

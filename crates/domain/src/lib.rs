@@ -18,7 +18,7 @@ pub mod tanggal;
 pub mod user;
 
 pub use enums::*;
-pub use keputusan::{Hasil, Keputusan};
+pub use keputusan::{Hasil, Keputusan, StatusPaket};
 pub use kk::NomorKk;
 pub use nik::Nik;
 pub use penduduk::{Penduduk, RtRw};

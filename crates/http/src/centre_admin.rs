@@ -77,8 +77,8 @@ async fn status(
         "decided": s.diputuskan,
         "waiting": s.menunggu,
         "quarantined": s.karantina,
-        "decisions": s.keputusan.iter().map(|(k, v)| (k.clone(), *v)).collect::<BTreeMap<_, _>>(),
-        "packets": s.status.iter().map(|(k, v)| (k.clone(), *v)).collect::<BTreeMap<_, _>>(),
+        "decisions": s.keputusan.iter().map(|(k, v)| (k.slug(), *v)).collect::<BTreeMap<_, _>>(),
+        "packets": s.status.iter().map(|(k, v)| (k.slug(), *v)).collect::<BTreeMap<_, _>>(),
         "gallery": c.abis.len(),
     })))
 }

@@ -164,13 +164,13 @@ async fn centre(out: &mut String, c: &Centre) {
                 &c.abis.len(),
             );
             let _ = writeln!(out, "# HELP sidik_decisions_total Decisions published, by result.\n# TYPE sidik_decisions_total counter");
-            for h in ["tunggal", "ganda", "ditolak", "adjudikasi_tunggal"] {
+            for h in sidik_domain::Hasil::ALL {
                 let n = s
                     .keputusan
                     .iter()
                     .find(|(k, _)| k == h)
                     .map_or(0, |(_, n)| *n);
-                let _ = writeln!(out, "sidik_decisions_total{{hasil=\"{h}\"}} {n}");
+                let _ = writeln!(out, "sidik_decisions_total{{hasil=\"{}\"}} {n}", h.slug());
             }
         }
         Err(e) => tracing::error!("metrics: {e}"),

@@ -146,7 +146,7 @@ pub async fn add_office(data: &Path, office: &str, public_key: &str, name: &str)
         .offices()
         .await?
         .iter()
-        .any(|k| k.kode == kode.as_str() && k.public_key == pk.to_string())
+        .any(|k| k.kode == kode && k.public_key == pk.to_string())
     {
         bail!("office {kode} is already registered with this key");
     }

@@ -7,7 +7,9 @@ use jiff::Timestamp;
 use sidik_domain::audit::AuditDraft;
 use sidik_domain::biometrik::Biometrik;
 use sidik_domain::permohonan::Kandidat;
-use sidik_domain::{Hasil, Keputusan, NomorRegistrasi, Riwayat, Status};
+use sidik_domain::{
+    Hasil, Keputusan, KodeKantor, Nik, NomorRegistrasi, Riwayat, Status, StatusPaket,
+};
 use sidik_store::*;
 use sqlx::sqlite::SqliteRow;
 use sqlx::{Row, SqliteConnection};
@@ -343,9 +345,32 @@ impl SyncStore for SqliteStore {
     }
 }
 
+/// A column holding a domain value in its text form, parsed on the way out: a stored
+/// value that does not parse is reported as corrupt, never passed on.
+fn parsed<T, E: std::fmt::Display>(
+    r: &SqliteRow,
+    col: &str,
+    parse: impl FnOnce(&str) -> std::result::Result<T, E>,
+) -> Result<T> {
+    let v: String = r.try_get(col).map_err(be)?;
+    parse(&v).map_err(|e| corrupt(col, e))
+}
+
+fn kode(r: &SqliteRow, col: &str) -> Result<KodeKantor> {
+    parsed(r, col, KodeKantor::parse)
+}
+
+fn nomor(r: &SqliteRow) -> Result<NomorRegistrasi> {
+    parsed(r, "nomor", NomorRegistrasi::parse)
+}
+
+fn nik(r: &SqliteRow) -> Result<Nik> {
+    parsed(r, "nik", Nik::parse)
+}
+
 fn kantor_row(r: &SqliteRow) -> Result<KantorTerdaftar> {
     Ok(KantorTerdaftar {
-        kode: r.try_get("kode").map_err(be)?,
+        kode: kode(r, "kode")?,
         nama: r.try_get("nama").map_err(be)?,
         public_key: r.try_get("public_key").map_err(be)?,
         sertifikat: r.try_get("sertifikat").map_err(be)?,
@@ -357,11 +382,11 @@ fn kantor_row(r: &SqliteRow) -> Result<KantorTerdaftar> {
 fn pusat_row(r: &SqliteRow) -> Result<PaketPusat> {
     Ok(PaketPusat {
         packet_id: r.try_get("packet_id").map_err(be)?,
-        kantor: r.try_get("kantor").map_err(be)?,
-        nomor: r.try_get("nomor").map_err(be)?,
-        nik: r.try_get("nik").map_err(be)?,
+        kantor: kode(r, "kantor")?,
+        nomor: nomor(r)?,
+        nik: nik(r)?,
         nama: r.try_get("nama").map_err(be)?,
-        status: r.try_get("status").map_err(be)?,
+        status: parsed(r, "status", StatusPaket::parse)?,
         diterima: ts(r.try_get("diterima").map_err(be)?),
     })
 }
@@ -386,7 +411,7 @@ impl CentreStore for SqliteStore {
     async fn office_register(&self, k: &KantorTerdaftar, audit: AuditDraft) -> Result<()> {
         let mut tx = self.begin_write().await?;
         sqlx::query("INSERT INTO kantor_terdaftar (kode, public_key, nama, sertifikat, dicabut, dibuat) VALUES (?,?,?,?,NULL,?)")
-            .bind(&k.kode)
+            .bind(k.kode.as_str())
             .bind(&k.public_key)
             .bind(&k.nama)
             .bind(&k.sertifikat)
@@ -400,7 +425,7 @@ impl CentreStore for SqliteStore {
 
     async fn office_revoke(
         &self,
-        kode: &str,
+        kode: &KodeKantor,
         public_key: &str,
         at: Timestamp,
         audit: AuditDraft,
@@ -408,7 +433,7 @@ impl CentreStore for SqliteStore {
         let mut tx = self.begin_write().await?;
         let n = sqlx::query("UPDATE kantor_terdaftar SET dicabut = ? WHERE kode = ? AND public_key = ? AND dicabut IS NULL")
             .bind(ns(at))
-            .bind(kode)
+            .bind(kode.as_str())
             .bind(public_key)
             .execute(&mut *tx)
             .await
@@ -434,7 +459,7 @@ impl CentreStore for SqliteStore {
         let prior: Option<String> =
             sqlx::query_scalar("SELECT sha256 FROM paket_masuk WHERE packet_id = ? OR nomor = ?")
                 .bind(&p.packet_id)
-                .bind(&p.nomor)
+                .bind(p.nomor.as_str())
                 .fetch_optional(&mut *tx)
                 .await
                 .map_err(be)?;
@@ -447,9 +472,9 @@ impl CentreStore for SqliteStore {
         }
         sqlx::query("INSERT INTO paket_masuk (packet_id, kantor, nomor, nik, nama, kelurahan, operator, sha256, bytes, diterima, direkam) VALUES (?,?,?,?,?,?,?,?,?,?,?)")
             .bind(&p.packet_id)
-            .bind(&p.kantor)
-            .bind(&p.nomor)
-            .bind(&p.nik)
+            .bind(p.kantor.as_str())
+            .bind(p.nomor.as_str())
+            .bind(p.nik.as_str())
             .bind(&p.nama)
             .bind(&p.kelurahan)
             .bind(&p.operator)
@@ -551,9 +576,9 @@ impl CentreStore for SqliteStore {
             out.push(PaketTunggu {
                 urut: r.try_get("urut").map_err(be)?,
                 packet_id,
-                kantor: r.try_get("kantor").map_err(be)?,
-                nomor: r.try_get("nomor").map_err(be)?,
-                nik: r.try_get("nik").map_err(be)?,
+                kantor: kode(&r, "kantor")?,
+                nomor: nomor(&r)?,
+                nik: nik(&r)?,
                 jari,
                 direkam: ts(r.try_get("direkam").map_err(be)?),
                 diterima: ts(r.try_get("diterima").map_err(be)?),
@@ -562,11 +587,11 @@ impl CentreStore for SqliteStore {
         Ok(out)
     }
 
-    async fn packets_of_nik(&self, nik: &str) -> Result<Vec<PaketPusat>> {
+    async fn packets_of_nik(&self, nik: &Nik) -> Result<Vec<PaketPusat>> {
         let rows = sqlx::query(&format!(
             "SELECT {PUSAT_COLS} FROM paket_masuk WHERE nik = ? ORDER BY urut"
         ))
-        .bind(nik)
+        .bind(nik.as_str())
         .fetch_all(&self.reader)
         .await
         .map_err(be)?;
@@ -599,11 +624,15 @@ impl CentreStore for SqliteStore {
         .transpose()
     }
 
-    async fn packets_with_status(&self, status: &str, limit: u32) -> Result<Vec<PaketPusat>> {
+    async fn packets_with_status(
+        &self,
+        status: StatusPaket,
+        limit: u32,
+    ) -> Result<Vec<PaketPusat>> {
         let rows = sqlx::query(&format!(
             "SELECT {PUSAT_COLS} FROM paket_masuk WHERE status = ? ORDER BY urut DESC LIMIT ?"
         ))
-        .bind(status)
+        .bind(status.slug())
         .bind(limit as i64)
         .fetch_all(&self.reader)
         .await
@@ -702,7 +731,7 @@ impl CentreStore for SqliteStore {
                 .map_err(be)?
         {
             s.keputusan.push((
-                r.try_get("hasil").map_err(be)?,
+                parsed(&r, "hasil", Hasil::parse)?,
                 r.try_get::<i64, _>("n").map_err(be)? as u64,
             ));
         }
@@ -714,7 +743,7 @@ impl CentreStore for SqliteStore {
         .map_err(be)?
         {
             s.status.push((
-                r.try_get("status").map_err(be)?,
+                parsed(&r, "status", StatusPaket::parse)?,
                 r.try_get::<i64, _>("n").map_err(be)? as u64,
             ));
         }
@@ -733,8 +762,8 @@ async fn publish_in(
     let mut stamp = None;
     for d in decisions {
         let seq: Option<i64> = sqlx::query_scalar("INSERT INTO keputusan (kantor, nomor, packet_id, sebab, hasil, catatan, waktu) VALUES (?,?,?,?,?,?,?) ON CONFLICT (nomor, sebab) DO NOTHING RETURNING seq")
-                .bind(&d.kantor)
-                .bind(&d.nomor)
+                .bind(d.kantor.as_str())
+                .bind(d.nomor.as_str())
                 .bind(&d.packet_id)
                 .bind(&d.sebab)
                 .bind(d.hasil.slug())
@@ -747,14 +776,9 @@ async fn publish_in(
         published += 1;
         stamp = Some(d.waktu);
         insert_kandidat(conn, "keputusan_kandidat", seq, &d.kandidat).await?;
-        let status = match d.hasil {
-            Hasil::Tunggal | Hasil::AdjudikasiTunggal => "tunggal",
-            Hasil::Ganda => "ganda",
-            Hasil::Ditolak => "ditolak",
-        };
         sqlx::query("UPDATE paket_masuk SET status = ? WHERE nomor = ?")
-            .bind(status)
-            .bind(&d.nomor)
+            .bind(StatusPaket::after(d.hasil).slug())
+            .bind(d.nomor.as_str())
             .execute(&mut *conn)
             .await
             .map_err(be)?;

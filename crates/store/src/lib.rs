@@ -14,7 +14,10 @@ use jiff::Timestamp;
 use sidik_domain::audit::{AuditDraft, AuditEntry};
 use sidik_domain::biometrik::{AlasanPengecualian, Biometrik, PosisiJari};
 use sidik_domain::permohonan::HasilKetunggalan;
-use sidik_domain::{KodeKantor, Nik, Penduduk, Peran, Permohonan, Riwayat, Status, Username};
+use sidik_domain::{
+    KodeKantor, Nik, NomorRegistrasi, Penduduk, Peran, Permohonan, Riwayat, Status, StatusPaket,
+    Username,
+};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -365,7 +368,7 @@ pub trait SyncStore: Send + Sync + 'static {
 /// A registered office key at the centre.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct KantorTerdaftar {
-    pub kode: String,
+    pub kode: KodeKantor,
     pub nama: String,
     /// Hex Ed25519 public key.
     pub public_key: String,
@@ -379,9 +382,9 @@ pub struct KantorTerdaftar {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PaketMasuk {
     pub packet_id: String,
-    pub kantor: String,
-    pub nomor: String,
-    pub nik: String,
+    pub kantor: KodeKantor,
+    pub nomor: NomorRegistrasi,
+    pub nik: Nik,
     pub nama: String,
     pub kelurahan: String,
     pub operator: String,
@@ -435,9 +438,9 @@ pub struct Karantina {
 pub struct PaketTunggu {
     pub urut: i64,
     pub packet_id: String,
-    pub kantor: String,
-    pub nomor: String,
-    pub nik: String,
+    pub kantor: KodeKantor,
+    pub nomor: NomorRegistrasi,
+    pub nik: Nik,
     pub jari: Vec<(u8, Vec<u8>)>,
     /// When the office enrolled it.
     pub direkam: Timestamp,
@@ -457,8 +460,8 @@ pub struct PublishItem {
 /// A decision to publish in an office's feed.
 #[derive(Debug, Clone, PartialEq)]
 pub struct KeputusanBaru {
-    pub kantor: String,
-    pub nomor: String,
+    pub kantor: KodeKantor,
+    pub nomor: NomorRegistrasi,
     pub packet_id: String,
     /// What caused it: the packet being decided (its own id for its first decision), or
     /// `adjudikasi:<user>` for an adjudication. (nomor, sebab) is unique.
@@ -476,21 +479,21 @@ pub struct StatistikPusat {
     pub diputuskan: u64,
     pub menunggu: u64,
     pub karantina: u64,
-    /// Decisions published, by result slug.
-    pub keputusan: Vec<(String, u64)>,
-    /// Packets by current status (tunggal, ganda, ditolak, diterima).
-    pub status: Vec<(String, u64)>,
+    /// Decisions published, by result.
+    pub keputusan: Vec<(sidik_domain::Hasil, u64)>,
+    /// Packets by current status.
+    pub status: Vec<(StatusPaket, u64)>,
 }
 
 /// A packet as the centre sees it now.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PaketPusat {
     pub packet_id: String,
-    pub kantor: String,
-    pub nomor: String,
-    pub nik: String,
+    pub kantor: KodeKantor,
+    pub nomor: NomorRegistrasi,
+    pub nik: Nik,
     pub nama: String,
-    pub status: String,
+    pub status: StatusPaket,
     pub diterima: Timestamp,
 }
 
@@ -500,7 +503,7 @@ pub trait CentreStore: Send + Sync + 'static {
     async fn office_register(&self, k: &KantorTerdaftar, audit: AuditDraft) -> Result<()>;
     async fn office_revoke(
         &self,
-        kode: &str,
+        kode: &KodeKantor,
         public_key: &str,
         at: Timestamp,
         audit: AuditDraft,
@@ -522,10 +525,11 @@ pub trait CentreStore: Send + Sync + 'static {
         skip: &std::collections::HashSet<String>,
     ) -> Result<Vec<PaketTunggu>>;
     /// Other packets of the same NIK: (packet id, nomor, office, status).
-    async fn packets_of_nik(&self, nik: &str) -> Result<Vec<PaketPusat>>;
+    async fn packets_of_nik(&self, nik: &Nik) -> Result<Vec<PaketPusat>>;
     async fn packet_get(&self, packet_id: &str) -> Result<Option<PaketPusat>>;
     async fn packet_by_nomor(&self, nomor: &str) -> Result<Option<PaketPusat>>;
-    async fn packets_with_status(&self, status: &str, limit: u32) -> Result<Vec<PaketPusat>>;
+    async fn packets_with_status(&self, status: StatusPaket, limit: u32)
+        -> Result<Vec<PaketPusat>>;
     /// Templates of every decided packet not rejected (`tunggal`, `ganda`), for rebuilding
     /// the national gallery (undecided packets enter it with their decision batch):
     /// (nomor, nik, position, template).

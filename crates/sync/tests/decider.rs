@@ -158,13 +158,14 @@ impl Rig {
         nomor.to_string()
     }
 
-    async fn status(&self, nomor: &str) -> String {
+    async fn status(&self, nomor: &str) -> &'static str {
         self.store
             .packet_by_nomor(nomor)
             .await
             .unwrap()
             .unwrap()
             .status
+            .slug()
     }
 
     /// Every decision published for `nomor` (both offices' feeds).

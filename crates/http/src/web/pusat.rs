@@ -81,7 +81,7 @@ async fn centre_page(
         .into_iter()
         .map(|k| {
             (
-                k.kode,
+                k.kode.to_string(),
                 k.nama,
                 k.public_key,
                 k.dicabut
@@ -99,7 +99,7 @@ async fn centre_page(
         {
             let temuan = c
                 .store
-                .decisions_for(&p.nomor)
+                .decisions_for(p.nomor.as_str())
                 .await
                 .unwrap_or_default()
                 .into_iter()
@@ -119,10 +119,10 @@ async fn centre_page(
                 (k.catatan, kandidat)
             });
             ganda.push(KasusGanda {
-                nomor: p.nomor,
-                nik: p.nik,
+                nomor: p.nomor.to_string(),
+                nik: p.nik.to_string(),
                 nama: p.nama,
-                kantor: p.kantor,
+                kantor: p.kantor.to_string(),
                 catatan,
                 kandidat,
             });
@@ -153,7 +153,11 @@ async fn centre_page(
         menunggu: s.menunggu,
         karantina_n: s.karantina,
         galeri: c.abis.len(),
-        keputusan: s.keputusan,
+        keputusan: s
+            .keputusan
+            .into_iter()
+            .map(|(h, n)| (h.slug().to_string(), n))
+            .collect(),
         kantor,
         ganda,
         karantina,

@@ -64,9 +64,9 @@ impl Centre {
         let members: Vec<Perekaman<'_>> = batch
             .iter()
             .map(|p| Perekaman {
-                nomor: &p.nomor,
-                nik: &p.nik,
-                kantor: &p.kantor,
+                nomor: p.nomor.as_str(),
+                nik: p.nik.as_str(),
+                kantor: p.kantor.as_str(),
             })
             .collect();
         // 1. One live enrollment per NIK.
@@ -88,7 +88,7 @@ impl Centre {
             Err(e) => {
                 // Not decided: the batch leaves the gallery again.
                 for &i in &live {
-                    let _ = self.abis.delete(&batch[i].nomor);
+                    let _ = self.abis.delete(batch[i].nomor.as_str());
                 }
                 return Err(e);
             }
@@ -104,12 +104,15 @@ impl Centre {
         Ok(Decided {
             items,
             packets: batch.len(),
-            inserted: live.iter().map(|&i| batch[i].nomor.clone()).collect(),
+            inserted: live.iter().map(|&i| batch[i].nomor.to_string()).collect(),
             niks: live
                 .iter()
                 .map(|&i| {
                     let p = &batch[i];
-                    (p.nik.clone(), (p.kantor.clone(), p.nomor.clone()))
+                    (
+                        p.nik.to_string(),
+                        (p.kantor.to_string(), p.nomor.to_string()),
+                    )
                 })
                 .collect(),
             ids: batch.iter().map(|p| p.packet_id.clone()).collect(),
@@ -129,18 +132,18 @@ impl Centre {
             if !seen.insert(p.nik.as_str()) {
                 continue;
             }
-            let found = match earlier.get(&p.nik) {
+            let found = match earlier.get(p.nik.as_str()) {
                 Some((kantor, nomor)) => Some((kantor.clone(), nomor.clone())),
                 None => self
                     .store
                     .packets_of_nik(&p.nik)
                     .await?
                     .into_iter()
-                    .find(|o| o.nomor != p.nomor && (o.status == "tunggal" || o.status == "ganda"))
-                    .map(|o| (o.kantor, o.nomor)),
+                    .find(|o| o.nomor != p.nomor && o.status.hidup())
+                    .map(|o| (o.kantor.to_string(), o.nomor.to_string())),
             };
             if let Some((kantor, nomor)) = found {
-                out.insert(p.nik.clone(), PerekamanLain { kantor, nomor });
+                out.insert(p.nik.to_string(), PerekamanLain { kantor, nomor });
             }
         }
         Ok(out)
@@ -158,8 +161,8 @@ impl Centre {
             .iter()
             .map(|&i| {
                 (
-                    batch[i].nomor.clone(),
-                    batch[i].nik.clone(),
+                    batch[i].nomor.to_string(),
+                    batch[i].nik.to_string(),
                     batch[i].jari.clone(),
                 )
             })
@@ -244,7 +247,7 @@ impl Centre {
                     p,
                     Hasil::Ditolak,
                     vec![],
-                    ketunggalan::alasan_nik_sudah_direkam(&p.nik, lain),
+                    ketunggalan::alasan_nik_sudah_direkam(p.nik.as_str(), lain),
                 )),
                 (None, Some(li)) if kandidat[li].is_empty() => decisions.push(decision(
                     p,
@@ -275,7 +278,7 @@ impl Centre {
                             catatan: ketunggalan::catatan_sisi_lain(
                                 " nasional",
                                 &later,
-                                Some(&p.kantor),
+                                Some(p.kantor.as_str()),
                             ),
                             kandidat: vec![later],
                             waktu: now,
@@ -289,7 +292,7 @@ impl Centre {
                 .map(|d| AuditDraft {
                     aktor: SISTEM.into(),
                     aksi: format!("keputusan.{}", d.hasil.slug()),
-                    subjek: d.nomor.clone(),
+                    subjek: d.nomor.to_string(),
                     waktu: now,
                     detail: format!("sebab {}: {}", d.sebab, d.catatan),
                 })
@@ -342,7 +345,7 @@ impl Centre {
         let gathering = self.started.elapsed() < self.hold.gather;
         let mut from: Option<Timestamp> = None;
         for o in offices.iter().filter(|o| o.dicabut.is_none()) {
-            let mark = match marks.get(&o.kode) {
+            let mark = match marks.get(o.kode.as_str()) {
                 Some((t, heard)) if heard.elapsed() <= self.hold.live => *t,
                 Some(_) => continue,
                 None if gathering => Timestamp::MIN,

@@ -99,9 +99,9 @@ impl Centre {
         let sha = hex::encode(opened.hash);
         let rec = PaketMasuk {
             packet_id: claimed_id.to_string(),
-            kantor: h.office.to_string(),
-            nomor: h.registration.to_string(),
-            nik: h.penduduk.nik.to_string(),
+            kantor: h.office.clone(),
+            nomor: h.registration.clone(),
+            nik: h.penduduk.nik.clone(),
             nama: h.penduduk.nama.clone(),
             kelurahan: h.penduduk.kelurahan.clone(),
             operator: opened.body.header.operator.clone(),
@@ -119,7 +119,7 @@ impl Centre {
         let audit = AuditDraft {
             aktor: format!("kantor:{}", h.office),
             aksi: "paket.terima".into(),
-            subjek: rec.nomor.clone(),
+            subjek: rec.nomor.to_string(),
             waktu: now,
             detail: format!("paket {claimed_id} sha256 {sha}"),
         };

@@ -11,7 +11,7 @@ use sha2::{Digest, Sha256};
 use sidik_domain::audit::AuditDraft;
 use sidik_domain::ketunggalan::{self, Perekaman, PerekamanLain};
 use sidik_domain::permohonan::Kandidat;
-use sidik_domain::{Hasil, Keputusan, KodeKantor, Peran};
+use sidik_domain::{Hasil, Keputusan, KodeKantor, Peran, StatusPaket};
 use sidik_packet::{
     CentreKeys, Certificate, KeyRing, OfficePublicKey, Packet, Rejection, MAX_PACKET_BYTES,
 };

@@ -16,7 +16,7 @@ impl Centre {
             })?;
             if k.dicabut.is_some() {
                 ring.revoke(
-                    &k.kode,
+                    k.kode.as_str(),
                     &Certificate::from_text(&k.sertifikat)
                         .expect("parsed above")
                         .public_key,
@@ -43,7 +43,7 @@ impl Centre {
         self.store
             .office_register(
                 &KantorTerdaftar {
-                    kode: kode.to_string(),
+                    kode: kode.clone(),
                     nama: nama.to_string(),
                     public_key: pk.clone(),
                     sertifikat: cert.to_text(),
@@ -76,7 +76,7 @@ impl Centre {
         let done = self
             .store
             .office_revoke(
-                kode.as_str(),
+                kode,
                 public_key_hex,
                 now,
                 AuditDraft {
@@ -115,7 +115,10 @@ impl Centre {
         limit: u32,
     ) -> Result<Vec<PaketPusat>, CentreError> {
         by.require(ADJUDICATORS, "see duplicate cases")?;
-        Ok(self.store.packets_with_status("ganda", limit).await?)
+        Ok(self
+            .store
+            .packets_with_status(StatusPaket::Ganda, limit)
+            .await?)
     }
 
     /// An adjudicator's verdict on a `ganda` packet, published to its office:
@@ -141,7 +144,7 @@ impl Centre {
             .packet_by_nomor(nomor)
             .await?
             .ok_or_else(|| CentreError::NotFound(format!("packet of application {nomor}")))?;
-        if p.status != "ganda" {
+        if p.status != StatusPaket::Ganda {
             return Err(CentreError::Conflict {
                 code: "not_ganda",
                 message: format!(
@@ -170,7 +173,7 @@ impl Centre {
         let audit = AuditDraft {
             aktor,
             aksi: format!("adjudikasi.{}", hasil.slug()),
-            subjek: p.nomor.clone(),
+            subjek: p.nomor.to_string(),
             waktu: now,
             detail: alasan.to_string(),
         };
@@ -179,7 +182,7 @@ impl Centre {
             .await?;
         self.published.send_modify(|n| *n += 1);
         if !tunggal {
-            let _ = self.abis.delete(&p.nomor);
+            let _ = self.abis.delete(p.nomor.as_str());
         }
         Ok(())
     }

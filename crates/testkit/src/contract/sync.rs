@@ -109,11 +109,12 @@ pub async fn undecided_queue_and_hold<S: CentreStore>(s: &S) {
     // (packet, enrolled at, received at); received out of enrollment order.
     let packets = [("pk-c", 30, 100), ("pk-a", 10, 101), ("pk-b", 20, 102)];
     for (i, (id, direkam, diterima)) in packets.into_iter().enumerate() {
+        let kantor = KodeKantor::parse("317201").unwrap();
         let p = PaketMasuk {
             packet_id: id.into(),
-            kantor: "3172010".into(),
-            nomor: format!("3172010-{i}"),
-            nik: format!("317201150585{:04}", i + 1),
+            nomor: NomorRegistrasi::mint(&kantor, i as u64 + 1, t(direkam)),
+            kantor,
+            nik: resident(80 + i as u16).nik,
             nama: "WARGA".into(),
             kelurahan: "3172011001".into(),
             operator: "op".into(),
