@@ -1,0 +1,128 @@
+//! Users and sessions: the bodies of the account methods of [`sidik_store::Store`].
+
+use jiff::Timestamp;
+use sidik_domain::audit::AuditDraft;
+use sidik_domain::{Peran, Username};
+use sidik_store::{Result, StoreError, User};
+use sqlx::sqlite::SqliteRow;
+use sqlx::Row;
+
+use crate::audit::append_audit;
+use crate::{be, corrupt, ns, ts, SqliteStore};
+
+fn user_from(r: &SqliteRow) -> Result<User> {
+    Ok(User {
+        username: Username::parse(r.get("username")).map_err(|e| corrupt("username", e))?,
+        peran: Peran::parse(r.get("peran")).map_err(|e| corrupt("peran", e))?,
+        password_hash: r.get("password_hash"),
+        dibuat: ts(r.get("dibuat")),
+    })
+}
+
+pub(crate) async fn user_create(store: &SqliteStore, user: &User, audit: AuditDraft) -> Result<()> {
+    let mut tx = store.begin_write().await?;
+    sqlx::query("INSERT INTO users (username, peran, password_hash, dibuat) VALUES (?,?,?,?)")
+        .bind(user.username.as_str())
+        .bind(user.peran.slug())
+        .bind(&user.password_hash)
+        .bind(ns(user.dibuat))
+        .execute(&mut *tx)
+        .await
+        .map_err(|e| match be(e) {
+            StoreError::Conflict(_) => {
+                StoreError::Conflict(format!("user {} already exists", user.username))
+            }
+            other => other,
+        })?;
+    append_audit(&mut tx, vec![audit]).await?;
+    tx.commit().await.map_err(be)
+}
+
+pub(crate) async fn user_get(store: &SqliteStore, username: &str) -> Result<Option<User>> {
+    sqlx::query("SELECT * FROM users WHERE username = ?")
+        .bind(username)
+        .fetch_optional(&store.reader)
+        .await
+        .map_err(be)?
+        .as_ref()
+        .map(user_from)
+        .transpose()
+}
+
+pub(crate) async fn user_set_password(
+    store: &SqliteStore,
+    username: &str,
+    password_hash: &str,
+    audit: AuditDraft,
+) -> Result<()> {
+    let mut tx = store.begin_write().await?;
+    let n = sqlx::query("UPDATE users SET password_hash = ? WHERE username = ?")
+        .bind(password_hash)
+        .bind(username)
+        .execute(&mut *tx)
+        .await
+        .map_err(be)?
+        .rows_affected();
+    if n == 0 {
+        return Err(StoreError::NotFound(format!("user {username}")));
+    }
+    sqlx::query("DELETE FROM sessions WHERE username = ?")
+        .bind(username)
+        .execute(&mut *tx)
+        .await
+        .map_err(be)?;
+    append_audit(&mut tx, vec![audit]).await?;
+    tx.commit().await.map_err(be)
+}
+
+pub(crate) async fn user_count(store: &SqliteStore) -> Result<u64> {
+    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users")
+        .fetch_one(&store.reader)
+        .await
+        .map_err(be)?;
+    Ok(n as u64)
+}
+
+pub(crate) async fn session_create(
+    store: &SqliteStore,
+    token_hash: &str,
+    username: &str,
+    expires: Timestamp,
+) -> Result<()> {
+    let mut tx = store.begin_write().await?;
+    sqlx::query("INSERT INTO sessions (token_hash, username, expires) VALUES (?,?,?)")
+        .bind(token_hash)
+        .bind(username)
+        .bind(ns(expires))
+        .execute(&mut *tx)
+        .await
+        .map_err(be)?;
+    tx.commit().await.map_err(be)
+}
+
+pub(crate) async fn session_user(
+    store: &SqliteStore,
+    token_hash: &str,
+    now: Timestamp,
+) -> Result<Option<User>> {
+    sqlx::query(
+        "SELECT u.* FROM sessions s JOIN users u ON u.username = s.username WHERE s.token_hash = ? AND s.expires > ?",
+    )
+    .bind(token_hash)
+    .bind(ns(now))
+    .fetch_optional(&store.reader)
+    .await
+    .map_err(be)?
+    .as_ref()
+    .map(user_from)
+    .transpose()
+}
+
+pub(crate) async fn session_delete(store: &SqliteStore, token_hash: &str) -> Result<()> {
+    sqlx::query("DELETE FROM sessions WHERE token_hash = ?")
+        .bind(token_hash)
+        .execute(&store.writer)
+        .await
+        .map_err(be)?;
+    Ok(())
+}
