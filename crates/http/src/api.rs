@@ -110,23 +110,11 @@ async fn create_user(
     ApiUser(u): ApiUser,
     body: Result<Json<NewUserBody>, JsonRejection>,
 ) -> Result<(StatusCode, Json<serde_json::Value>), ApiError> {
-    if u.peran != Peran::Admin {
-        return Err(ApiError::new(
-            StatusCode::FORBIDDEN,
-            "forbidden",
-            "only admin may create accounts",
-        ));
-    }
     let b = json_body(body)?;
     let peran = Peran::parse(&b.peran).map_err(|m| ApiError::bad_request("invalid_role", m))?;
     let created = st
         .akun
-        .create_user(
-            &format!("user:{}", u.username),
-            &b.username,
-            peran,
-            &b.password,
-        )
+        .create_user_by(&u, &b.username, peran, &b.password)
         .await?;
     Ok((
         StatusCode::CREATED,

@@ -97,6 +97,29 @@ pub struct Sesi {
 }
 
 impl Akun {
+    /// An officer creates an account: only an admin may.
+    pub async fn create_user_by(
+        &self,
+        officer: &User,
+        username: &str,
+        peran: Peran,
+        password: &str,
+    ) -> Result<User> {
+        if officer.peran != Peran::Admin {
+            return Err(IssuanceError::Forbidden {
+                peran: officer.peran,
+                what: "create accounts".into(),
+            });
+        }
+        self.create_user(
+            &format!("user:{}", officer.username),
+            username,
+            peran,
+            password,
+        )
+        .await
+    }
+
     /// Creates an account. `by` names who did it (`user:admin`, `cli`).
     pub async fn create_user(
         &self,

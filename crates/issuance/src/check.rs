@@ -218,12 +218,7 @@ impl Issuance {
             .identify(&fingers)
             .map_err(IssuanceError::Internal)?
             .into_iter()
-            .map(|c| Kandidat {
-                permohonan: c.permohonan,
-                nik: c.nik,
-                skor: c.skor,
-                jari_cocok: c.jari_cocok,
-            })
+            .map(Kandidat::from)
             .collect::<Vec<_>>();
         // The applicant's own record, and earlier applications of the same NIK, are not
         // duplicates of a different identity (the domain's symmetric-hit rule drops

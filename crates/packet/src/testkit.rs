@@ -2,13 +2,11 @@
 
 use std::cell::Cell;
 
-use jiff::civil::date;
 use jiff::Timestamp;
 use rand_chacha::rand_core::SeedableRng;
 use rand_chacha::ChaCha20Rng;
 use sidik_domain::biometrik::{AlasanPengecualian, Biometrik, PosisiJari};
-use sidik_domain::enums::*;
-use sidik_domain::{KodeKantor, Nik, NomorKk, NomorRegistrasi, Penduduk, RtRw};
+use sidik_domain::{KodeKantor, NomorRegistrasi, Penduduk};
 
 use crate::{CentreKeys, Certificate, KeyRing, OfficeKeys, Packet, PacketBody};
 
@@ -29,25 +27,9 @@ pub fn nanos(t: Timestamp) -> i64 {
     i64::try_from(t.as_nanosecond()).unwrap()
 }
 
+/// The test kit's resident 3 (Siti Rahmawati 3, of Pluit).
 pub fn penduduk() -> Penduduk {
-    Penduduk {
-        nik: Nik::parse("3172015505850003").unwrap(),
-        nomor_kk: NomorKk::parse("3172010905150012").unwrap(),
-        hubungan: Hubungan::Istri,
-        nama: "Siti Rahmawati".into(),
-        tempat_lahir: "Jakarta".into(),
-        tanggal_lahir: date(1985, 5, 15),
-        jenis_kelamin: JenisKelamin::Perempuan,
-        golongan_darah: GolonganDarah::OPlus,
-        alamat: "Jl. Pluit Karang Indah No. 12".into(),
-        rt_rw: RtRw::parse("005/009").unwrap(),
-        kelurahan: "31.72.01.1005".into(),
-        agama: Agama::Islam,
-        status_perkawinan: StatusPerkawinan::Kawin,
-        pekerjaan: "Karyawan Swasta".into(),
-        kewarganegaraan: Kewarganegaraan::Wni,
-        nama_ibu_kandung: "Aminah".into(),
-    }
+    sidik_testkit::fixtures::resident(3)
 }
 
 pub fn biometrik() -> Biometrik {

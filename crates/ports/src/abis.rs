@@ -13,6 +13,17 @@ pub struct AbisCandidate {
     pub jari_cocok: u8,
 }
 
+impl From<AbisCandidate> for sidik_domain::permohonan::Kandidat {
+    fn from(c: AbisCandidate) -> Self {
+        sidik_domain::permohonan::Kandidat {
+            permohonan: c.permohonan,
+            nik: c.nik,
+            skor: c.skor,
+            jari_cocok: c.jari_cocok,
+        }
+    }
+}
+
 /// One application's fingers for [`Abis::insert_batch`].
 #[derive(Debug, Clone, Copy)]
 pub struct AbisEntry<'a> {

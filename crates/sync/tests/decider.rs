@@ -4,12 +4,10 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use jiff::civil::date;
 use jiff::Timestamp;
 use sidik_abis_gallery::{GalleryAbis, IsoTemplates};
 use sidik_domain::biometrik::{Biometrik, PosisiJari};
-use sidik_domain::enums::*;
-use sidik_domain::{Hasil, KodeKantor, Nik, NomorKk, NomorRegistrasi, Penduduk, RtRw};
+use sidik_domain::{Hasil, KodeKantor, NomorRegistrasi};
 use sidik_packet::{CentreKeys, OfficeKeys, Packet, PacketBody};
 use sidik_ports::SystemClock;
 use sidik_store::CentreStore;
@@ -27,27 +25,6 @@ struct Rig {
     centre: Arc<Centre>,
     centre_keys_seed: CentreKeys,
     offices: Vec<(KodeKantor, OfficeKeys, u64)>,
-}
-
-fn penduduk(serial: u32) -> Penduduk {
-    Penduduk {
-        nik: Nik::parse(&format!("31720155058500{serial:02}")).unwrap(),
-        nomor_kk: NomorKk::parse("3172010905150012").unwrap(),
-        hubungan: Hubungan::Istri,
-        nama: format!("Siti Rahmawati {serial}"),
-        tempat_lahir: "Jakarta".into(),
-        tanggal_lahir: date(1985, 5, 15),
-        jenis_kelamin: JenisKelamin::Perempuan,
-        golongan_darah: GolonganDarah::OPlus,
-        alamat: "Jl. Pluit Karang Indah No. 12".into(),
-        rt_rw: RtRw::parse("005/009").unwrap(),
-        kelurahan: "31.72.01.1005".into(),
-        agama: Agama::Islam,
-        status_perkawinan: StatusPerkawinan::Kawin,
-        pekerjaan: "Karyawan Swasta".into(),
-        kewarganegaraan: Kewarganegaraan::Wni,
-        nama_ibu_kandung: "Aminah".into(),
-    }
 }
 
 impl Rig {
@@ -144,7 +121,7 @@ impl Rig {
             *seq,
             direkam.as_nanosecond() as i64,
             &nomor,
-            &penduduk(serial),
+            &sidik_testkit::fixtures::resident(serial as u16),
             &bio,
         );
         let mut rng = sidik_packet::rand_core::OsRng;

@@ -596,3 +596,33 @@ async fn repeated_wrong_passwords_lock_the_account_for_a_while() {
         .unwrap()
         .contains("frame-ancestors 'none'"));
 }
+
+#[tokio::test]
+async fn only_an_admin_creates_accounts() {
+    let app = TestApp::spawn().await;
+    let body = serde_json::json!({
+        "username": "petugas.baru",
+        "peran": "operator",
+        "password": "kata-sandi-yang-panjang-1",
+    });
+    let before = app.footprint().await;
+    for who in ["operator", "verifikator", "pencetak"] {
+        let token = app.login(who).await;
+        let (st, b) = app.post(&token, "/api/v1/users", Some(body.clone())).await;
+        assert_eq!(st, StatusCode::FORBIDDEN, "{who}: {b}");
+        assert_eq!(b["code"], "forbidden");
+    }
+    assert_eq!(app.footprint().await, before, "a refusal writes nothing");
+    let admin = app.login("admin").await;
+    let (st, b) = app.post(&admin, "/api/v1/users", Some(body)).await;
+    assert_eq!(st, StatusCode::CREATED, "{b}");
+    assert_eq!(b["peran"], "operator");
+    let r = app
+        .http
+        .post(app.url("/api/v1/login"))
+        .json(&serde_json::json!({"username": "petugas.baru", "password": "kata-sandi-yang-panjang-1"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+}

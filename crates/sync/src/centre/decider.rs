@@ -196,17 +196,7 @@ impl Centre {
         .map_err(StoreError::Backend)?;
         let hits = found
             .into_iter()
-            .map(|cands| {
-                cands
-                    .into_iter()
-                    .map(|c| Kandidat {
-                        permohonan: c.permohonan,
-                        nik: c.nik,
-                        skor: c.skor,
-                        jari_cocok: c.jari_cocok,
-                    })
-                    .collect()
-            })
+            .map(|cands| cands.into_iter().map(Kandidat::from).collect())
             .collect();
         Ok((hits, size))
     }

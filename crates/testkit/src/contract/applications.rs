@@ -5,7 +5,7 @@ use sidik_domain::permohonan::{HasilKetunggalan, Kandidat};
 use sidik_domain::*;
 use sidik_store::*;
 
-use super::{audit, bio, new_app, t, verify_chain};
+use super::{audit, bio, new_app, t, two_applications, verify_chain};
 use crate::fixtures::resident;
 
 /// Applications: creation (idempotency, one open per NIK), biometrics, transitions
@@ -197,25 +197,7 @@ async fn transitions_and_listing(
 /// them rolls back the others, audit entries included. A change without timeline
 /// entries updates the check result only, if the application is still in `from`.
 pub async fn applications_transition_is_all_or_nothing(s: &dyn Store) {
-    let (p, q) = (resident(60), resident(61));
-    s.residents_upsert(&[p.clone(), q.clone()], audit("penduduk.import", "t", 1))
-        .await
-        .unwrap();
-    let mut apps = Vec::new();
-    for (r, sec) in [(&p, 2), (&q, 3)] {
-        let Created::New(a) = s
-            .application_create(
-                &new_app(r, None, sec),
-                &bio(sec as u8),
-                audit("permohonan.rekam", "?", sec),
-            )
-            .await
-            .unwrap()
-        else {
-            panic!("new application")
-        };
-        apps.push(a);
-    }
+    let (apps, q) = two_applications(s, 60).await;
     let kirim = |a: &Permohonan| {
         let mut a = a.clone();
         a.terapkan(Aksi::Kirim, "user:contract".into(), t(30), None)

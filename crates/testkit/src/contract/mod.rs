@@ -77,6 +77,31 @@ pub(crate) async fn verify_chain(s: &dyn Store) -> u64 {
     v.checked
 }
 
+/// Residents `n` and `n + 1`, each with a new application; returns the applications
+/// and the second resident.
+pub(crate) async fn two_applications(s: &dyn Store, n: u16) -> (Vec<Permohonan>, Penduduk) {
+    let (p, q) = (resident(n), resident(n + 1));
+    s.residents_upsert(&[p.clone(), q.clone()], audit("penduduk.import", "t", 1))
+        .await
+        .unwrap();
+    let mut apps = Vec::new();
+    for (r, sec) in [(&p, 2), (&q, 3)] {
+        let Created::New(a) = s
+            .application_create(
+                &new_app(r, None, sec),
+                &bio(sec as u8),
+                audit("permohonan.rekam", "?", sec),
+            )
+            .await
+            .unwrap()
+        else {
+            panic!("new application")
+        };
+        apps.push(a);
+    }
+    (apps, q)
+}
+
 /// Runs every contract test in sequence on one fresh store: accounts, registry and
 /// applications (`Store`), decisions recorded at an office (`SyncStore`), the centre's
 /// queue and hold (`CentreStore`).

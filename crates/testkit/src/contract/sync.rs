@@ -3,32 +3,14 @@
 use sidik_domain::*;
 use sidik_store::*;
 
-use super::{audit, bio, new_app, t, verify_chain};
+use super::{audit, t, two_applications, verify_chain};
 use crate::fixtures::resident;
 
 /// Centre decisions recorded at an office ([`SyncStore`]): a run of decisions is all or
 /// nothing, and a decision already recorded is a no-op.
 pub async fn decision_batches<S: Store + SyncStore>(s: &S) {
     use sidik_domain::keputusan::{terapkan_keputusan, Penerapan};
-    let (p, q) = (resident(40), resident(41));
-    s.residents_upsert(&[p.clone(), q.clone()], audit("penduduk.import", "d", 1))
-        .await
-        .unwrap();
-    let mut apps = Vec::new();
-    for (r, sec) in [(&p, 2), (&q, 3)] {
-        let Created::New(a) = s
-            .application_create(
-                &new_app(r, None, sec),
-                &bio(sec as u8),
-                audit("permohonan.rekam", "?", sec),
-            )
-            .await
-            .unwrap()
-        else {
-            panic!("new application")
-        };
-        apps.push(a);
-    }
+    let (apps, _) = two_applications(s, 40).await;
     let decision = |seq: i64, a: &Permohonan, hasil: Hasil| Keputusan {
         seq,
         nomor: a.nomor.clone(),
