@@ -264,12 +264,16 @@ async fn report(
         total.as_secs_f64()
     );
     println!(
-        "result : received {} (exactly once), decided {}, ganda packets {} (expected {} = 2 x planted), decisions {:?}",
+        "result : received {} (exactly once), decided {}, ganda packets {} (expected {} = 2 x planted), decisions {}",
         s.diterima,
         s.diputuskan,
         ganda,
         2 * o.duplicates,
         s.keputusan
+            .iter()
+            .map(|(h, n)| format!("{h} {n}"))
+            .collect::<Vec<_>>()
+            .join(", ")
     );
     if s.diterima != o.packets as u64 || s.diputuskan != o.packets as u64 {
         bail!("not every packet was received and decided once");
