@@ -87,6 +87,92 @@ pub struct Penduduk {
     pub nama_ibu_kandung: String,
 }
 
+/// The family part of a resident's record: not printed on the card, needed by officers
+/// who verify identity (operator, verifikator, admin), not by the printer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DataKeluarga {
+    pub nomor_kk: NomorKk,
+    pub hubungan: Hubungan,
+    pub nama_ibu_kandung: String,
+}
+
+/// What of a resident's record an officer of a role may see: everything on the e-KTP,
+/// and the family part only if the role needs it ([`Penduduk::terlihat_oleh`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BiodataTerlihat {
+    pub nik: Nik,
+    pub nama: String,
+    pub tempat_lahir: String,
+    pub tanggal_lahir: Date,
+    pub jenis_kelamin: JenisKelamin,
+    pub golongan_darah: GolonganDarah,
+    pub alamat: String,
+    pub rt_rw: RtRw,
+    pub kelurahan: String,
+    pub agama: Agama,
+    pub status_perkawinan: StatusPerkawinan,
+    pub pekerjaan: String,
+    pub kewarganegaraan: Kewarganegaraan,
+    /// `None` for a role that only prints cards.
+    pub keluarga: Option<DataKeluarga>,
+}
+
+impl BiodataTerlihat {
+    /// The kecamatan code (parent of the kelurahan).
+    pub fn kecamatan(&self) -> &str {
+        self.kelurahan
+            .rfind('.')
+            .map_or(self.kelurahan.as_str(), |i| &self.kelurahan[..i])
+    }
+
+    /// Age in whole years on `today`.
+    pub fn umur(&self, today: Date) -> i16 {
+        umur(self.tanggal_lahir, today)
+    }
+
+    /// See [`Penduduk::wajib_ktp`].
+    pub fn wajib_ktp(&self, today: Date) -> bool {
+        self.umur(today) >= 17 || self.status_perkawinan != StatusPerkawinan::BelumKawin
+    }
+}
+
+fn umur(lahir: Date, today: Date) -> i16 {
+    let mut age = today.year() - lahir.year();
+    if (today.month(), today.day()) < (lahir.month(), lahir.day()) {
+        age -= 1;
+    }
+    age
+}
+
+impl Penduduk {
+    /// The record as an officer of `peran` may see it: the printer (pencetak) sees what
+    /// goes on the card, not the KK number, the relation in the family or the mother's
+    /// maiden name (a common secret question).
+    pub fn terlihat_oleh(&self, peran: crate::Peran) -> BiodataTerlihat {
+        let keluarga = (peran != crate::Peran::Pencetak).then(|| DataKeluarga {
+            nomor_kk: self.nomor_kk.clone(),
+            hubungan: self.hubungan,
+            nama_ibu_kandung: self.nama_ibu_kandung.clone(),
+        });
+        BiodataTerlihat {
+            nik: self.nik.clone(),
+            nama: self.nama.clone(),
+            tempat_lahir: self.tempat_lahir.clone(),
+            tanggal_lahir: self.tanggal_lahir,
+            jenis_kelamin: self.jenis_kelamin,
+            golongan_darah: self.golongan_darah,
+            alamat: self.alamat.clone(),
+            rt_rw: self.rt_rw,
+            kelurahan: self.kelurahan.clone(),
+            agama: self.agama,
+            status_perkawinan: self.status_perkawinan,
+            pekerjaan: self.pekerjaan.clone(),
+            kewarganegaraan: self.kewarganegaraan,
+            keluarga,
+        }
+    }
+}
+
 /// Checks a required free-text field: trimmed, non-empty, bounded.
 pub fn text_field(name: &'static str, v: &str, max: usize) -> Result<String, PendudukError> {
     let t = v.trim();
@@ -156,12 +242,7 @@ impl Penduduk {
 
     /// Age in whole years on `today`.
     pub fn umur(&self, today: Date) -> i16 {
-        let b = self.tanggal_lahir;
-        let mut age = today.year() - b.year();
-        if (today.month(), today.day()) < (b.month(), b.day()) {
-            age -= 1;
-        }
-        age
+        umur(self.tanggal_lahir, today)
     }
 
     /// An e-KTP may be issued at 17 or older, or earlier to someone who is or has been

@@ -53,8 +53,13 @@ async fn health() -> Json<serde_json::Value> {
 }
 
 fn json_body<T>(body: Result<Json<T>, JsonRejection>) -> Result<T, ApiError> {
-    body.map(|Json(b)| b)
-        .map_err(|e| ApiError::bad_request("bad_json", e.body_text()))
+    body.map(|Json(b)| b).map_err(|e| {
+        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "too_large", e.body_text())
+        } else {
+            ApiError::bad_request("bad_json", e.body_text())
+        }
+    })
 }
 
 #[derive(Deserialize)]
@@ -126,15 +131,13 @@ async fn create_user(
 
 async fn resident(
     Desk(iss): Desk,
-    ApiUser(_): ApiUser,
+    ApiUser(u): ApiUser,
     Path(nik): Path<String>,
 ) -> Result<Json<PendudukJson>, ApiError> {
     let nik = Nik::parse(&nik).map_err(|e| ApiError::bad_request("invalid_nik", e.to_string()))?;
     let p = iss
-        .store
-        .resident_get(&nik)
-        .await
-        .map_err(sidik_issuance::IssuanceError::from)?
+        .resident(&u, &nik, "GET /api/v1/residents")
+        .await?
         .ok_or_else(|| {
             ApiError::new(
                 StatusCode::NOT_FOUND,
@@ -161,7 +164,15 @@ async fn enroll(
     }
 }
 
-/// Parses list filters; every bad value is a 400 naming the parameter.
+/// Dates a filter may name: wide enough for any registry record, narrow enough that
+/// every instant (and the day after) is representable in storage (nanoseconds in i64
+/// run out in 2262).
+const YEARS: std::ops::RangeInclusive<i16> = 1900..=2200;
+/// Highest page number of the officers' list.
+pub const MAX_PAGE: u32 = 100_000;
+
+/// Parses list filters; every bad value is a 400 naming the parameter, and no value
+/// can make it panic or wrap around (see the proptest below).
 pub fn parse_filter(q: &HashMap<String, String>) -> Result<ListFilter, ApiError> {
     let mut f = ListFilter {
         limit: 50,
@@ -183,6 +194,16 @@ pub fn parse_filter(q: &HashMap<String, String>) -> Result<ListFilter, ApiError>
         let d: jiff::civil::Date = v
             .parse()
             .map_err(|_| bad(k, format!("{v:?} is not a date YYYY-MM-DD")))?;
+        if !YEARS.contains(&d.year()) {
+            return Err(bad(
+                k,
+                format!(
+                    "{v:?} is out of range: years {} to {}",
+                    YEARS.start(),
+                    YEARS.end()
+                ),
+            ));
+        }
         d.to_zoned(wib())
             .map(|z| z.timestamp())
             .map_err(|e| bad(k, e.to_string()))
@@ -200,7 +221,11 @@ pub fn parse_filter(q: &HashMap<String, String>) -> Result<ListFilter, ApiError>
             "dari" => f.dari = Some(date(k, v)?),
             "sampai" => {
                 // Inclusive end date: everything before the next day.
-                f.sampai = Some(date(k, v)? + jiff::SignedDuration::from_hours(24))
+                f.sampai = Some(
+                    date(k, v)?
+                        .checked_add(jiff::SignedDuration::from_hours(24))
+                        .map_err(|e| bad(k, e.to_string()))?,
+                )
             }
             "limit" => {
                 f.limit = v
@@ -214,7 +239,12 @@ pub fn parse_filter(q: &HashMap<String, String>) -> Result<ListFilter, ApiError>
                     .parse()
                     .map_err(|_| bad(k, "must be a non-negative number".into()))?
             }
-            "halaman" => {}
+            "halaman" => {
+                v.parse::<u32>()
+                    .ok()
+                    .filter(|n| (1..=MAX_PAGE).contains(n))
+                    .ok_or_else(|| bad(k, format!("must be 1-{MAX_PAGE}")))?;
+            }
             other => return Err(bad(other, "unknown parameter".into())),
         }
     }
@@ -295,4 +325,72 @@ async fn audit(
         })
         .collect();
     Ok(Json(serde_json::json!({"entries": v})))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// Every instant a filter yields fits the storage's i64 nanoseconds.
+    fn representable(t: Option<jiff::Timestamp>) -> bool {
+        t.is_none_or(|t| i64::try_from(t.as_nanosecond()).is_ok())
+    }
+
+    fn value() -> impl Strategy<Value = String> {
+        prop_oneof![
+            any::<String>(),
+            "[0-9]{1,12}",
+            (any::<i32>(), 0u8..20, 0u8..40).prop_map(|(y, m, d)| format!("{y}-{m:02}-{d:02}")),
+            (-10000i32..20000).prop_map(|y| format!("{y:04}-12-31")),
+            Just("9999-12-31".to_string()),
+            Just("2263-01-01".to_string()),
+            Just("85899347".to_string()),
+            Just("4294967295".to_string()),
+            Just("31.72.01.1005".to_string()),
+        ]
+    }
+
+    fn key() -> impl Strategy<Value = String> {
+        prop_oneof![
+            Just("status"),
+            Just("kecamatan"),
+            Just("kelurahan"),
+            Just("nik"),
+            Just("dari"),
+            Just("sampai"),
+            Just("limit"),
+            Just("offset"),
+            Just("halaman"),
+            Just("other"),
+        ]
+        .prop_map(str::to_string)
+    }
+
+    proptest! {
+        #[test]
+        fn no_query_panics_or_wraps(q in proptest::collection::hash_map(key(), value(), 0..6)) {
+            if let Ok(f) = parse_filter(&q) {
+                prop_assert!(representable(f.dari) && representable(f.sampai));
+                prop_assert!((1..=1000).contains(&f.limit));
+            }
+        }
+    }
+
+    #[test]
+    fn the_reported_values_are_refused_with_a_reason() {
+        for (k, v) in [
+            ("sampai", "9999-12-31"),
+            ("dari", "2263-01-01"),
+            ("halaman", "85899347"),
+            ("halaman", "0"),
+        ] {
+            let q = HashMap::from([(k.to_string(), v.to_string())]);
+            let e = parse_filter(&q).unwrap_err();
+            assert_eq!(e.status, StatusCode::BAD_REQUEST, "{k}={v}");
+            assert!(e.message.starts_with(k), "{}", e.message);
+        }
+        let q = HashMap::from([("sampai".to_string(), "2200-12-31".to_string())]);
+        assert!(parse_filter(&q).unwrap().sampai.is_some());
+    }
 }

@@ -31,7 +31,7 @@ impl From<IssuanceError> for ApiError {
         let status = match &e {
             IssuanceError::Invalid { code, .. } => match *code {
                 "too_large" => StatusCode::PAYLOAD_TOO_LARGE,
-                "invalid_nik" | "use_check" => StatusCode::BAD_REQUEST,
+                "invalid_nik" | "use_check" | "invalid_idempotency_key" => StatusCode::BAD_REQUEST,
                 _ => StatusCode::UNPROCESSABLE_ENTITY,
             },
             IssuanceError::NotFound(_) => StatusCode::NOT_FOUND,

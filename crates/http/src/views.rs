@@ -3,9 +3,10 @@
 use axum::extract::Multipart;
 use jiff::Timestamp;
 use serde::Serialize;
+use sidik_domain::penduduk::BiodataTerlihat;
 use sidik_domain::permohonan::HasilKetunggalan;
 use sidik_domain::tanggal::waktu_wib;
-use sidik_domain::{Penduduk, Permohonan};
+use sidik_domain::Permohonan;
 use sidik_issuance::EnrollInput;
 
 use crate::ApiError;
@@ -13,8 +14,12 @@ use crate::ApiError;
 #[derive(Serialize)]
 pub struct PendudukJson {
     pub nik: String,
-    pub nomor_kk: String,
-    pub hubungan: &'static str,
+    /// Absent for a role that only prints cards (as are `hubungan` and
+    /// `nama_ibu_kandung`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub nomor_kk: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hubungan: Option<&'static str>,
     pub nama: String,
     pub tempat_lahir: String,
     pub tanggal_lahir: String,
@@ -30,7 +35,8 @@ pub struct PendudukJson {
     pub status_perkawinan: &'static str,
     pub pekerjaan: String,
     pub kewarganegaraan: &'static str,
-    pub nama_ibu_kandung: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub nama_ibu_kandung: Option<String>,
 }
 
 pub fn region_name(kode: &str) -> String {
@@ -40,12 +46,13 @@ pub fn region_name(kode: &str) -> String {
         .unwrap_or_else(|| kode.to_string())
 }
 
-impl From<&Penduduk> for PendudukJson {
-    fn from(p: &Penduduk) -> Self {
+impl From<&BiodataTerlihat> for PendudukJson {
+    fn from(p: &BiodataTerlihat) -> Self {
+        let k = p.keluarga.as_ref();
         PendudukJson {
             nik: p.nik.to_string(),
-            nomor_kk: p.nomor_kk.to_string(),
-            hubungan: p.hubungan.label(),
+            nomor_kk: k.map(|k| k.nomor_kk.to_string()),
+            hubungan: k.map(|k| k.hubungan.label()),
             nama: p.nama.clone(),
             tempat_lahir: p.tempat_lahir.clone(),
             tanggal_lahir: p.tanggal_lahir.to_string(),
@@ -61,7 +68,7 @@ impl From<&Penduduk> for PendudukJson {
             status_perkawinan: p.status_perkawinan.label(),
             pekerjaan: p.pekerjaan.clone(),
             kewarganegaraan: p.kewarganegaraan.label(),
-            nama_ibu_kandung: p.nama_ibu_kandung.clone(),
+            nama_ibu_kandung: k.map(|k| k.nama_ibu_kandung.clone()),
         }
     }
 }
@@ -175,17 +182,29 @@ pub async fn read_enroll_form(mut mp: Multipart) -> Result<(EnrollInput, bool), 
     let mut input = EnrollInput::default();
     let mut demo = false;
     let bad = |m: String| ApiError::bad_request("bad_multipart", m);
+    // A body over the size limit is 413, whatever part of it the limit cut.
+    let read_err = |e: axum::extract::multipart::MultipartError, what: String| {
+        if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+            ApiError::new(
+                axum::http::StatusCode::PAYLOAD_TOO_LARGE,
+                "too_large",
+                format!("request body over the {} MiB limit", crate::MAX_BODY >> 20),
+            )
+        } else {
+            bad(format!("{what}: {e}"))
+        }
+    };
     while let Some(field) = mp
         .next_field()
         .await
-        .map_err(|e| bad(format!("malformed multipart body: {e}")))?
+        .map_err(|e| read_err(e, "malformed multipart body".into()))?
     {
         let name = field.name().unwrap_or_default().to_string();
         let has_file = field.file_name().is_some();
         let data = field
             .bytes()
             .await
-            .map_err(|e| bad(format!("field {name}: {e}")))?
+            .map_err(|e| read_err(e, format!("field {name}")))?
             .to_vec();
         let text = || String::from_utf8_lossy(&data).trim().to_string();
         if let Some(n) = name.strip_prefix("jari_") {

@@ -10,7 +10,40 @@ use argon2::Argon2;
 use jiff::{SignedDuration, Timestamp};
 use sha2::{Digest, Sha256};
 use sidik_domain::audit::AuditDraft;
-use sidik_domain::user::check_password;
+use sidik_domain::user::check_password as check_length;
+
+/// Lowest zxcvbn score (0-4) a password must reach: 3 is "safely unguessable:
+/// moderate protection from offline slow-hash scenario" (argon2id here).
+const MIN_PASSWORD_SCORE: u8 = 3;
+/// Longest password accepted (a passphrase fits; a flood of megabytes does not).
+const MAX_PASSWORD_BYTES: usize = 256;
+
+/// The password rules for officer accounts: the domain's length rule, then a strength
+/// estimate (zxcvbn: dictionaries of passwords leaked in breaches, common words and
+/// names, keyboard patterns, repeats, sequences, dates), with the account's own name
+/// and this system's words counted as known to an attacker.
+pub fn check_password(password: &str, username: &str) -> std::result::Result<(), String> {
+    check_length(password)?;
+    if password.len() > MAX_PASSWORD_BYTES {
+        return Err(format!(
+            "password must be at most {MAX_PASSWORD_BYTES} bytes"
+        ));
+    }
+    // zxcvbn's cost grows with the length: it looks at the first 100 characters
+    // (enough to judge strength).
+    let head: String = password.chars().take(100).collect();
+    let known = [
+        username, "sidik", "dukcapil", "ktp", "e-ktp", "kata", "sandi", "password",
+    ];
+    let score = zxcvbn::zxcvbn(&head, &known).score() as u8;
+    if score < MIN_PASSWORD_SCORE {
+        return Err(
+            "password is too easy to guess (a common or leaked password, a pattern, a repeat or a sequence); use a longer passphrase of unrelated words"
+                .into(),
+        );
+    }
+    Ok(())
+}
 use sidik_domain::{Peran, Username};
 use sidik_store::{Store, StoreError, User};
 
@@ -132,7 +165,7 @@ impl Akun {
             code: "invalid_username",
             message: m,
         })?;
-        check_password(password).map_err(|m| IssuanceError::Invalid {
+        check_password(password, username.as_str()).map_err(|m| IssuanceError::Invalid {
             code: "weak_password",
             message: m,
         })?;
@@ -169,7 +202,7 @@ impl Akun {
 
     /// Sets a new password (e.g. the demo admin's one-time password at each start).
     pub async fn set_password(&self, by: &str, username: &str, password: &str) -> Result<()> {
-        check_password(password).map_err(|m| IssuanceError::Invalid {
+        check_password(password, username).map_err(|m| IssuanceError::Invalid {
             code: "weak_password",
             message: m,
         })?;
@@ -250,5 +283,45 @@ impl Akun {
 
     pub async fn logout(&self, token: &str) -> Result<()> {
         Ok(self.store.session_delete(&token_hash(token)).await?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::check_password;
+
+    #[test]
+    fn weak_passwords_are_refused_and_passphrases_pass() {
+        for weak in [
+            "aaaaaaaaaaaa",
+            "123456789012",
+            "password1234",
+            "qwertyuiop123",
+            "petugas12345",
+            "dukcapil2015!",
+            "abcdefghijkl",
+        ] {
+            assert!(check_password(weak, "petugas").is_err(), "{weak} accepted");
+        }
+        assert!(check_password("short", "x").is_err());
+        for strong in [
+            "kata-sandi-uji-123",
+            "kata-sandi-yang-panjang-1",
+            "Kali Ciliwung banjir lagi 27",
+            "bench-password-123",
+        ] {
+            assert!(
+                check_password(strong, "petugas").is_ok(),
+                "{strong} refused"
+            );
+        }
+        // Generated one-time passwords pass.
+        for _ in 0..20 {
+            let p = super::generate_password().unwrap();
+            assert!(check_password(&p, "admin").is_ok(), "{p}");
+        }
+        // A huge password is refused before any estimate.
+        assert!(check_password(&"x9!".repeat(100_000), "a").is_err());
+        assert!(check_password(&"x9!".repeat(100), "a").is_err(), "a repeat");
     }
 }

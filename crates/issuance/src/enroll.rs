@@ -20,6 +20,9 @@ pub struct EnrollInput {
     pub idempotency_key: Option<String>,
 }
 
+/// Longest `Idempotency-Key` accepted.
+pub const MAX_IDEMPOTENCY_KEY: usize = 128;
+
 impl Issuance {
     /// A CSPRNG seeded from the injected entropy source, for one sealing.
     fn sealing_rng(&self) -> std::result::Result<rand_chacha::ChaCha20Rng, String> {
@@ -36,6 +39,16 @@ impl Issuance {
             matches!(user.peran, Peran::Operator | Peran::Admin),
             "record enrollments (perekaman)",
         )?;
+        if input
+            .idempotency_key
+            .as_ref()
+            .is_some_and(|k| k.len() > MAX_IDEMPOTENCY_KEY || k.chars().any(char::is_control))
+        {
+            return Err(IssuanceError::invalid(
+                "invalid_idempotency_key",
+                format!("Idempotency-Key: at most {MAX_IDEMPOTENCY_KEY} printable characters"),
+            ));
+        }
         let nik = Nik::parse(&input.nik)
             .map_err(|e| IssuanceError::invalid("invalid_nik", e.to_string()))?;
         let kelurahan = kelurahan_code(&input.kelurahan)?;
@@ -97,10 +110,12 @@ impl Issuance {
             nama: penduduk.nama.clone(),
             aktor: actor(user),
             waktu: now,
+            // Scoped to the officer: another account's key is another request.
             idempotency_key: input
                 .idempotency_key
                 .map(|k| k.trim().to_string())
-                .filter(|k| !k.is_empty()),
+                .filter(|k| !k.is_empty())
+                .map(|k| format!("{}:{k}", user.username)),
         };
         let audit = AuditDraft {
             aktor: actor(user),

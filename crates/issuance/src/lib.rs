@@ -22,11 +22,13 @@ use sidik_store::{
 };
 
 pub mod akun;
+mod baca;
 mod check;
 mod decisions;
 mod enroll;
 mod error;
 
+pub use baca::Gambar;
 pub use enroll::EnrollInput;
 pub use error::{IssuanceError, Result};
 pub use sidik_ports::{Abis, Clock, DecisionSink, Entropy, TemplateFormat};

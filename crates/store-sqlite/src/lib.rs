@@ -288,4 +288,10 @@ impl Store for SqliteStore {
     async fn audit_of_subject(&self, subjek: &str) -> Result<Vec<AuditEntry>> {
         audit::audit_of_subject(self, subjek).await
     }
+
+    async fn audit_append(&self, entries: Vec<AuditDraft>) -> Result<()> {
+        let mut tx = self.begin_write().await?;
+        audit::append_audit(&mut tx, entries).await?;
+        tx.commit().await.map_err(be)
+    }
 }

@@ -198,6 +198,9 @@ pub trait Store: Send + Sync + 'static {
     /// Audit entries with `seq > after`, in order, at most `limit`.
     async fn audit_page(&self, after: i64, limit: u32) -> Result<Vec<AuditEntry>>;
     async fn audit_of_subject(&self, subjek: &str) -> Result<Vec<AuditEntry>>;
+    /// Appends entries that record no state change (reads of personal data), in one
+    /// transaction.
+    async fn audit_append(&self, entries: Vec<AuditDraft>) -> Result<()>;
 }
 
 // ======================================================================================

@@ -1,6 +1,7 @@
 //! API and page tests against an in-process server (one test binary, shared helpers).
 
 mod cluster;
+mod hardening;
 mod helpers;
 mod ketunggalan;
 mod process;

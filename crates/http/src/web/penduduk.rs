@@ -8,7 +8,6 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use sidik_domain::tanggal::tanggal_hari;
 use sidik_domain::{Nik, Peran};
-use sidik_issuance::IssuanceError;
 
 use super::layout::{html, kepala, pesan, Kepala};
 use crate::auth::{Desk, WebUser};
@@ -54,13 +53,12 @@ pub(super) async fn penduduk(
         }
     };
     let store = &iss.store;
-    match store.resident_get(&nik).await {
+    match iss.resident(&u, &nik, "halaman /penduduk").await {
         Ok(Some(r)) => {
             let today = sidik_domain::tanggal::tanggal_wib(iss.clock.now());
             page.kelurahan = r.kelurahan.clone();
             page.biodata = vec![
                 ("NIK", r.nik.to_string()),
-                ("No. KK", r.nomor_kk.to_string()),
                 ("Nama", r.nama.clone()),
                 (
                     "Tempat/Tgl Lahir",
@@ -75,9 +73,15 @@ pub(super) async fn penduduk(
                 ("Agama", r.agama.label().to_string()),
                 ("Status Perkawinan", r.status_perkawinan.label().to_string()),
                 ("Pekerjaan", r.pekerjaan.clone()),
-                ("Hubungan dalam KK", r.hubungan.label().to_string()),
-                ("Nama Ibu Kandung", r.nama_ibu_kandung.clone()),
             ];
+            // The family part only for the roles that may see it.
+            if let Some(k) = &r.keluarga {
+                page.biodata.insert(1, ("No. KK", k.nomor_kk.to_string()));
+                page.biodata
+                    .push(("Hubungan dalam KK", k.hubungan.label().to_string()));
+                page.biodata
+                    .push(("Nama Ibu Kandung", k.nama_ibu_kandung.clone()));
+            }
             if !r.wajib_ktp(today) {
                 page.boleh_rekam = false;
                 page.galat = Some(
@@ -98,7 +102,7 @@ pub(super) async fn penduduk(
             ));
             return (StatusCode::NOT_FOUND, html(page)).into_response();
         }
-        Err(e) => page.galat = Some(pesan(&IssuanceError::from(e).into())),
+        Err(e) => page.galat = Some(pesan(&e.into())),
     }
     html(page)
 }

@@ -10,11 +10,11 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use sidik_domain::tanggal::{tanggal_hari, waktu_wib};
 use sidik_domain::{Aksi, Permohonan, Status};
-use sidik_issuance::{Issuance, IssuanceError};
+use sidik_issuance::{Gambar, Issuance, IssuanceError};
 use sidik_store::{Created, User};
 
 use super::layout::{galat, html, kepala, pesan, Kepala};
-use crate::api::parse_filter;
+use crate::api::{parse_filter, MAX_PAGE};
 use crate::auth::{Desk, WebUser};
 use crate::views::{read_enroll_form, region_name};
 use crate::{ApiError, AppState};
@@ -116,8 +116,8 @@ pub(super) async fn daftar(
 ) -> Response {
     let halaman: u32 = q
         .get("halaman")
-        .and_then(|h| h.parse().ok())
-        .filter(|h| *h >= 1)
+        .and_then(|h| h.trim().parse().ok())
+        .filter(|h| (1..=MAX_PAGE).contains(h))
         .unwrap_or(1);
     let (kecamatan, kelurahan) = wilayah_kota(
         &iss,
@@ -140,7 +140,7 @@ pub(super) async fn daftar(
         Ok(f) => f,
         Err(e) => {
             page.galat = Some(pesan(&e));
-            return html(page);
+            return (e.status, html(page)).into_response();
         }
     };
     f.limit = PER_HALAMAN + 1;
@@ -313,7 +313,10 @@ async fn detail_page(
     };
     let store = &iss.store;
     let mut biodata = vec![];
-    if let Ok(Some(r)) = store.resident_get(&p.nik).await {
+    if let Ok(Some(r)) = iss
+        .resident(u, &p.nik, &format!("detail permohonan {}", p.nomor))
+        .await
+    {
         biodata = vec![
             ("NIK", r.nik.to_string()),
             ("Nama", r.nama.clone()),
@@ -424,7 +427,13 @@ pub(super) async fn cek(
 ) -> Response {
     match iss.check(&u, &nomor).await {
         Ok(_) => Redirect::to(&format!("/permohonan/{nomor}")).into_response(),
-        Err(e) => detail_page(&st, &iss, &u, &nomor, Some(pesan(&e.into()))).await,
+        Err(e) => {
+            // The page again with the reason, under the error's status (403 for a
+            // role that may not, 409 for a state that does not allow it).
+            let e: ApiError = e.into();
+            let page = detail_page(&st, &iss, &u, &nomor, Some(pesan(&e))).await;
+            (e.status, page).into_response()
+        }
     }
 }
 
@@ -450,26 +459,29 @@ pub(super) async fn aksi(
     };
     match result {
         Ok(_) => Redirect::to(&format!("/permohonan/{nomor}")).into_response(),
-        Err(e) => detail_page(&st, &iss, &u, &nomor, Some(pesan(&e.into()))).await,
+        Err(e) => {
+            // The page again with the reason, under the error's status (403 for a
+            // role that may not, 409 for a state that does not allow it).
+            let e: ApiError = e.into();
+            let page = detail_page(&st, &iss, &u, &nomor, Some(pesan(&e))).await;
+            (e.status, page).into_response()
+        }
     }
 }
 
-/// The face photo (`foto`) or signature (`ttd`) of an application, for officers only.
+/// The face photo (`foto`) or signature (`ttd`) of an application, for officers only;
+/// every read is in the audit chain.
 pub(super) async fn gambar(
     Desk(iss): Desk,
-    WebUser(_): WebUser,
+    WebUser(u): WebUser,
     Path((nomor, jenis)): Path<(String, String)>,
 ) -> Response {
-    let store = &iss.store;
-    let Ok(Some(r)) = store.biometrik_ref(&nomor).await else {
-        return StatusCode::NOT_FOUND.into_response();
-    };
-    let sha = match jenis.as_str() {
-        "foto" => r.foto_sha256,
-        "ttd" => r.tanda_tangan_sha256,
+    let jenis = match jenis.as_str() {
+        "foto" => Gambar::Foto,
+        "ttd" => Gambar::TandaTangan,
         _ => return StatusCode::NOT_FOUND.into_response(),
     };
-    match store.blob_get(&sha).await {
+    match iss.image(&u, &nomor, jenis).await {
         Ok(Some(bytes)) => {
             let mime =
                 sidik_domain::biometrik::image_mime(&bytes).unwrap_or("application/octet-stream");
