@@ -2,6 +2,7 @@
 
 use std::collections::HashMap;
 
+use axum::extract::multipart::MultipartRejection;
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{Multipart, Path, Query, State};
 use axum::http::{header, HeaderMap, StatusCode};
@@ -44,8 +45,12 @@ async fn not_found() -> ApiError {
     ApiError::new(StatusCode::NOT_FOUND, "not_found", "no such endpoint")
 }
 
-async fn openapi_doc() -> Json<serde_json::Value> {
-    Json(openapi::document())
+async fn openapi_doc(State(st): State<AppState>) -> Json<serde_json::Value> {
+    Json(openapi::document(match st.role {
+        crate::Role::Standalone(_) => openapi::Node::Standalone,
+        crate::Role::Office(..) => openapi::Node::Office,
+        crate::Role::Centre(_) => openapi::Node::Centre,
+    }))
 }
 
 async fn health() -> Json<serde_json::Value> {
@@ -152,8 +157,9 @@ async fn enroll(
     Desk(iss): Desk,
     ApiUser(u): ApiUser,
     headers: HeaderMap,
-    mp: Multipart,
+    mp: Result<Multipart, MultipartRejection>,
 ) -> Result<(StatusCode, Json<PermohonanJson>), ApiError> {
+    let mp = mp.map_err(|e| ApiError::new(e.status(), "bad_multipart", e.body_text()))?;
     let (mut input, _) = read_enroll_form(mp).await?;
     if let Some(k) = headers.get("idempotency-key").and_then(|v| v.to_str().ok()) {
         input.idempotency_key = Some(k.to_string());
@@ -170,6 +176,17 @@ async fn enroll(
 const YEARS: std::ops::RangeInclusive<i16> = 1900..=2200;
 /// Highest page number of the officers' list.
 pub const MAX_PAGE: u32 = 100_000;
+
+/// Parses the filters of a page's form, where a field left blank is sent empty: blank
+/// fields are no filter.
+pub fn parse_form_filter(q: &HashMap<String, String>) -> Result<ListFilter, ApiError> {
+    let filled: HashMap<String, String> = q
+        .iter()
+        .filter(|(_, v)| !v.trim().is_empty())
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    parse_filter(&filled)
+}
 
 /// Parses list filters; every bad value is a 400 naming the parameter, and no value
 /// can make it panic or wrap around (see the proptest below).
@@ -211,7 +228,10 @@ pub fn parse_filter(q: &HashMap<String, String>) -> Result<ListFilter, ApiError>
     for (k, v) in q {
         let v = v.trim();
         if v.is_empty() {
-            continue;
+            return Err(bad(
+                k,
+                "empty value (leave the parameter out instead)".into(),
+            ));
         }
         match k.as_str() {
             "status" => f.status = Some(Status::parse(v).map_err(|m| bad(k, m))?),
@@ -294,11 +314,15 @@ async fn action(
     Desk(iss): Desk,
     ApiUser(u): ApiUser,
     Path((nomor, aksi)): Path<(String, String)>,
-    body: Option<Json<ActionBody>>,
+    body: Result<Json<ActionBody>, JsonRejection>,
 ) -> Result<Json<PermohonanJson>, ApiError> {
     let aksi = Aksi::parse(&aksi)
         .map_err(|m| ApiError::new(StatusCode::NOT_FOUND, "unknown_action", m))?;
-    let alasan = body.and_then(|Json(b)| b.alasan);
+    // The body is optional: none at all (no JSON content type) means no reason.
+    let alasan = match body {
+        Err(JsonRejection::MissingJsonContentType(_)) => None,
+        other => json_body(other)?.alasan,
+    };
     Ok(Json(
         (&iss.transition(&u, &nomor, aksi, alasan).await?).into(),
     ))

@@ -108,11 +108,17 @@ pub fn router(state: AppState) -> Router {
                 "/api/v1",
                 api::account_routes()
                     .merge(centre_api::routes())
-                    .merge(centre_admin::routes()),
+                    .merge(centre_admin::routes())
+                    .layer(axum::middleware::map_response(json_errors)),
             )
             .merge(web::centre_routes()),
         Role::Standalone(_) | Role::Office(..) => Router::new()
-            .nest("/api/v1", api::routes().merge(office_api::routes()))
+            .nest(
+                "/api/v1",
+                api::routes()
+                    .merge(office_api::routes())
+                    .layer(axum::middleware::map_response(json_errors)),
+            )
             .merge(web::office_routes()),
     };
     r.route("/metrics", axum::routing::get(metrics::metrics))
@@ -131,6 +137,47 @@ pub async fn serve(
     axum::serve(listener, app)
         .with_graceful_shutdown(shutdown)
         .await
+}
+
+/// Every API error is `{code, message}` JSON, including the ones the framework writes
+/// itself (a path, query or body it could not parse: plain text; a method the path
+/// does not serve: an empty 405).
+async fn json_errors(r: axum::response::Response) -> axum::response::Response {
+    use axum::http::header;
+    use axum::response::IntoResponse;
+    let status = r.status();
+    let is_json = r
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/json"));
+    if !(status.is_client_error() || status.is_server_error()) || is_json {
+        return r;
+    }
+    let (parts, body) = r.into_parts();
+    let text = axum::body::to_bytes(body, 4096)
+        .await
+        .map(|b| String::from_utf8_lossy(&b).into_owned())
+        .unwrap_or_default();
+    let code = match status {
+        axum::http::StatusCode::METHOD_NOT_ALLOWED => "method_not_allowed",
+        axum::http::StatusCode::PAYLOAD_TOO_LARGE => "too_large",
+        axum::http::StatusCode::UNSUPPORTED_MEDIA_TYPE => "unsupported_media_type",
+        s if s.is_server_error() => "internal",
+        _ => "bad_request",
+    };
+    let message = if text.trim().is_empty() {
+        status.canonical_reason().unwrap_or("error").to_string()
+    } else {
+        text
+    };
+    let mut out = ApiError::new(status, code, message).into_response();
+    for (k, v) in parts.headers.iter() {
+        if k != header::CONTENT_TYPE && k != header::CONTENT_LENGTH {
+            out.headers_mut().append(k.clone(), v.clone());
+        }
+    }
+    out
 }
 
 /// Headers every response carries: no framing, no MIME sniffing, no referrer leaks,

@@ -14,7 +14,7 @@ use sidik_issuance::{Gambar, Issuance, IssuanceError};
 use sidik_store::{Created, User};
 
 use super::layout::{galat, html, kepala, pesan, Kepala};
-use crate::api::{parse_filter, MAX_PAGE};
+use crate::api::{parse_form_filter, MAX_PAGE};
 use crate::auth::{Desk, WebUser};
 use crate::views::{read_enroll_form, region_name};
 use crate::{ApiError, AppState};
@@ -136,7 +136,7 @@ pub(super) async fn daftar(
         halaman,
         ada_berikut: false,
     };
-    let mut f = match parse_filter(&q) {
+    let mut f = match parse_form_filter(&q) {
         Ok(f) => f,
         Err(e) => {
             page.galat = Some(pesan(&e));
