@@ -83,6 +83,18 @@ enum Cmd {
         /// Run the uniqueness step with demographic checks only (no biometric 1:N).
         #[arg(long)]
         no_abis: bool,
+        /// Serve HTTPS with this certificate chain (PEM; with --tls-key): cookies
+        /// become `Secure` and responses carry HSTS.
+        #[arg(long, requires = "tls_key", env = "SIDIK_TLS_CERT")]
+        tls_cert: Option<PathBuf>,
+        /// The private key of --tls-cert (PEM, PKCS#8 or RSA or SEC1).
+        #[arg(long, requires = "tls_cert", env = "SIDIK_TLS_KEY")]
+        tls_key: Option<PathBuf>,
+        /// Plain HTTP on loopback behind a TLS-terminating reverse proxy that browsers
+        /// reach over HTTPS: cookies become `Secure` and responses carry HSTS (see
+        /// README, "Behind a reverse proxy").
+        #[arg(long, conflicts_with = "tls_cert")]
+        behind_https_proxy: bool,
     },
     /// Create or upgrade the database schema.
     Migrate {
@@ -256,6 +268,9 @@ async fn main() -> Result<()> {
             central,
             residents,
             no_abis,
+            tls_cert,
+            tls_key,
+            behind_https_proxy,
         } => {
             serve(Serve {
                 demo,
@@ -266,6 +281,8 @@ async fn main() -> Result<()> {
                 central,
                 residents,
                 no_abis,
+                tls: tls_cert.zip(tls_key),
+                behind_https_proxy,
             })
             .await
         }
@@ -382,6 +399,9 @@ struct Serve {
     central: Option<String>,
     residents: usize,
     no_abis: bool,
+    /// (certificate chain, private key)
+    tls: Option<(PathBuf, PathBuf)>,
+    behind_https_proxy: bool,
 }
 
 async fn serve(o: Serve) -> Result<()> {
@@ -404,6 +424,7 @@ async fn serve(o: Serve) -> Result<()> {
     if o.demo {
         cfg.demo = Some(Arc::new(demo::biometrik));
     }
+    cfg.https = o.tls.is_some() || o.behind_https_proxy;
     let node = Node::build(cfg).await?;
     let admin_password = if o.demo {
         Some(demo::prepare(&node, o.residents).await?)
@@ -411,16 +432,16 @@ async fn serve(o: Serve) -> Result<()> {
         None
     };
     node.start();
-    let listener = tokio::net::TcpListener::bind(o.listen)
-        .await
+    let listener = std::net::TcpListener::bind(o.listen)
         .with_context(|| format!("cannot listen on {}", o.listen))?;
     println!(
-        "Sidik ({}) serving on http://{}/ (data: {})",
+        "Sidik ({}) serving on {}://{}/ (data: {})",
         match o.role {
             RoleArg::Standalone => "standalone",
             RoleArg::Office => "office",
             RoleArg::Centre => "centre",
         },
+        if o.tls.is_some() { "https" } else { "http" },
         o.listen,
         o.data.display()
     );
@@ -433,7 +454,7 @@ async fn serve(o: Serve) -> Result<()> {
     if let Some(pw) = admin_password {
         println!("Demo admin login: username 'admin', one-time password '{pw}' (a new one is made at every start)");
     }
-    sidik_http::serve(listener, node.router(), async {
+    let shutdown = async {
         let ctrl_c = tokio::signal::ctrl_c();
         let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
             .expect("signal handler");
@@ -442,8 +463,17 @@ async fn serve(o: Serve) -> Result<()> {
             _ = term.recv() => {},
         }
         tracing::info!("shutting down");
-    })
-    .await?;
+    };
+    match &o.tls {
+        Some((cert, key)) => sidik_http::serve_tls(listener, node.router(), cert, key, shutdown)
+            .await
+            .with_context(|| format!("TLS with {} and {}", cert.display(), key.display()))?,
+        None => {
+            listener.set_nonblocking(true)?;
+            let listener = tokio::net::TcpListener::from_std(listener)?;
+            sidik_http::serve(listener, node.router(), shutdown).await?
+        }
+    }
     node.store.close().await;
     Ok(())
 }

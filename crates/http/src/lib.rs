@@ -42,6 +42,9 @@ pub struct Info {
     pub demo: bool,
     /// Name of the office shown in the header.
     pub nama_kantor: String,
+    /// Browsers reach this node over HTTPS (its own TLS, or a TLS-terminating proxy in
+    /// front): every cookie is `Secure` and every response carries HSTS.
+    pub https: bool,
 }
 
 /// Synthetic biometrics for demo enrollments: (fingers, face JPEG/PNG, signature).
@@ -121,8 +124,14 @@ pub fn router(state: AppState) -> Router {
             )
             .merge(web::office_routes()),
     };
-    r.route("/metrics", axum::routing::get(metrics::metrics))
-        .layer(DefaultBodyLimit::max(MAX_BODY))
+    let https = state.info.https;
+    let r = r.route("/metrics", axum::routing::get(metrics::metrics));
+    let r = if https {
+        r.layer(axum::middleware::map_response(secure_transport))
+    } else {
+        r
+    };
+    r.layer(DefaultBodyLimit::max(MAX_BODY))
         .layer(axum::middleware::map_response(security_headers))
         .with_state(state)
 }
@@ -137,6 +146,60 @@ pub async fn serve(
     axum::serve(listener, app)
         .with_graceful_shutdown(shutdown)
         .await
+}
+
+/// Serves `app` over TLS (rustls; certificate chain and private key in PEM files) on
+/// `listener` until `shutdown` completes.
+pub async fn serve_tls(
+    listener: std::net::TcpListener,
+    app: Router,
+    cert: &std::path::Path,
+    key: &std::path::Path,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    // One crypto provider for the process (ring); installing it twice is harmless.
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let config = axum_server::tls_rustls::RustlsConfig::from_pem_file(cert, key).await?;
+    let handle = axum_server::Handle::new();
+    let h = handle.clone();
+    tokio::spawn(async move {
+        shutdown.await;
+        h.graceful_shutdown(Some(std::time::Duration::from_secs(10)));
+    });
+    listener.set_nonblocking(true)?;
+    axum_server::from_tcp_rustls(listener, config)
+        .handle(handle)
+        .serve(app.into_make_service())
+        .await
+}
+
+/// Over HTTPS: cookies only travel encrypted (`Secure`), and browsers are told to use
+/// HTTPS for this host from now on (HSTS, one year).
+async fn secure_transport(mut r: axum::response::Response) -> axum::response::Response {
+    use axum::http::{header, HeaderValue};
+    let cookies: Vec<HeaderValue> = r
+        .headers_mut()
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .map(|v| {
+            let s = v.to_str().unwrap_or_default();
+            if s.to_ascii_lowercase().contains("; secure") {
+                v.clone()
+            } else {
+                HeaderValue::from_str(&format!("{s}; Secure")).unwrap_or_else(|_| v.clone())
+            }
+        })
+        .collect();
+    let h = r.headers_mut();
+    h.remove(header::SET_COOKIE);
+    for c in cookies {
+        h.append(header::SET_COOKIE, c);
+    }
+    h.insert(
+        header::STRICT_TRANSPORT_SECURITY,
+        HeaderValue::from_static("max-age=31536000"),
+    );
+    r
 }
 
 /// Every API error is `{code, message}` JSON, including the ones the framework writes

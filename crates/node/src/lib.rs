@@ -63,6 +63,9 @@ pub struct NodeConfig {
     pub sync: SyncConfig,
     /// Demo mode: officer pages offer synthetic biometrics from this generator.
     pub demo: Option<Arc<DemoBiometrik>>,
+    /// Browsers reach the node over HTTPS (its own TLS or a TLS-terminating proxy):
+    /// `Secure` cookies and HSTS.
+    pub https: bool,
     pub clock: Arc<dyn Clock>,
     pub entropy: Arc<dyn Entropy>,
 }
@@ -78,6 +81,7 @@ impl NodeConfig {
             hold: HoldPolicy::default(),
             sync: SyncConfig::default(),
             demo: None,
+            https: false,
             clock: Arc::new(SystemClock),
             entropy: Arc::new(OsEntropy),
         }
@@ -116,6 +120,7 @@ impl Node {
         };
         let info = Info {
             demo: cfg.demo.is_some(),
+            https: cfg.https,
             nama_kantor: match cfg.role {
                 RoleConfig::Centre => "Pusat Data Kependudukan".into(),
                 _ => nama_kantor(&cfg.kantor),

@@ -7,6 +7,7 @@ mod ketunggalan;
 mod process;
 mod pusat;
 mod sync;
+mod tls;
 mod upload;
 
 use helpers::*;
