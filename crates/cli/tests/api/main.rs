@@ -483,7 +483,7 @@ async fn officer_pages_login_list_enroll_and_detail() {
     let (_, html) = page("/permohonan?status=direkam").await;
     assert!(html.contains(&p.nama));
     let (st, html) = page("/permohonan?nik=123").await;
-    assert_eq!(st, StatusCode::OK);
+    assert_eq!(st, StatusCode::BAD_REQUEST, "a bad filter is a 400, in Indonesian");
     assert!(html.contains("Filter tidak valid"));
     let (st, html) = page("/penduduk?nik=3172015505859999").await;
     assert_eq!(st, StatusCode::NOT_FOUND);
