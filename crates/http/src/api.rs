@@ -151,7 +151,7 @@ async fn enroll(
     headers: HeaderMap,
     mp: Multipart,
 ) -> Result<(StatusCode, Json<PermohonanJson>), ApiError> {
-    let (mut input, _) = read_enroll_form(mp).await?;
+    let mut input = read_enroll_form(mp).await?.input;
     if let Some(k) = headers.get("idempotency-key").and_then(|v| v.to_str().ok()) {
         input.idempotency_key = Some(k.to_string());
     }

@@ -23,6 +23,7 @@ mod auth;
 mod centre_admin;
 mod centre_api;
 mod centre_link;
+mod csrf;
 mod error;
 mod metrics;
 mod office_api;

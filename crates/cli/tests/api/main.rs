@@ -1,6 +1,7 @@
 //! API and page tests against an in-process server (one test binary, shared helpers).
 
 mod cluster;
+mod forms;
 mod helpers;
 mod ketunggalan;
 mod process;
@@ -409,10 +410,16 @@ async fn officer_pages_login_list_enroll_and_detail() {
     let r = app.http.get(app.url("/permohonan")).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
 
+    let (pra, token) = app.pre_session("/masuk").await;
     let r = app
         .http
         .post(app.url("/masuk"))
-        .form(&[("username", "operator"), ("password", "salah")])
+        .header("cookie", &pra)
+        .form(&[
+            ("username", "operator"),
+            ("password", "salah"),
+            ("_csrf", &token),
+        ])
         .send()
         .await
         .unwrap();
@@ -422,7 +429,12 @@ async fn officer_pages_login_list_enroll_and_detail() {
     let r = app
         .http
         .post(app.url("/masuk"))
-        .form(&[("username", "operator"), ("password", PASSWORD)])
+        .header("cookie", &pra)
+        .form(&[
+            ("username", "operator"),
+            ("password", PASSWORD),
+            ("_csrf", &token),
+        ])
         .send()
         .await
         .unwrap();
@@ -446,12 +458,13 @@ async fn officer_pages_login_list_enroll_and_detail() {
         "kecamatan filter lists the city's kecamatan"
     );
 
-    // Enroll through the page form (multipart, cookie session).
+    // Enroll through the page form (multipart, cookie session, the form's token).
+    let token = app.session_token("/permohonan/baru", &cookie).await;
     let r = app
         .http
         .post(app.url("/permohonan/baru"))
         .header("cookie", cookie.clone())
-        .multipart(Enrol::new(&p, 5).form())
+        .multipart(Enrol::new(&p, 5).form().text("_csrf", token))
         .send()
         .await
         .unwrap();

@@ -9,6 +9,7 @@ use sidik_domain::tanggal::waktu_wib;
 use sidik_domain::Status;
 use sidik_store::StatusKirim;
 
+use super::formulir::Csrf;
 use super::layout::{centre_down_since, html, kepala, Kepala};
 use crate::auth::Desk;
 use crate::AppState;
@@ -57,10 +58,11 @@ fn samarkan(nama: &str) -> String {
 pub(super) async fn status_warga(
     State(st): State<AppState>,
     Desk(iss): Desk,
+    Csrf(t): Csrf,
     Query(q): Query<CariStatus>,
 ) -> Response {
     let mut page = StatusPage {
-        k: kepala(&st, None),
+        k: kepala(&st, None, &t),
         nomor: q.nomor.trim().to_string(),
         nik: q.nik.trim().to_string(),
         galat: None,
