@@ -20,6 +20,7 @@ use sidik_sync::Centre;
 
 mod api;
 mod auth;
+mod batas;
 mod centre_admin;
 mod centre_api;
 mod centre_link;
@@ -117,21 +118,26 @@ pub fn router(state: AppState) -> Router {
             .merge(web::office_routes()),
     };
     r.route("/metrics", axum::routing::get(metrics::metrics))
+        .layer(axum::Extension(Arc::new(web::status_limiter())))
         .layer(DefaultBodyLimit::max(MAX_BODY))
         .layer(axum::middleware::map_response(security_headers))
         .with_state(state)
 }
 
 /// Serves `app` on `listener` until `shutdown` completes (so that callers need not know
-/// the HTTP server library).
+/// the HTTP server library). Handlers see the client's address from the connection
+/// (`ConnectInfo`), which the per-address rate limits use.
 pub async fn serve(
     listener: tokio::net::TcpListener,
     app: Router,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown)
-        .await
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await
 }
 
 /// Headers every response carries: no framing, no MIME sniffing, no referrer leaks,

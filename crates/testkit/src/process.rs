@@ -391,6 +391,27 @@ impl Client {
         form_token(&self.page(url, Some(cookie)).await).unwrap_or_default()
     }
 
+    /// A citizen's status lookup as the page does it: `GET /status` for the form, then
+    /// `POST /status` with the number, the NIK and the form's token. (status, HTML).
+    pub async fn status_lookup(
+        &self,
+        base: &str,
+        nomor: &str,
+        nik: &str,
+    ) -> (reqwest::StatusCode, String) {
+        let (pra, token) = self.pre_session(&format!("{base}/status")).await;
+        let r = self
+            .http
+            .post(format!("{base}/status"))
+            .header("cookie", pra)
+            .form(&[("nomor", nomor), ("nik", nik), ("_csrf", token.as_str())])
+            .send()
+            .await
+            .expect("status lookup");
+        let st = r.status();
+        (st, r.text().await.expect("page text"))
+    }
+
     /// The HTML of a page, with a session cookie or (a citizen) without one.
     pub async fn page(&self, url: &str, cookie: Option<&str>) -> String {
         let mut req = self.http.get(url);

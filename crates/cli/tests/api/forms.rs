@@ -1,13 +1,24 @@
-//! Issue 13, finding 4: no cookie-authenticated write can be forged by another site.
+//! Issue 13, findings 3 and 4: the citizen status lookup cannot be scripted or read
+//! from URLs, and no cookie-authenticated write can be forged by another site.
 //!
+//! - The lookup is a POST; a GET with the numbers in its query looks nothing up.
+//! - Lookups are rate limited per connection address (429, in Indonesian), whatever
+//!   `X-Forwarded-For` says, in bounded memory.
+//! - The masked name shows no word lengths.
 //! - Every state-changing form needs its CSRF token (403 and nothing changed without),
 //!   cookie-only API writes need this server's Origin, bearer calls do not.
 //! - Hostile or oversized form fields get a clear error and write nothing.
+
+use std::net::{IpAddr, Ipv4Addr};
+use std::time::Instant;
 
 use reqwest::StatusCode;
 use serde_json::Value;
 
 use crate::helpers::*;
+
+/// Lookups one address may make at once (`web::status::LOOKUP_BURST`).
+const BURST: usize = 10;
 
 /// Enrolls `p` (operator, bearer) and returns its registration number.
 async fn enrolled(app: &TestApp, p: &sidik_domain::Penduduk, person: u64) -> String {
@@ -33,6 +44,176 @@ async fn status_of(app: &TestApp, nomor: &str) -> String {
     let op = app.login("operator").await;
     let (_, v) = app.get(&op, &format!("/api/v1/applications/{nomor}")).await;
     v["status"].as_str().unwrap().to_string()
+}
+
+/// A lookup from the loopback address `ip` with an already fetched cookie and token.
+async fn lookup_from(
+    ip: IpAddr,
+    app: &TestApp,
+    (pra, token): (&str, &str),
+    (nomor, nik): (&str, &str),
+) -> StatusCode {
+    let http = reqwest::Client::builder()
+        .local_address(ip)
+        .build()
+        .unwrap();
+    http.post(app.url("/status"))
+        .header("cookie", pra)
+        .form(&[("nomor", nomor), ("nik", nik), ("_csrf", token)])
+        .send()
+        .await
+        .unwrap()
+        .status()
+}
+
+#[tokio::test]
+async fn status_lookup_is_a_post_and_a_get_with_the_numbers_looks_nothing_up() {
+    let app = TestApp::spawn().await;
+    let p = adult(1301);
+    app.add_residents(std::slice::from_ref(&p)).await;
+    let nomor = enrolled(&app, &p, 1301).await;
+    let nik = p.nik.to_string();
+
+    // The form posts.
+    let form = app.client().page(&app.url("/status"), None).await;
+    assert!(
+        form.contains(r#"<form method="post" action="/status""#),
+        "{form}"
+    );
+    assert!(form.contains(r#"name="_csrf""#), "{form}");
+
+    // The numbers in a GET query are neither looked up nor shown again.
+    let r = app
+        .http
+        .get(app.url(&format!("/status?nomor={nomor}&nik={nik}")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let html = r.text().await.unwrap();
+    assert!(!html.contains("hasil-status"), "no lookup: {html}");
+    assert!(!html.contains("Direkam</strong>"), "{html}");
+    assert!(!html.contains(&nomor) && !html.contains(&nik), "{html}");
+    assert!(
+        html.contains(r#"id="pemberitahuan""#) && html.contains("tidak ada pencarian"),
+        "the citizen is told why: {html}"
+    );
+
+    // The POST looks it up.
+    let (st, html) = app.status_lookup(&nomor, &nik).await;
+    assert_eq!(st, StatusCode::OK);
+    assert!(
+        html.contains("hasil-status") && html.contains("Direkam"),
+        "{html}"
+    );
+}
+
+#[tokio::test]
+async fn the_masked_name_reveals_no_word_lengths() {
+    let app = TestApp::spawn().await;
+    let mut short = adult(1311);
+    short.nama = "Budi Santoso".into();
+    let mut long = adult(1312);
+    long.nama = "Bambang Sutrisnowati".into();
+    app.add_residents(&[short.clone(), long.clone()]).await;
+    let mut shown = vec![];
+    for (p, person) in [(&short, 1311), (&long, 1312)] {
+        let nomor = enrolled(&app, p, person).await;
+        let (st, html) = app.status_lookup(&nomor, &p.nik.to_string()).await;
+        assert_eq!(st, StatusCode::OK, "{html}");
+        let at = html.find("<dt>Nama</dt><dd>").expect("name shown") + 17;
+        let name = html[at..].split("</dd>").next().unwrap().to_string();
+        assert!(!name.contains("****"), "{name}");
+        shown.push(name);
+    }
+    assert_eq!(shown[0], "B*** S***");
+    assert_eq!(shown[0], shown[1], "names of other lengths look the same");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_flood_of_wrong_lookups_gets_429_per_connection_address_in_bounded_memory() {
+    let app = TestApp::spawn().await;
+    let p = adult(1321);
+    app.add_residents(std::slice::from_ref(&p)).await;
+    let nomor = enrolled(&app, &p, 1321).await;
+    let (pra, token) = app.pre_session("/status").await;
+    let wrong_nik = "3172015505859999";
+
+    // 300 wrong guesses from one connection address, each claiming another client in
+    // X-Forwarded-For / X-Real-IP / Forwarded.
+    let start = Instant::now();
+    let mut answers = vec![];
+    for i in 0..300u32 {
+        let forged = format!("10.{}.{}.{}", i / 65536, (i / 256) % 256, i % 256);
+        let r = app
+            .http
+            .post(app.url("/status"))
+            .header("cookie", &pra)
+            .header("x-forwarded-for", &forged)
+            .header("x-real-ip", &forged)
+            .header("forwarded", format!("for={forged}"))
+            .form(&[
+                ("nomor", nomor.as_str()),
+                ("nik", wrong_nik),
+                ("_csrf", token.as_str()),
+            ])
+            .send()
+            .await
+            .unwrap();
+        let st = r.status();
+        let retry = r.headers().get("retry-after").cloned();
+        let html = r.text().await.unwrap();
+        if st == StatusCode::OK {
+            assert!(html.contains("Data tidak ditemukan"), "{html}");
+        } else {
+            assert_eq!(st, StatusCode::TOO_MANY_REQUESTS, "{html}");
+            assert!(
+                html.contains("Terlalu banyak permintaan cek status") && html.contains("detik"),
+                "{html}"
+            );
+            assert!(retry.is_some(), "Retry-After is sent");
+        }
+        answers.push(st);
+    }
+    let allowed = answers.iter().filter(|s| **s == StatusCode::OK).count();
+    let slack = (start.elapsed().as_secs() / 6) as usize + 1;
+    assert!(
+        answers[..BURST].iter().all(|s| *s == StatusCode::OK),
+        "{answers:?}"
+    );
+    assert_eq!(answers[BURST], StatusCode::TOO_MANY_REQUESTS);
+    assert!(allowed <= BURST + slack, "{allowed} lookups let through");
+
+    // Another address is not affected, and the table of addresses stays bounded
+    // however many addresses come (loopback is 127.0.0.0/8).
+    let m = app.client().metrics(&app.base).await;
+    let capacity = m["sidik_status_lookup_clients_capacity"] as u32;
+    assert!(capacity >= 16, "{m:?}");
+    let extra = 200;
+    let mut tasks = tokio::task::JoinSet::new();
+    let app = std::sync::Arc::new(app);
+    for n in 0..capacity + extra {
+        let app = app.clone();
+        let (pra, token, nomor) = (pra.clone(), token.clone(), nomor.clone());
+        tasks.spawn(async move {
+            let ip = IpAddr::V4(Ipv4Addr::from(0x7f01_0000 + n));
+            lookup_from(ip, &app, (&pra, &token), (&nomor, wrong_nik)).await
+        });
+        if tasks.len() >= 16 {
+            assert_eq!(tasks.join_next().await.unwrap().unwrap(), StatusCode::OK);
+        }
+    }
+    while let Some(st) = tasks.join_next().await {
+        assert_eq!(st.unwrap(), StatusCode::OK);
+    }
+    let m = app.client().metrics(&app.base).await;
+    let tracked = m["sidik_status_lookup_clients"] as u32;
+    assert!(tracked <= capacity, "{tracked} > {capacity}");
+    assert!(m["sidik_status_lookups_refused_total"] >= (300 - allowed) as f64);
+    // The flooding address was not forgotten to make room for the others.
+    let one = IpAddr::V4(Ipv4Addr::LOCALHOST);
+    let st = lookup_from(one, &app, (&pra, &token), (&nomor, wrong_nik)).await;
+    assert_eq!(st, StatusCode::TOO_MANY_REQUESTS);
 }
 
 #[tokio::test]
@@ -102,7 +283,7 @@ async fn a_cross_origin_form_post_with_a_printer_cookie_moves_no_card() {
 }
 
 /// Every other state-changing form refuses a post without its token, and changes
-/// nothing: login, logout, enrollment, the uniqueness check.
+/// nothing: login, logout, enrollment, the uniqueness check, the status lookup.
 #[tokio::test]
 async fn every_state_changing_form_needs_its_token() {
     let app = TestApp::spawn().await;
@@ -142,6 +323,11 @@ async fn every_state_changing_form_needs_its_token() {
     let cek = app.url(&format!("/permohonan/{nomor}/cek"));
     let r = app.http.post(&cek).header("cookie", &ver);
     refused(r.form(&[("_csrf", "0".repeat(64))]).send().await.unwrap()).await;
+    let (pra, _) = app.pre_session("/status").await;
+    let nik = p.nik.to_string();
+    let r = app.http.post(app.url("/status")).header("cookie", &pra);
+    let r = r.form(&[("nomor", nomor.as_str()), ("nik", nik.as_str())]);
+    refused(r.send().await.unwrap()).await;
     assert_eq!(app.footprint().await, before);
     assert_eq!(status_of(&app, &nomor).await, "direkam");
     // With their tokens they work.
@@ -324,6 +510,11 @@ async fn hostile_or_oversized_form_fields_get_a_clear_error_and_write_nothing() 
     let html = r.text().await.unwrap();
     assert!(html.contains("NIK tidak valid"), "{}", &html[..2000]);
     assert!(html.len() < 50 * 1024, "the field is not echoed back");
+    // A 12 KB registration number in the status lookup.
+    let (st, html) = app.status_lookup(&"1".repeat(12 * 1024), "1").await;
+    assert_eq!(st, StatusCode::OK);
+    assert!(html.contains("Nomor registrasi harus 27 angka"), "{html}");
+    assert!(html.len() < 10 * 1024, "the field is not echoed back");
     assert_eq!(app.footprint().await, before, "nothing was written");
     assert_eq!(status_of(&app, &nomor).await, "ganda");
 }

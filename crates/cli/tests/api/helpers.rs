@@ -163,6 +163,11 @@ impl TestApp {
         self.client().pre_session(&self.url(path)).await
     }
 
+    /// A citizen's status lookup through the page form: (status, HTML).
+    pub async fn status_lookup(&self, nomor: &str, nik: &str) -> (StatusCode, String) {
+        self.client().status_lookup(&self.base, nomor, nik).await
+    }
+
     pub async fn login(&self, user: &str) -> String {
         let r = self
             .http

@@ -36,9 +36,17 @@ pub fn office_routes() -> Router<AppState> {
             get(permohonan::gambar),
         )
         .route("/sinkron", get(sinkron::sinkron))
-        .route("/status", get(status::status_warga))
+        .route(
+            "/status",
+            get(status::status_form).post(status::status_warga),
+        )
         .fallback(akun::tidak_ditemukan)
         .layer(axum::middleware::from_fn(crate::csrf::pra_sesi))
+}
+
+/// The citizen status lookup's rate limiter (see [`status`]).
+pub fn status_limiter() -> crate::batas::Pembatas {
+    status::limiter()
 }
 
 /// Pages of the central node.
