@@ -1,6 +1,7 @@
 // Browser test of the officer pages: the README's run command in demo mode, the demo
 // admin logs in with the printed one-time password, enrolls a resident with synthetic
-// biometrics, runs the uniqueness check, and the card is queued for printing.
+// biometrics, runs the uniqueness check, and the card is queued for printing; after
+// logging out, the citizen looks the application up on the status page.
 //
 // Needs: Debian chromium at /usr/bin/chromium, `npm ci` in this folder, and the sidik
 // binary (SIDIK_BIN, default ../target/debug/sidik). Run: node --test e2e/
@@ -103,6 +104,7 @@ test('demo admin logs in, enrolls, checks and sees the card queued for printing'
   await page.click('button:has-text("verifikasi ketunggalan")');
   await page.waitForURL(/\/permohonan\/\d{27}$/);
   assert.equal((await page.textContent('#status')).trim(), 'Siap cetak');
+  const nomor = page.url().match(/(\d{27})$/)[1];
   const timeline = await page.textContent('#riwayat');
   assert.match(timeline, /Hasil verifikasi: tunggal/);
   assert.match(timeline, /WIB/);
@@ -115,4 +117,19 @@ test('demo admin logs in, enrolls, checks and sees the card queued for printing'
   await page.check('#demo_biometrik');
   await page.click('button:has-text("Simpan perekaman")');
   assert.match(await page.textContent('.galat'), /permohonan yang belum selesai/);
+
+  // Logging out is a form with its token too.
+  await page.click('button:has-text("Keluar")');
+  await page.waitForURL(base + '/masuk');
+
+  // The citizen's lookup: a POST form (nothing in the URL), the name masked.
+  await page.goto(base + '/status');
+  await page.fill('#nomor', nomor);
+  await page.fill('#nik', resident.nik);
+  await page.click('button:has-text("Cek status")');
+  await page.waitForSelector('#hasil-status');
+  assert.equal(page.url(), base + '/status');
+  const hasil = await page.textContent('#hasil-status');
+  assert.match(hasil, /Siap cetak/);
+  assert.match(hasil, /^\s*Nama\s*(\S\*\*\* ?)+/);
 });

@@ -224,6 +224,25 @@ pub enum TransitionError {
     ReasonRequired(&'static str),
 }
 
+/// The longest reason an officer may give for an act, in characters.
+pub const ALASAN_MAKS: usize = 500;
+
+/// Checks a reason an officer gives (rejection, adjudication): at most
+/// [`ALASAN_MAKS`] characters and no control characters (it is shown on pages and kept
+/// in the audit chain).
+pub fn periksa_alasan(alasan: &str) -> Result<(), String> {
+    let n = alasan.chars().count();
+    if n > ALASAN_MAKS {
+        return Err(format!(
+            "a reason has at most {ALASAN_MAKS} characters (got {n})"
+        ));
+    }
+    if alasan.chars().any(char::is_control) {
+        return Err("a reason may not contain control characters".into());
+    }
+    Ok(())
+}
+
 /// Office code: six digits (province, regency, office number), e.g. `317201`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct KodeKantor(String);
@@ -491,5 +510,14 @@ mod tests {
         assert!(!Aksi::Cetak.allowed(Peran::Operator));
         assert!(!Aksi::AdjudikasiTunggal.allowed(Peran::Operator));
         assert!(Aksi::AdjudikasiTunggal.allowed(Peran::Verifikator));
+    }
+
+    #[test]
+    fn a_reason_is_bounded_and_has_no_control_characters() {
+        assert!(periksa_alasan("Orang yang sama dengan NIK lain").is_ok());
+        assert!(periksa_alasan(&"é".repeat(ALASAN_MAKS)).is_ok());
+        assert!(periksa_alasan(&"a".repeat(ALASAN_MAKS + 1)).is_err());
+        assert!(periksa_alasan("baris\nbaru").is_err());
+        assert!(periksa_alasan("nul\0").is_err());
     }
 }

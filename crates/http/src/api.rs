@@ -160,7 +160,7 @@ async fn enroll(
     mp: Result<Multipart, MultipartRejection>,
 ) -> Result<(StatusCode, Json<PermohonanJson>), ApiError> {
     let mp = mp.map_err(|e| ApiError::new(e.status(), "bad_multipart", e.body_text()))?;
-    let (mut input, _) = read_enroll_form(mp).await?;
+    let mut input = read_enroll_form(mp).await?.input;
     if let Some(k) = headers.get("idempotency-key").and_then(|v| v.to_str().ok()) {
         input.idempotency_key = Some(k.to_string());
     }

@@ -2,7 +2,7 @@
 
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
-use axum::http::{header, StatusCode};
+use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use sidik_store::User;
 
@@ -12,23 +12,27 @@ pub const COOKIE: &str = "sidik_sesi";
 
 /// The session token of a request, from `Authorization: Bearer` or the cookie.
 pub fn token_of(parts: &Parts) -> Option<String> {
-    if let Some(v) = parts.headers.get(header::AUTHORIZATION) {
+    token_in(&parts.headers)
+}
+
+/// The session token in `headers`, from `Authorization: Bearer` or the cookie.
+pub fn token_in(headers: &HeaderMap) -> Option<String> {
+    if let Some(v) = headers.get(header::AUTHORIZATION) {
         let v = v.to_str().ok()?;
         return v
             .strip_prefix("Bearer ")
             .map(|t| t.trim().to_string())
             .filter(|t| !t.is_empty());
     }
-    parts
-        .headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|kv| kv.trim().split_once('='))
-        .find(|(k, _)| *k == COOKIE)
-        .map(|(_, v)| v.to_string())
+    crate::csrf::cookie(headers, COOKIE)
+        .map(str::to_string)
         .filter(|t| !t.is_empty())
+}
+
+/// A write (not GET, HEAD, OPTIONS) authenticated by the session cookie rather than
+/// `Authorization: Bearer`: a browser may have sent it on another site's behalf.
+fn cookie_write(parts: &Parts) -> bool {
+    !parts.method.is_safe() && !parts.headers.contains_key(header::AUTHORIZATION)
 }
 
 async fn user_of(parts: &Parts, state: &AppState) -> Result<Option<User>, ApiError> {
@@ -45,6 +49,16 @@ impl FromRequestParts<AppState> for ApiUser {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        if cookie_write(parts)
+            && token_of(parts).is_some()
+            && !crate::csrf::same_origin(&parts.headers)
+        {
+            return Err(ApiError::new(
+                StatusCode::FORBIDDEN,
+                "cross_origin",
+                "a write authenticated by the session cookie needs an Origin (or Referer) of this server; API clients send Authorization: Bearer <token>",
+            ));
+        }
         user_of(parts, state).await?.map(ApiUser).ok_or_else(|| {
             ApiError::new(
                 StatusCode::UNAUTHORIZED,

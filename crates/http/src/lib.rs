@@ -20,9 +20,11 @@ use sidik_sync::Centre;
 
 mod api;
 mod auth;
+mod batas;
 mod centre_admin;
 mod centre_api;
 mod centre_link;
+mod csrf;
 mod error;
 mod metrics;
 mod office_api;
@@ -131,21 +133,26 @@ pub fn router(state: AppState) -> Router {
     } else {
         r
     };
-    r.layer(DefaultBodyLimit::max(MAX_BODY))
+    r.layer(axum::Extension(Arc::new(web::status_limiter())))
+        .layer(DefaultBodyLimit::max(MAX_BODY))
         .layer(axum::middleware::map_response(security_headers))
         .with_state(state)
 }
 
 /// Serves `app` on `listener` until `shutdown` completes (so that callers need not know
-/// the HTTP server library).
+/// the HTTP server library). Handlers see the client's address from the connection
+/// (`ConnectInfo`), which the per-address rate limits use.
 pub async fn serve(
     listener: tokio::net::TcpListener,
     app: Router,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown)
-        .await
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await
 }
 
 /// Serves `app` over TLS (rustls; certificate chain and private key in PEM files) on

@@ -2,23 +2,33 @@
 
 use std::fmt::Write as _;
 use std::sync::atomic::Ordering;
+use std::sync::Arc;
 
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
+use axum::Extension;
 use sidik_domain::Status;
 use sidik_issuance::Issuance;
 use sidik_sync::Centre;
 
+use crate::batas::Pembatas;
 use crate::{AppState, Role, SyncView};
 
 /// `GET /metrics`: Prometheus text format. No personal data.
-pub async fn metrics(State(st): State<AppState>) -> Response {
+pub async fn metrics(
+    State(st): State<AppState>,
+    Extension(lookups): Extension<Arc<Pembatas>>,
+) -> Response {
     let mut out = String::new();
     match &st.role {
-        Role::Standalone(i) => applications(&mut out, i).await,
+        Role::Standalone(i) => {
+            applications(&mut out, i).await;
+            status_lookups(&mut out, &lookups);
+        }
         Role::Office(i, v) => {
             office(&mut out, v, st.clock.now()).await;
             applications(&mut out, i).await;
+            status_lookups(&mut out, &lookups);
         }
         Role::Centre(c) => centre(&mut out, c).await,
     }
@@ -175,6 +185,31 @@ async fn centre(out: &mut String, c: &Centre) {
         }
         Err(e) => tracing::error!("metrics: {e}"),
     }
+}
+
+/// The citizen status lookup's rate limit (office roles).
+fn status_lookups(out: &mut String, l: &Pembatas) {
+    gauge(
+        out,
+        "sidik_status_lookup_clients",
+        "Client addresses the status lookup's rate limiter tracks (bounded by its capacity).",
+        "gauge",
+        &l.len(),
+    );
+    gauge(
+        out,
+        "sidik_status_lookup_clients_capacity",
+        "How many client addresses the status lookup's rate limiter can track.",
+        "gauge",
+        &l.capacity(),
+    );
+    gauge(
+        out,
+        "sidik_status_lookups_refused_total",
+        "Status lookups refused by the rate limit (429) since start.",
+        "counter",
+        &l.refused(),
+    );
 }
 
 /// Applications by status (office roles).

@@ -127,7 +127,7 @@ fn core_document() -> Value {
         "info": {
             "title": "Sidik API",
             "version": env!("CARGO_PKG_VERSION"),
-            "description": "e-KTP issuance: perekaman, verifikasi ketunggalan, cetak, serah. Errors are {code, message}. Every call except login, health and this document needs `Authorization: Bearer <token>` (or the session cookie)."
+            "description": "e-KTP issuance: perekaman, verifikasi ketunggalan, cetak, serah. Errors are {code, message}. Every call except login, health and this document needs `Authorization: Bearer <token>` (or the session cookie). A write (POST/PUT/DELETE) authenticated by the session cookie alone needs an Origin (or Referer) of this server, otherwise 403 {code: cross_origin}; bearer calls are not affected."
         },
         "servers": [{"url": "/api/v1"}],
         "security": [{"bearer": []}],

@@ -173,14 +173,25 @@ impl From<&Permohonan> for PermohonanJson {
     }
 }
 
+/// An enrollment read from a form.
+pub struct EnrollForm {
+    pub input: EnrollInput,
+    /// The page asked for synthetic biometrics (demo mode).
+    pub demo: bool,
+    /// The page form's CSRF token (`_csrf`), checked by the page handler.
+    pub csrf: Option<String>,
+}
+
 /// Reads an enrollment from `multipart/form-data`.
 ///
 /// Fields: `nik`, `kelurahan`, optional `nama`, files `jari_1` ... `jari_10` (ISO/IEC
 /// 19794-2 records), text `pengecualian_N` (amputasi | cedera | tidak_terbaca), files
-/// `foto` and `tanda_tangan` (JPEG/PNG). Pages may also send `demo_biometrik=1`.
-pub async fn read_enroll_form(mut mp: Multipart) -> Result<(EnrollInput, bool), ApiError> {
+/// `foto` and `tanda_tangan` (JPEG/PNG). Pages also send `_csrf` and may send
+/// `demo_biometrik=1`.
+pub async fn read_enroll_form(mut mp: Multipart) -> Result<EnrollForm, ApiError> {
     let mut input = EnrollInput::default();
     let mut demo = false;
+    let mut csrf = None;
     let bad = |m: String| ApiError::bad_request("bad_multipart", m);
     // A body over the size limit is 413, whatever part of it the limit cut.
     let read_err = |e: axum::extract::multipart::MultipartError, what: String| {
@@ -232,9 +243,10 @@ pub async fn read_enroll_form(mut mp: Multipart) -> Result<(EnrollInput, bool), 
                 "tanda_tangan" => input.tanda_tangan = Some(data).filter(|d| !d.is_empty()),
                 "idempotency_key" => input.idempotency_key = Some(text()),
                 "demo_biometrik" => demo = text() == "1",
+                "_csrf" => csrf = Some(text()),
                 other => return Err(bad(format!("unknown field {other:?}"))),
             }
         }
     }
-    Ok((input, demo))
+    Ok(EnrollForm { input, demo, csrf })
 }

@@ -136,6 +136,10 @@ impl Issuance {
             aksi.allowed(user.peran),
             &format!("perform {}", aksi.slug()),
         )?;
+        if let Some(a) = &alasan {
+            sidik_domain::permohonan::periksa_alasan(a)
+                .map_err(|m| IssuanceError::invalid("invalid_reason", m))?;
+        }
         if self.answers_to_centre() && matches!(aksi, Aksi::AdjudikasiTunggal | Aksi::Setujui) {
             return Err(IssuanceError::Conflict {
                 code: "decided_by_centre",

@@ -279,6 +279,13 @@ impl Node {
     }
 }
 
+/// The CSRF token of the first form in a page (its hidden `_csrf` field).
+pub fn form_token(html: &str) -> Option<String> {
+    let at = html.find("name=\"_csrf\" value=\"")? + "name=\"_csrf\" value=\"".len();
+    let len = html[at..].find('"')?;
+    Some(html[at..at + len].to_string()).filter(|t| !t.is_empty())
+}
+
 /// The HTTP side of a test or simulation against real nodes: one `reqwest` client
 /// (redirects not followed, so a login's `303` and `Set-Cookie` are seen).
 #[derive(Clone)]
@@ -330,13 +337,36 @@ impl Client {
         v["token"].as_str().expect("token").to_string()
     }
 
-    /// Logs in through the officer page form (`POST /masuk`); returns the session
-    /// cookie (`name=value`).
+    /// A first visit to a page with a form (before login): returns the pre-session
+    /// cookie (`name=value`) and the form's CSRF token.
+    pub async fn pre_session(&self, url: &str) -> (String, String) {
+        let r = self.http.get(url).send().await.expect("page request");
+        let cookie = r
+            .headers()
+            .get_all("set-cookie")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .find(|v| v.starts_with("sidik_pra="))
+            .map(|v| v.split(';').next().expect("cookie pair").to_string())
+            .unwrap_or_default();
+        let html = r.text().await.expect("page text");
+        let token = form_token(&html).unwrap_or_default();
+        (cookie, token)
+    }
+
+    /// Logs in through the officer page form (`GET` then `POST /masuk` with its
+    /// token); returns the session cookie (`name=value`).
     pub async fn web_login(&self, base: &str, username: &str, password: &str) -> String {
+        let (pra, token) = self.pre_session(&format!("{base}/masuk")).await;
         let r = self
             .http
             .post(format!("{base}/masuk"))
-            .form(&[("username", username), ("password", password)])
+            .header("cookie", pra)
+            .form(&[
+                ("username", username),
+                ("password", password),
+                ("_csrf", token.as_str()),
+            ])
             .send()
             .await
             .expect("login form");
@@ -345,8 +375,41 @@ impl Client {
             reqwest::StatusCode::SEE_OTHER,
             "login of {username}"
         );
-        let cookie = r.headers()["set-cookie"].to_str().expect("cookie");
+        let cookie = r
+            .headers()
+            .get_all("set-cookie")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .find(|v| v.starts_with("sidik_sesi="))
+            .expect("session cookie");
         cookie.split(';').next().expect("cookie pair").to_string()
+    }
+
+    /// The CSRF token of an officer's forms: from the page at `url` shown to the
+    /// session `cookie` (empty if the page has none).
+    pub async fn session_token(&self, url: &str, cookie: &str) -> String {
+        form_token(&self.page(url, Some(cookie)).await).unwrap_or_default()
+    }
+
+    /// A citizen's status lookup as the page does it: `GET /status` for the form, then
+    /// `POST /status` with the number, the NIK and the form's token. (status, HTML).
+    pub async fn status_lookup(
+        &self,
+        base: &str,
+        nomor: &str,
+        nik: &str,
+    ) -> (reqwest::StatusCode, String) {
+        let (pra, token) = self.pre_session(&format!("{base}/status")).await;
+        let r = self
+            .http
+            .post(format!("{base}/status"))
+            .header("cookie", pra)
+            .form(&[("nomor", nomor), ("nik", nik), ("_csrf", token.as_str())])
+            .send()
+            .await
+            .expect("status lookup");
+        let st = r.status();
+        (st, r.text().await.expect("page text"))
     }
 
     /// The HTML of a page, with a session cookie or (a citizen) without one.

@@ -170,6 +170,11 @@ impl Cluster {
         self.client.page(url, cookie).await
     }
 
+    /// A citizen's status lookup through the page form (POST): the page's HTML.
+    pub async fn status_lookup(&self, base: &str, nomor: &str, nik: &str) -> String {
+        self.client.status_lookup(base, nomor, nik).await.1
+    }
+
     /// Logs in through the officer page form; returns the session cookie.
     pub async fn web_login(&self, base: &str) -> String {
         self.client.web_login(base, "admin", PW).await

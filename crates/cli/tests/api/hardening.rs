@@ -175,10 +175,14 @@ async fn a_role_denied_form_post_answers_403_in_indonesian() {
     let (_, a) = app.enroll(&op, &Enrol::new(&p, 71)).await;
     let nomor = a["nomor"].as_str().unwrap().to_string();
     let cookie = app.web_login("pencetak").await;
+    let token = app
+        .session_token(&format!("/permohonan/{nomor}"), &cookie)
+        .await;
     let r = app
         .http
         .post(app.url(&format!("/permohonan/{nomor}/cek")))
         .header("cookie", &cookie)
+        .form(&[("_csrf", token)])
         .send()
         .await
         .unwrap();

@@ -1,6 +1,7 @@
 //! API and page tests against an in-process server (one test binary, shared helpers).
 
 mod cluster;
+mod forms;
 mod hardening;
 mod helpers;
 mod ketunggalan;
@@ -411,10 +412,16 @@ async fn officer_pages_login_list_enroll_and_detail() {
     let r = app.http.get(app.url("/permohonan")).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
 
+    let (pra, token) = app.pre_session("/masuk").await;
     let r = app
         .http
         .post(app.url("/masuk"))
-        .form(&[("username", "operator"), ("password", "salah")])
+        .header("cookie", &pra)
+        .form(&[
+            ("username", "operator"),
+            ("password", "salah"),
+            ("_csrf", &token),
+        ])
         .send()
         .await
         .unwrap();
@@ -424,7 +431,12 @@ async fn officer_pages_login_list_enroll_and_detail() {
     let r = app
         .http
         .post(app.url("/masuk"))
-        .form(&[("username", "operator"), ("password", PASSWORD)])
+        .header("cookie", &pra)
+        .form(&[
+            ("username", "operator"),
+            ("password", PASSWORD),
+            ("_csrf", &token),
+        ])
         .send()
         .await
         .unwrap();
@@ -448,12 +460,13 @@ async fn officer_pages_login_list_enroll_and_detail() {
         "kecamatan filter lists the city's kecamatan"
     );
 
-    // Enroll through the page form (multipart, cookie session).
+    // Enroll through the page form (multipart, cookie session, the form's token).
+    let token = app.session_token("/permohonan/baru", &cookie).await;
     let r = app
         .http
         .post(app.url("/permohonan/baru"))
         .header("cookie", cookie.clone())
-        .multipart(Enrol::new(&p, 5).form())
+        .multipart(Enrol::new(&p, 5).form().text("_csrf", token))
         .send()
         .await
         .unwrap();
@@ -483,7 +496,11 @@ async fn officer_pages_login_list_enroll_and_detail() {
     let (_, html) = page("/permohonan?status=direkam").await;
     assert!(html.contains(&p.nama));
     let (st, html) = page("/permohonan?nik=123").await;
-    assert_eq!(st, StatusCode::BAD_REQUEST, "a bad filter is a 400, in Indonesian");
+    assert_eq!(
+        st,
+        StatusCode::BAD_REQUEST,
+        "a bad filter is a 400, in Indonesian"
+    );
     assert!(html.contains("Filter tidak valid"));
     let (st, html) = page("/penduduk?nik=3172015505859999").await;
     assert_eq!(st, StatusCode::NOT_FOUND);

@@ -124,13 +124,18 @@ async fn centre_page_shows_ganda_findings_and_refuses_bad_adjudications() {
     }
     assert!(html.contains("/pusat/permohonan/"), "the form is there");
 
+    let app_ = &app;
     let post = |cookie: &str, nomor: &str, form: &[(&str, &str)]| {
-        let req = app
-            .http
-            .post(app.url(&format!("/pusat/permohonan/{nomor}/adjudikasi")))
-            .header("cookie", cookie)
-            .form(form);
+        let cookie = cookie.to_string();
+        let url = app_.url(&format!("/pusat/permohonan/{nomor}/adjudikasi"));
+        let mut form: Vec<(String, String)> = form
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
         async move {
+            // The form's token, as the page gives it to this session.
+            form.push(("_csrf".into(), app_.session_token("/pusat", &cookie).await));
+            let req = app_.http.post(url).header("cookie", cookie).form(&form);
             let r = req.send().await.unwrap();
             let loc = r
                 .headers()
@@ -149,6 +154,32 @@ async fn centre_page_shows_ganda_findings_and_refuses_bad_adjudications() {
     .await;
     assert_eq!(st, StatusCode::BAD_REQUEST);
     assert!(html.contains("wajib diisi"), "{html}");
+    assert_eq!(
+        centre.store.decisions_for(&second).await.unwrap().len(),
+        before
+    );
+    // A reason over 500 characters: refused, nothing published.
+    let long = "x".repeat(501);
+    let (st, _, html) = post(
+        &verifikator,
+        &second,
+        &[("hasil", "tolak"), ("alasan", &long)],
+    )
+    .await;
+    assert_eq!(st, StatusCode::BAD_REQUEST);
+    assert!(html.contains("Alasan adjudikasi tidak sah"), "{html}");
+    // Without the form's token (another site's form): 403, nothing published.
+    let r = app
+        .http
+        .post(app.url(&format!("/pusat/permohonan/{second}/adjudikasi")))
+        .header("cookie", &verifikator)
+        .header("origin", "http://attacker.example")
+        .form(&[("hasil", "tunggal"), ("alasan", "palsu")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    assert!(r.text().await.unwrap().contains("Formulir ditolak"));
     assert_eq!(
         centre.store.decisions_for(&second).await.unwrap().len(),
         before
@@ -190,13 +221,18 @@ async fn centre_adjudicates_from_a_form_once() {
             (r.status(), r.text().await.unwrap())
         }
     };
+    let app_ = &app;
     let post = |cookie: &str, nomor: &str, form: &[(&str, &str)]| {
-        let req = app
-            .http
-            .post(app.url(&format!("/pusat/permohonan/{nomor}/adjudikasi")))
-            .header("cookie", cookie)
-            .form(form);
+        let cookie = cookie.to_string();
+        let url = app_.url(&format!("/pusat/permohonan/{nomor}/adjudikasi"));
+        let mut form: Vec<(String, String)> = form
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
         async move {
+            // The form's token, as the page gives it to this session.
+            form.push(("_csrf".into(), app_.session_token("/pusat", &cookie).await));
+            let req = app_.http.post(url).header("cookie", cookie).form(&form);
             let r = req.send().await.unwrap();
             let loc = r
                 .headers()

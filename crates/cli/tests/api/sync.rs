@@ -29,18 +29,14 @@ async fn assert_outage_is_told(
     assert_eq!(m["sidik_centre_up"], 0.0);
     assert_eq!(m["sidik_outbox_waiting"], (N + 3) as f64);
     let (nomor0, (_, nik0)) = nomor_of.iter().find(|(_, (b, _))| b == b1).unwrap();
-    let page = c
-        .page(&format!("{b1}/status?nomor={nomor0}&nik={nik0}"), None)
-        .await;
+    let page = c.status_lookup(b1, nomor0, nik0).await;
     assert!(
         page.contains("Sistem pusat sedang gangguan sejak") && page.contains("WIB"),
         "{page}"
     );
     assert!(page.contains("tersimpan aman dan akan diproses otomatis"));
     // Another person's NIK with this number reveals nothing.
-    let page = c
-        .page(&format!("{b1}/status?nomor={nomor0}&nik={nik_a}"), None)
-        .await;
+    let page = c.status_lookup(b1, nomor0, nik_a).await;
     assert!(page.contains("Data tidak ditemukan"), "{page}");
 }
 

@@ -1,13 +1,14 @@
 //! Login, logout, the start page and the not-found page (every role).
 
 use askama::Template;
-use axum::extract::{Form, State};
-use axum::http::{header, StatusCode};
+use axum::extract::State;
+use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
+use super::formulir::{Csrf, Formulir, FormulirTamu, Kosong};
 use super::layout::{galat, home, html, kepala, pesan, Kepala};
-use crate::auth::{clear_cookie, session_cookie, token_of};
+use crate::auth::{clear_cookie, session_cookie, token_in};
 use crate::AppState;
 
 #[derive(Template)]
@@ -17,32 +18,36 @@ struct MasukPage {
     galat: Option<String>,
 }
 
-pub(super) async fn tidak_ditemukan(State(st): State<AppState>) -> Response {
+pub(super) async fn tidak_ditemukan(State(st): State<AppState>, Csrf(t): Csrf) -> Response {
     galat(
         &st,
         None,
+        &t,
         StatusCode::NOT_FOUND,
         "Halaman tidak ditemukan",
         "Alamat yang Anda buka tidak ada.".into(),
     )
 }
 
-pub(super) async fn beranda(State(st): State<AppState>, req: axum::extract::Request) -> Response {
-    let (parts, _) = req.into_parts();
-    if let Some(t) = token_of(&parts) {
-        if let Ok(Some(_)) = st.akun.authenticate(&t).await {
+pub(super) async fn beranda(
+    State(st): State<AppState>,
+    Csrf(t): Csrf,
+    headers: HeaderMap,
+) -> Response {
+    if let Some(token) = token_in(&headers) {
+        if let Ok(Some(_)) = st.akun.authenticate(&token).await {
             return Redirect::to(home(&st)).into_response();
         }
     }
     html(MasukPage {
-        k: kepala(&st, None),
+        k: kepala(&st, None, &t),
         galat: None,
     })
 }
 
-pub(super) async fn masuk_form(State(st): State<AppState>) -> Response {
+pub(super) async fn masuk_form(State(st): State<AppState>, Csrf(t): Csrf) -> Response {
     html(MasukPage {
-        k: kepala(&st, None),
+        k: kepala(&st, None, &t),
         galat: None,
     })
 }
@@ -53,7 +58,11 @@ pub(super) struct MasukForm {
     password: String,
 }
 
-pub(super) async fn masuk(State(st): State<AppState>, Form(f): Form<MasukForm>) -> Response {
+pub(super) async fn masuk(
+    State(st): State<AppState>,
+    Csrf(t): Csrf,
+    FormulirTamu(f): FormulirTamu<MasukForm>,
+) -> Response {
     match st.akun.login(&f.username, &f.password).await {
         Ok(s) => {
             let max_age = s.expires.duration_since(st.clock.now()).as_secs();
@@ -66,7 +75,7 @@ pub(super) async fn masuk(State(st): State<AppState>, Form(f): Form<MasukForm>) 
         Err(e) => (
             StatusCode::UNAUTHORIZED,
             html(MasukPage {
-                k: kepala(&st, None),
+                k: kepala(&st, None, &t),
                 galat: Some(pesan(&e.into())),
             }),
         )
@@ -74,9 +83,14 @@ pub(super) async fn masuk(State(st): State<AppState>, Form(f): Form<MasukForm>) 
     }
 }
 
-pub(super) async fn keluar(State(st): State<AppState>, req: axum::extract::Request) -> Response {
-    let (parts, _) = req.into_parts();
-    if let Some(t) = token_of(&parts) {
+/// Logging out needs the session's form token too: another site must not be able to
+/// end an officer's session.
+pub(super) async fn keluar(
+    State(st): State<AppState>,
+    headers: HeaderMap,
+    Formulir(Kosong {}): Formulir<Kosong>,
+) -> Response {
+    if let Some(t) = token_in(&headers) {
         let _ = st.akun.logout(&t).await;
     }
     (

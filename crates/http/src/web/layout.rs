@@ -6,6 +6,7 @@ use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 use sidik_store::User;
 
+use crate::csrf::{Pemilik, Token};
 use crate::{ApiError, AppState, Role};
 
 /// Indonesian text for an error code, for officers.
@@ -31,6 +32,7 @@ pub(crate) fn pesan(e: &ApiError) -> String {
         "not_found" => "Data tidak ditemukan",
         "bad_query" => "Filter tidak valid",
         "bad_multipart" => "Formulir tidak lengkap atau rusak",
+        "invalid_reason" => "Alasan tidak sah (paling banyak 500 karakter, tanpa karakter kendali)",
         "internal" => "Terjadi kesalahan sistem; hubungi admin",
         _ => "Permintaan tidak dapat diproses",
     };
@@ -58,6 +60,9 @@ pub struct Kepala {
     pub centre_node: bool,
     /// Outage notice for officers, if the centre is unreachable.
     pub gangguan: Option<String>,
+    /// The CSRF token of the page's forms (the session's for an officer, the
+    /// pre-session's otherwise).
+    pub csrf: String,
 }
 
 /// Since when the centre is unreachable, as this office sees it.
@@ -65,8 +70,13 @@ pub(crate) fn centre_down_since(st: &AppState) -> Option<jiff::Timestamp> {
     st.role.sync_view()?.health.snapshot().down_since
 }
 
-pub(crate) fn kepala(st: &AppState, u: Option<&User>) -> Kepala {
+pub(crate) fn kepala(st: &AppState, u: Option<&User>, t: &Token) -> Kepala {
     Kepala {
+        csrf: t.for_form(if u.is_some() {
+            Pemilik::Sesi
+        } else {
+            Pemilik::Tamu
+        }),
         user: u.map(|u| (u.username.to_string(), u.peran.slug())),
         kantor: st.info.nama_kantor.clone(),
         demo: st.info.demo,
@@ -87,12 +97,15 @@ pub(crate) struct GalatPage {
     pub k: Kepala,
     pub judul: String,
     pub pesan: String,
+    /// Where the page's link leads back to.
+    pub kembali: &'static str,
 }
 
 /// An error page with `status`.
 pub(crate) fn galat(
     st: &AppState,
     u: Option<&User>,
+    t: &Token,
     status: StatusCode,
     judul: &str,
     pesan: String,
@@ -100,9 +113,10 @@ pub(crate) fn galat(
     (
         status,
         html(GalatPage {
-            k: kepala(st, u),
+            k: kepala(st, u, t),
             judul: judul.into(),
             pesan,
+            kembali: if u.is_some() { home(st) } else { "/" },
         }),
     )
         .into_response()

@@ -1,5 +1,6 @@
 //! Server-rendered pages in Bahasa Indonesia, per role. Modules depend on
-//! [`layout`] only, never on each other.
+//! [`layout`] and [`formulir`] (forms: CSRF token, size limit) only, never on each
+//! other.
 
 use axum::routing::{get, post};
 use axum::Router;
@@ -7,6 +8,7 @@ use axum::Router;
 use crate::AppState;
 
 mod akun;
+mod formulir;
 mod layout;
 mod penduduk;
 mod permohonan;
@@ -34,8 +36,17 @@ pub fn office_routes() -> Router<AppState> {
             get(permohonan::gambar),
         )
         .route("/sinkron", get(sinkron::sinkron))
-        .route("/status", get(status::status_warga))
+        .route(
+            "/status",
+            get(status::status_form).post(status::status_warga),
+        )
         .fallback(akun::tidak_ditemukan)
+        .layer(axum::middleware::from_fn(crate::csrf::pra_sesi))
+}
+
+/// The citizen status lookup's rate limiter (see [`status`]).
+pub fn status_limiter() -> crate::batas::Pembatas {
+    status::limiter()
 }
 
 /// Pages of the central node.
@@ -50,4 +61,5 @@ pub fn centre_routes() -> Router<AppState> {
             post(pusat::adjudikasi),
         )
         .fallback(akun::tidak_ditemukan)
+        .layer(axum::middleware::from_fn(crate::csrf::pra_sesi))
 }

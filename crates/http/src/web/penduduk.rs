@@ -9,6 +9,7 @@ use axum::response::{IntoResponse, Response};
 use sidik_domain::tanggal::tanggal_hari;
 use sidik_domain::{Nik, Peran};
 
+use super::formulir::Csrf;
 use super::layout::{html, kepala, pesan, Kepala};
 use crate::auth::{Desk, WebUser};
 use crate::views::region_name;
@@ -30,11 +31,12 @@ pub(super) async fn penduduk(
     State(st): State<AppState>,
     Desk(iss): Desk,
     WebUser(u): WebUser,
+    Csrf(t): Csrf,
     Query(q): Query<HashMap<String, String>>,
 ) -> Response {
     let nik_s = q.get("nik").cloned().unwrap_or_default();
     let mut page = PendudukPage {
-        k: kepala(&st, Some(&u)),
+        k: kepala(&st, Some(&u), &t),
         nik: nik_s.clone(),
         biodata: vec![],
         kelurahan: String::new(),

@@ -4,8 +4,8 @@
 use std::collections::HashMap;
 
 use askama::Template;
-use axum::extract::{Form, Multipart, Path, Query, State};
-use axum::http::{header, StatusCode};
+use axum::extract::{Multipart, Path, Query, State};
+use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use sidik_domain::tanggal::{tanggal_hari, waktu_wib};
@@ -13,9 +13,11 @@ use sidik_domain::{Aksi, Permohonan, Status};
 use sidik_issuance::{Gambar, Issuance, IssuanceError};
 use sidik_store::{Created, User};
 
+use super::formulir::{periksa, Csrf, Formulir, Kosong};
 use super::layout::{galat, html, kepala, pesan, Kepala};
 use crate::api::{parse_form_filter, MAX_PAGE};
 use crate::auth::{Desk, WebUser};
+use crate::csrf::{Pemilik, Token};
 use crate::views::{read_enroll_form, region_name};
 use crate::{ApiError, AppState};
 
@@ -112,6 +114,7 @@ pub(super) async fn daftar(
     State(st): State<AppState>,
     Desk(iss): Desk,
     WebUser(u): WebUser,
+    Csrf(t): Csrf,
     Query(q): Query<HashMap<String, String>>,
 ) -> Response {
     let halaman: u32 = q
@@ -125,7 +128,7 @@ pub(super) async fn daftar(
         q.get("kelurahan").map_or("", |s| s.as_str()),
     );
     let mut page = DaftarPage {
-        k: kepala(&st, Some(&u)),
+        k: kepala(&st, Some(&u), &t),
         baris: vec![],
         jumlah: vec![],
         total: 0,
@@ -178,16 +181,17 @@ struct RekamPage {
 fn rekam_page(
     st: &AppState,
     iss: &Issuance,
-    u: &User,
+    (u, t): (&User, &Token),
     nik: String,
     kel: &str,
     galat: Option<String>,
 ) -> RekamPage {
     let (_, kelurahan) = wilayah_kota(iss, "", kel);
     RekamPage {
-        k: kepala(st, Some(u)),
+        k: kepala(st, Some(u), t),
         kelurahan,
-        nik,
+        // Echoed back at most as long as a NIK (a hostile value is not repeated).
+        nik: nik.chars().take(16).collect(),
         galat,
         jari: sidik_domain::biometrik::PosisiJari::all()
             .map(|p| (p.get(), p.label()))
@@ -199,30 +203,39 @@ pub(super) async fn rekam_form(
     State(st): State<AppState>,
     Desk(iss): Desk,
     WebUser(u): WebUser,
+    Csrf(t): Csrf,
     Query(q): Query<HashMap<String, String>>,
 ) -> Response {
     let nik = q.get("nik").cloned().unwrap_or_default();
     let kel = q.get("kelurahan").cloned().unwrap_or_default();
-    html(rekam_page(&st, &iss, &u, nik, &kel, None))
+    html(rekam_page(&st, &iss, (&u, &t), nik, &kel, None))
 }
 
 pub(super) async fn rekam(
     State(st): State<AppState>,
     Desk(iss): Desk,
     WebUser(u): WebUser,
+    Csrf(t): Csrf,
+    headers: HeaderMap,
     mp: Multipart,
 ) -> Response {
     let fail = |st: &AppState, u: &User, nik: String, kel: String, e: ApiError| {
         (
             e.status,
-            html(rekam_page(st, &iss, u, nik, &kel, Some(pesan(&e)))),
+            html(rekam_page(st, &iss, (u, &t), nik, &kel, Some(pesan(&e)))),
         )
             .into_response()
     };
-    let (mut input, demo) = match read_enroll_form(mp).await {
+    // The whole form is read (at most MAX_BODY) before the token is checked; nothing
+    // is written before both are done.
+    let form = match read_enroll_form(mp).await {
         Ok(x) => x,
         Err(e) => return fail(&st, &u, String::new(), String::new(), e),
     };
+    if let Some(refused) = periksa(&st, &headers, &t, Pemilik::Sesi, form.csrf.as_deref()) {
+        return refused;
+    }
+    let (mut input, demo) = (form.input, form.demo);
     if demo {
         if let Some(gen) = st.demo_biometrik.as_ref().filter(|_| st.info.demo) {
             let seed = input
@@ -294,7 +307,7 @@ struct DetailPage {
 async fn detail_page(
     st: &AppState,
     iss: &Issuance,
-    u: &User,
+    (u, t): (&User, &Token),
     nomor: &str,
     galat_cek: Option<String>,
 ) -> Response {
@@ -305,6 +318,7 @@ async fn detail_page(
             return galat(
                 st,
                 Some(u),
+                t,
                 e.status,
                 "Permohonan tidak ditemukan",
                 pesan(&e),
@@ -398,7 +412,7 @@ async fn detail_page(
     let bisa_cek =
         matches!(p.status, Status::Direkam | Status::Dikirim) && Aksi::Kirim.allowed(u.peran);
     html(DetailPage {
-        k: kepala(st, Some(u)),
+        k: kepala(st, Some(u), t),
         p: baris(&p),
         biodata,
         riwayat,
@@ -414,16 +428,19 @@ pub(super) async fn detail(
     State(st): State<AppState>,
     Desk(iss): Desk,
     WebUser(u): WebUser,
+    Csrf(t): Csrf,
     Path(nomor): Path<String>,
 ) -> Response {
-    detail_page(&st, &iss, &u, &nomor, None).await
+    detail_page(&st, &iss, (&u, &t), &nomor, None).await
 }
 
 pub(super) async fn cek(
     State(st): State<AppState>,
     Desk(iss): Desk,
     WebUser(u): WebUser,
+    Csrf(t): Csrf,
     Path(nomor): Path<String>,
+    Formulir(Kosong {}): Formulir<Kosong>,
 ) -> Response {
     match iss.check(&u, &nomor).await {
         Ok(_) => Redirect::to(&format!("/permohonan/{nomor}")).into_response(),
@@ -431,7 +448,7 @@ pub(super) async fn cek(
             // The page again with the reason, under the error's status (403 for a
             // role that may not, 409 for a state that does not allow it).
             let e: ApiError = e.into();
-            let page = detail_page(&st, &iss, &u, &nomor, Some(pesan(&e))).await;
+            let page = detail_page(&st, &iss, (&u, &t), &nomor, Some(pesan(&e))).await;
             (e.status, page).into_response()
         }
     }
@@ -447,8 +464,9 @@ pub(super) async fn aksi(
     State(st): State<AppState>,
     Desk(iss): Desk,
     WebUser(u): WebUser,
+    Csrf(t): Csrf,
     Path(nomor): Path<String>,
-    Form(f): Form<AksiForm>,
+    Formulir(f): Formulir<AksiForm>,
 ) -> Response {
     let result = match Aksi::parse(&f.aksi) {
         Ok(a) => iss.transition(&u, &nomor, a, f.alasan).await,
@@ -463,7 +481,7 @@ pub(super) async fn aksi(
             // The page again with the reason, under the error's status (403 for a
             // role that may not, 409 for a state that does not allow it).
             let e: ApiError = e.into();
-            let page = detail_page(&st, &iss, &u, &nomor, Some(pesan(&e))).await;
+            let page = detail_page(&st, &iss, (&u, &t), &nomor, Some(pesan(&e))).await;
             (e.status, page).into_response()
         }
     }

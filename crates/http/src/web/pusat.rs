@@ -8,11 +8,13 @@ use serde::Deserialize;
 use sidik_domain::tanggal::waktu_wib;
 use sidik_domain::Peran;
 
+use super::formulir::{Csrf, Formulir};
 use super::layout::{html, kepala, Kepala};
 use sidik_sync::centre::{Actor, CentreError};
 use sidik_sync::Centre;
 
 use crate::auth::{CentreNode, WebUser};
+use crate::csrf::Token;
 use crate::AppState;
 
 #[derive(Template)]
@@ -55,17 +57,19 @@ pub(super) async fn pusat(
     State(st): State<AppState>,
     CentreNode(c): CentreNode,
     WebUser(u): WebUser,
+    Csrf(t): Csrf,
     Query(q): Query<PusatQuery>,
 ) -> Response {
     let pesan = q
         .selesai
         .filter(|n| n.len() <= 40 && n.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'))
         .map(|n| format!("Adjudikasi permohonan {n} tercatat dan dikirim ke kantor asalnya."));
-    centre_page(&st, &c, &u, pesan, None).await
+    centre_page(&st, &t, &c, &u, pesan, None).await
 }
 
 async fn centre_page(
     st: &AppState,
+    t: &Token,
     c: &Centre,
     u: &sidik_store::User,
     pesan: Option<String>,
@@ -147,7 +151,7 @@ async fn centre_page(
         vec![]
     };
     html(PusatPage {
-        k: kepala(st, Some(u)),
+        k: kepala(st, Some(u), t),
         diterima: s.diterima,
         diputuskan: s.diputuskan,
         menunggu: s.menunggu,
@@ -180,8 +184,9 @@ pub(super) async fn adjudikasi(
     State(st): State<AppState>,
     CentreNode(c): CentreNode,
     WebUser(u): WebUser,
+    Csrf(t): Csrf,
     axum::extract::Path(nomor): axum::extract::Path<String>,
-    axum::extract::Form(f): axum::extract::Form<AdjudikasiForm>,
+    Formulir(f): Formulir<AdjudikasiForm>,
 ) -> Response {
     use axum::http::StatusCode;
     use axum::response::{IntoResponse, Redirect};
@@ -202,6 +207,10 @@ pub(super) async fn adjudikasi(
                 CentreError::Forbidden { .. } => (
                     StatusCode::FORBIDDEN,
                     "Peran Anda tidak berwenang melakukan adjudikasi.".to_string(),
+                ),
+                CentreError::Invalid { code: "invalid_reason", .. } => (
+                    StatusCode::BAD_REQUEST,
+                    "Alasan adjudikasi tidak sah: paling banyak 500 karakter, tanpa karakter kendali.".to_string(),
                 ),
                 CentreError::Invalid { .. } => (
                     StatusCode::BAD_REQUEST,
@@ -226,8 +235,10 @@ pub(super) async fn adjudikasi(
     };
     match verdict {
         Ok(()) => Redirect::to(&format!("/pusat?selesai={nomor}")).into_response(),
-        Err((status, galat)) => {
-            (status, centre_page(&st, &c, &u, None, Some(galat)).await).into_response()
-        }
+        Err((status, galat)) => (
+            status,
+            centre_page(&st, &t, &c, &u, None, Some(galat)).await,
+        )
+            .into_response(),
     }
 }

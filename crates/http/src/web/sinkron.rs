@@ -7,6 +7,7 @@ use axum::response::Response;
 use sidik_domain::tanggal::waktu_wib;
 use sidik_domain::Status;
 
+use super::formulir::Csrf;
 use super::layout::{html, kepala, Kepala};
 use crate::auth::WebUser;
 use crate::AppState;
@@ -37,10 +38,10 @@ struct Temuan {
     kandidat: String,
 }
 
-pub async fn sinkron(State(st): State<AppState>, WebUser(u): WebUser) -> Response {
+pub async fn sinkron(State(st): State<AppState>, WebUser(u): WebUser, Csrf(t): Csrf) -> Response {
     let Some(v) = st.role.sync_view() else {
         return html(SinkronPage {
-            k: kepala(&st, Some(&u)),
+            k: kepala(&st, Some(&u), &t),
             pusat: "Simpul mandiri: tidak ada sinkronisasi dengan pusat.".into(),
             menunggu: 0,
             tertua: "-".into(),
@@ -88,7 +89,7 @@ pub async fn sinkron(State(st): State<AppState>, WebUser(u): WebUser) -> Respons
         })
         .collect();
     html(SinkronPage {
-        k: kepala(&st, Some(&u)),
+        k: kepala(&st, Some(&u), &t),
         pusat,
         menunggu: s.menunggu,
         tertua: s.tertua.map_or("-".into(), waktu_wib),

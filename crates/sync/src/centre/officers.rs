@@ -139,6 +139,12 @@ impl Centre {
                 message: "an adjudication needs a reason (alasan)".into(),
             });
         }
+        sidik_domain::permohonan::periksa_alasan(alasan).map_err(|message| {
+            CentreError::Invalid {
+                code: "invalid_reason",
+                message,
+            }
+        })?;
         let p = self
             .store
             .packet_by_nomor(nomor)
