@@ -95,6 +95,10 @@ enum Cmd {
         /// README, "Behind a reverse proxy").
         #[arg(long, conflicts_with = "tls_cert")]
         behind_https_proxy: bool,
+        /// A reverse proxy (IP address; repeat for several) whose X-Forwarded-For names
+        /// the client, for per-client rate limits. Any other sender's header is ignored.
+        #[arg(long = "trusted-proxy", value_name = "IP")]
+        trusted_proxies: Vec<std::net::IpAddr>,
     },
     /// Create or upgrade the database schema.
     Migrate {
@@ -271,6 +275,7 @@ async fn main() -> Result<()> {
             tls_cert,
             tls_key,
             behind_https_proxy,
+            trusted_proxies,
         } => {
             serve(Serve {
                 demo,
@@ -283,6 +288,7 @@ async fn main() -> Result<()> {
                 no_abis,
                 tls: tls_cert.zip(tls_key),
                 behind_https_proxy,
+                trusted_proxies,
             })
             .await
         }
@@ -402,6 +408,7 @@ struct Serve {
     /// (certificate chain, private key)
     tls: Option<(PathBuf, PathBuf)>,
     behind_https_proxy: bool,
+    trusted_proxies: Vec<std::net::IpAddr>,
 }
 
 async fn serve(o: Serve) -> Result<()> {
@@ -425,6 +432,7 @@ async fn serve(o: Serve) -> Result<()> {
         cfg.demo = Some(Arc::new(demo::biometrik));
     }
     cfg.https = o.tls.is_some() || o.behind_https_proxy;
+    cfg.trusted_proxies = o.trusted_proxies.clone();
     let node = Node::build(cfg).await?;
     let admin_password = if o.demo {
         Some(demo::prepare(&node, o.residents).await?)

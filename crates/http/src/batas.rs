@@ -8,7 +8,9 @@
 //! the last to be forgotten.
 //!
 //! The key is the address of the TCP connection ([`Klien`]), never a header: an
-//! `X-Forwarded-For` a client writes itself proves nothing. IPv6 clients are keyed by
+//! `X-Forwarded-For` a client writes itself proves nothing. Only when the connection
+//! comes from a reverse proxy the operator named (`serve --trusted-proxy`) is the
+//! address that proxy appended (the last in `X-Forwarded-For`) taken instead. IPv6 clients are keyed by
 //! their /64 (one subscriber's prefix), IPv4-mapped IPv6 by the IPv4 address.
 
 use std::collections::HashMap;
@@ -26,16 +28,41 @@ use axum::http::request::Parts;
 #[derive(Clone, Copy, Debug)]
 pub struct Klien(pub Option<IpAddr>);
 
+/// Reverse proxies whose `X-Forwarded-For` is believed (`serve --trusted-proxy`).
+#[derive(Clone, Debug, Default)]
+pub struct TrustedProxies(pub Vec<IpAddr>);
+
+/// The client's address: the connection's peer, or, if the peer is a trusted proxy,
+/// the address it appended last to `X-Forwarded-For` (what a client wrote before it
+/// is ignored).
+pub fn client_ip(peer: IpAddr, forwarded_for: Option<&str>, trusted: &[IpAddr]) -> IpAddr {
+    if !trusted.contains(&peer) {
+        return peer;
+    }
+    forwarded_for
+        .and_then(|h| h.rsplit(',').next())
+        .and_then(|last| last.trim().parse().ok())
+        .unwrap_or(peer)
+}
+
 impl<S: Send + Sync> FromRequestParts<S> for Klien {
     type Rejection = std::convert::Infallible;
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        Ok(Klien(
-            parts
-                .extensions
-                .get::<ConnectInfo<SocketAddr>>()
-                .map(|c| c.0.ip()),
-        ))
+        let peer = parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|c| c.0.ip());
+        let trusted = parts
+            .extensions
+            .get::<std::sync::Arc<TrustedProxies>>()
+            .map(|t| t.0.as_slice())
+            .unwrap_or(&[]);
+        let xff = parts
+            .headers
+            .get("x-forwarded-for")
+            .and_then(|v| v.to_str().ok());
+        Ok(Klien(peer.map(|p| client_ip(p, xff, trusted))))
     }
 }
 
@@ -174,5 +201,30 @@ mod tests {
         let m: IpAddr = "::ffff:10.0.0.7".parse().unwrap();
         assert_eq!(kunci(Some(m)), kunci(ip(7)));
         assert_ne!(kunci(None), kunci(ip(7)));
+    }
+}
+
+#[cfg(test)]
+mod trusted_proxy_tests {
+    use super::client_ip;
+    use std::net::IpAddr;
+
+    #[test]
+    fn only_a_trusted_proxy_names_the_client() {
+        let proxy: IpAddr = "10.0.0.2".parse().unwrap();
+        let stranger: IpAddr = "203.0.113.9".parse().unwrap();
+        let trusted = [proxy];
+        // The proxy appended the client it saw; what came before is the client's own.
+        let xff = Some("1.2.3.4, 198.51.100.7");
+        assert_eq!(
+            client_ip(proxy, xff, &trusted),
+            "198.51.100.7".parse::<IpAddr>().unwrap()
+        );
+        // Anyone else's header is ignored, and so is the header when nothing is trusted.
+        assert_eq!(client_ip(stranger, xff, &trusted), stranger);
+        assert_eq!(client_ip(proxy, xff, &[]), proxy);
+        // A trusted proxy with a missing or garbage header: the proxy itself.
+        assert_eq!(client_ip(proxy, None, &trusted), proxy);
+        assert_eq!(client_ip(proxy, Some("not-an-ip"), &trusted), proxy);
     }
 }

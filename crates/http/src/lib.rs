@@ -47,6 +47,8 @@ pub struct Info {
     /// Browsers reach this node over HTTPS (its own TLS, or a TLS-terminating proxy in
     /// front): every cookie is `Secure` and every response carries HSTS.
     pub https: bool,
+    /// Reverse proxies whose `X-Forwarded-For` names the client (rate limits).
+    pub trusted_proxies: Vec<std::net::IpAddr>,
 }
 
 /// Synthetic biometrics for demo enrollments: (fingers, face JPEG/PNG, signature).
@@ -133,7 +135,9 @@ pub fn router(state: AppState) -> Router {
     } else {
         r
     };
+    let trusted = Arc::new(batas::TrustedProxies(state.info.trusted_proxies.clone()));
     r.layer(axum::Extension(Arc::new(web::status_limiter())))
+        .layer(axum::Extension(trusted))
         .layer(DefaultBodyLimit::max(MAX_BODY))
         .layer(axum::middleware::map_response(security_headers))
         .with_state(state)

@@ -66,6 +66,8 @@ pub struct NodeConfig {
     /// Browsers reach the node over HTTPS (its own TLS or a TLS-terminating proxy):
     /// `Secure` cookies and HSTS.
     pub https: bool,
+    /// Reverse proxies whose `X-Forwarded-For` names the client.
+    pub trusted_proxies: Vec<std::net::IpAddr>,
     pub clock: Arc<dyn Clock>,
     pub entropy: Arc<dyn Entropy>,
 }
@@ -82,6 +84,7 @@ impl NodeConfig {
             sync: SyncConfig::default(),
             demo: None,
             https: false,
+            trusted_proxies: Vec::new(),
             clock: Arc::new(SystemClock),
             entropy: Arc::new(OsEntropy),
         }
@@ -121,6 +124,7 @@ impl Node {
         let info = Info {
             demo: cfg.demo.is_some(),
             https: cfg.https,
+            trusted_proxies: cfg.trusted_proxies.clone(),
             nama_kantor: match cfg.role {
                 RoleConfig::Centre => "Pusat Data Kependudukan".into(),
                 _ => nama_kantor(&cfg.kantor),
