@@ -83,6 +83,10 @@ enum Cmd {
         /// Run the uniqueness step with demographic checks only (no biometric 1:N).
         #[arg(long)]
         no_abis: bool,
+        /// Password checks that may run at once (default: the machine's cores). A few
+        /// more logins may wait for a turn; beyond that a login is answered 503.
+        #[arg(long, env = "SIDIK_LOGIN_CHECKS", value_parser = clap::value_parser!(u16).range(1..))]
+        login_checks: Option<u16>,
     },
     /// Create or upgrade the database schema.
     Migrate {
@@ -238,7 +242,7 @@ fn akun(store: Arc<SqliteStore>) -> Akun {
     Akun {
         store,
         clock: Arc::new(SystemClock),
-        throttle: Default::default(),
+        gate: Default::default(),
     }
 }
 
@@ -256,6 +260,7 @@ async fn main() -> Result<()> {
             central,
             residents,
             no_abis,
+            login_checks,
         } => {
             serve(Serve {
                 demo,
@@ -266,6 +271,7 @@ async fn main() -> Result<()> {
                 central,
                 residents,
                 no_abis,
+                login_checks,
             })
             .await
         }
@@ -382,6 +388,7 @@ struct Serve {
     central: Option<String>,
     residents: usize,
     no_abis: bool,
+    login_checks: Option<u16>,
 }
 
 async fn serve(o: Serve) -> Result<()> {
@@ -403,6 +410,9 @@ async fn serve(o: Serve) -> Result<()> {
     }
     if o.demo {
         cfg.demo = Some(Arc::new(demo::biometrik));
+    }
+    if let Some(n) = o.login_checks {
+        cfg.login_checks = n.into();
     }
     let node = Node::build(cfg).await?;
     let admin_password = if o.demo {
