@@ -3,6 +3,7 @@
 mod cluster;
 mod helpers;
 mod ketunggalan;
+mod login;
 mod process;
 mod pusat;
 mod sync;
