@@ -99,6 +99,10 @@ enum Cmd {
         /// the client, for per-client rate limits. Any other sender's header is ignored.
         #[arg(long = "trusted-proxy", value_name = "IP")]
         trusted_proxies: Vec<std::net::IpAddr>,
+        /// Password checks that may run at once (default: the machine's cores). A few
+        /// more logins may wait for a turn; beyond that a login is answered 503.
+        #[arg(long, env = "SIDIK_LOGIN_CHECKS", value_parser = clap::value_parser!(u16).range(1..))]
+        login_checks: Option<u16>,
     },
     /// Create or upgrade the database schema.
     Migrate {
@@ -254,7 +258,7 @@ fn akun(store: Arc<SqliteStore>) -> Akun {
     Akun {
         store,
         clock: Arc::new(SystemClock),
-        throttle: Default::default(),
+        gate: Default::default(),
     }
 }
 
@@ -276,6 +280,7 @@ async fn main() -> Result<()> {
             tls_key,
             behind_https_proxy,
             trusted_proxies,
+            login_checks,
         } => {
             serve(Serve {
                 demo,
@@ -289,6 +294,7 @@ async fn main() -> Result<()> {
                 tls: tls_cert.zip(tls_key),
                 behind_https_proxy,
                 trusted_proxies,
+                login_checks,
             })
             .await
         }
@@ -409,6 +415,7 @@ struct Serve {
     tls: Option<(PathBuf, PathBuf)>,
     behind_https_proxy: bool,
     trusted_proxies: Vec<std::net::IpAddr>,
+    login_checks: Option<u16>,
 }
 
 async fn serve(o: Serve) -> Result<()> {
@@ -433,6 +440,9 @@ async fn serve(o: Serve) -> Result<()> {
     }
     cfg.https = o.tls.is_some() || o.behind_https_proxy;
     cfg.trusted_proxies = o.trusted_proxies.clone();
+    if let Some(n) = o.login_checks {
+        cfg.login_checks = n.into();
+    }
     let node = Node::build(cfg).await?;
     let admin_password = if o.demo {
         Some(demo::prepare(&node, o.residents).await?)

@@ -4,7 +4,7 @@ use std::collections::HashMap;
 
 use axum::extract::multipart::MultipartRejection;
 use axum::extract::rejection::JsonRejection;
-use axum::extract::{Multipart, Path, Query, State};
+use axum::extract::{DefaultBodyLimit, Multipart, Path, Query, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -16,14 +16,17 @@ use sidik_store::{Created, ListFilter};
 
 use crate::auth::{session_cookie, token_of, ApiUser, Desk};
 use crate::views::{read_enroll_form, PendudukJson, PermohonanJson};
-use crate::{openapi, ApiError, AppState};
+use crate::{openapi, ApiError, AppState, LOGIN_BODY_MAX};
 
 /// Endpoints every node has: health, sessions and accounts.
 pub fn account_routes() -> Router<AppState> {
     Router::new()
         .route("/openapi.json", get(openapi_doc))
         .route("/health", get(health))
-        .route("/login", post(login))
+        .route(
+            "/login",
+            post(login).layer(DefaultBodyLimit::max(LOGIN_BODY_MAX)),
+        )
         .route("/logout", post(logout))
         .route("/me", get(me))
         .route("/users", post(create_user))
@@ -77,7 +80,16 @@ async fn login(
     State(st): State<AppState>,
     body: Result<Json<LoginBody>, JsonRejection>,
 ) -> Result<Response, ApiError> {
-    let b = json_body(body)?;
+    let b = match body {
+        Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+            return Err(ApiError::new(
+                e.status(),
+                "too_large",
+                format!("a login body is at most {LOGIN_BODY_MAX} bytes"),
+            ))
+        }
+        other => json_body(other)?,
+    };
     let s = st.akun.login(&b.username, &b.password).await?;
     let max_age = s.expires.duration_since(st.clock.now()).as_secs();
     Ok((

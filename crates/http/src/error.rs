@@ -1,6 +1,6 @@
 //! JSON errors `{code, message}` with the right status.
 
-use axum::http::StatusCode;
+use axum::http::{header, HeaderName, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use sidik_issuance::IssuanceError;
@@ -10,6 +10,8 @@ pub struct ApiError {
     pub status: StatusCode,
     pub code: &'static str,
     pub message: String,
+    /// Seconds for a `Retry-After` header (429, 503).
+    pub retry_after: Option<u64>,
 }
 
 impl ApiError {
@@ -18,6 +20,7 @@ impl ApiError {
             status,
             code,
             message: message.into(),
+            retry_after: None,
         }
     }
     pub fn bad_request(code: &'static str, message: impl Into<String>) -> Self {
@@ -39,6 +42,18 @@ impl From<IssuanceError> for ApiError {
             IssuanceError::Forbidden { .. } => StatusCode::FORBIDDEN,
             IssuanceError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
             IssuanceError::Throttled(_) => StatusCode::TOO_MANY_REQUESTS,
+            IssuanceError::LockedOut { retry_after_secs } => {
+                return ApiError {
+                    retry_after: Some(*retry_after_secs),
+                    ..ApiError::new(StatusCode::TOO_MANY_REQUESTS, code, e.to_string())
+                }
+            }
+            IssuanceError::Busy { retry_after_secs } => {
+                return ApiError {
+                    retry_after: Some(*retry_after_secs),
+                    ..ApiError::new(StatusCode::SERVICE_UNAVAILABLE, code, e.to_string())
+                }
+            }
             IssuanceError::Internal(m) => {
                 tracing::error!("internal error: {m}");
                 return ApiError::new(
@@ -52,13 +67,24 @@ impl From<IssuanceError> for ApiError {
     }
 }
 
+impl ApiError {
+    /// The `Retry-After` header, if the error carries one.
+    pub(crate) fn retry_after_header(&self) -> Option<(HeaderName, HeaderValue)> {
+        self.retry_after
+            .map(|s| (header::RETRY_AFTER, HeaderValue::from(s)))
+    }
+}
+
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        (
+        let retry = self.retry_after_header();
+        let mut r = (
             self.status,
             Json(serde_json::json!({"code": self.code, "message": self.message})),
         )
-            .into_response()
+            .into_response();
+        r.headers_mut().extend(retry);
+        r
     }
 }
 

@@ -107,6 +107,10 @@ pub struct AppState {
 /// Largest request body accepted (an enrollment with 10 templates and two images).
 pub const MAX_BODY: usize = 4 * 1024 * 1024;
 
+/// Largest login body (`/api/v1/login`, the `/masuk` form): a username has at most 32
+/// characters; anything this large is refused (413) before it is parsed.
+pub const LOGIN_BODY_MAX: usize = 16 * 1024;
+
 /// The whole application router of the node's role.
 pub fn router(state: AppState) -> Router {
     let r = match &state.role {

@@ -51,6 +51,33 @@ fn query_schema(name: &str, desc: &str, schema: Value) -> Value {
     json!({"name": name, "in": "query", "required": false, "description": desc, "schema": schema})
 }
 
+/// `POST /login`, with what a refused login is told.
+fn login_op() -> Value {
+    let mut o = op(
+        "Log in; returns a bearer token and sets the session cookie. Five failed logins for a username lock it for five minutes (the lock survives a restart); attempts are counted before the password is checked, and at most a few passwords (the server's cores) are checked at once",
+        "200",
+        Some("Session"),
+        json!({
+            "security": [],
+            "requestBody": {"required": true, "content": {"application/json": {"schema": {
+                "type": "object", "required": ["username", "password"],
+                "properties": {"username": {"type": "string"}, "password": {"type": "string"}}}}}}
+        }),
+    );
+    let error = |description: &str| json!({"description": description, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}});
+    let retry = |description: &str| {
+        let mut r = error(description);
+        r["headers"] = json!({"Retry-After": {"$ref": "#/components/headers/RetryAfter"}});
+        r
+    };
+    let responses = &mut o["responses"];
+    responses["401"] = error("code unauthorized: wrong username or password; also any username that is not 3-32 characters of a-z, 0-9, '.', '_', '-' (never counted)");
+    responses["413"] = error("code too_large: the body is larger than 16 KiB");
+    responses["429"] = retry("code too_many_attempts: the username is locked (five failed logins, for five minutes), or five attempts are already counted or being checked; a right password is refused too");
+    responses["503"] = retry("code busy: every seat for a password check is taken; nothing was counted, try again after Retry-After");
+    o
+}
+
 /// Sync and centre endpoints (offices: `/sync/status`; the central node: the rest).
 fn sync_paths() -> Value {
     json!({
@@ -133,16 +160,7 @@ fn core_document() -> Value {
         "security": [{"bearer": []}],
         "paths": {
             "/health": {"get": op("Liveness", "200", Some("Health"), json!({"security": []}))},
-            "/login": {"post": op("Log in; returns a bearer token and sets the session cookie. 401 for a wrong name or password (which of the two is not said); 429 while the account is locked after repeated failures (with Retry-After); 503 when too many password checks run at once (with Retry-After)", "200", Some("Session"), json!({
-                "security": [],
-                "responses": {
-                    "429": {"$ref": "#/components/responses/Error"},
-                    "503": {"$ref": "#/components/responses/Error"}
-                },
-                "requestBody": {"required": true, "content": {"application/json": {"schema": {
-                    "type": "object", "required": ["username", "password"],
-                    "properties": {"username": {"type": "string"}, "password": {"type": "string"}}}}}}
-            }))},
+            "/login": {"post": login_op()},
             "/logout": {"post": op("End the current session", "204", None, json!({}))},
             "/me": {"get": op("The logged-in officer", "200", Some("Officer"), json!({}))},
             "/users": {"post": op("Create an officer account (admin)", "201", Some("Officer"), json!({
@@ -201,9 +219,8 @@ fn core_document() -> Value {
         },
         "components": {
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
-            "responses": {"Error": {"description": "error", "content": {"application/json": {"schema": {
-                "type": "object", "required": ["code", "message"],
-                "properties": {"code": {"type": "string"}, "message": {"type": "string"}}}}}}},
+            "responses": {"Error": {"description": "error", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}},
+            "headers": {"RetryAfter": {"description": "seconds to wait before trying again", "schema": {"type": "integer", "minimum": 1}}},
             "schemas": schemas()
         }
     })
@@ -231,6 +248,7 @@ fn schemas() -> Value {
         json!({"permohonan": s, "nik": s, "skor": {"type": "number"}, "jari_cocok": int}),
     );
     json!({
+        "Error": obj(&["code", "message"], json!({"code": s, "message": s})),
         "Health": obj(&["status"], json!({"status": s})),
         "Session": obj(&["token", "expires", "username", "peran"],
             json!({"token": s, "expires": s, "username": s, "peran": s})),

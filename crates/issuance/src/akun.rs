@@ -2,11 +2,18 @@
 //!
 //! A session token is 32 random bytes (hex); only its SHA-256 is stored, so a copy of the
 //! database does not yield live sessions. Tokens and passwords are never logged.
+//!
+//! A login is checked in this order, so that nothing an outsider sends can grow memory
+//! or get more than [`MAX_FAILURES`] password checks per username in a window: a name
+//! that is not a valid [`Username`] is refused like a wrong password, before anything
+//! is stored or hashed; a locked username is refused without a check; the login takes a
+//! seat at the [`CheckGate`] (or is refused at once); the attempt is counted in the
+//! store before the password is checked ([`lockout`]); the check waits for its turn.
 
 use std::sync::Arc;
 
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
-use argon2::Argon2;
+use argon2::password_hash::{Output, PasswordHash, PasswordHasher, SaltString};
+use argon2::{Algorithm, Argon2, Block, Params, Version};
 use jiff::{SignedDuration, Timestamp};
 use sha2::{Digest, Sha256};
 use sidik_domain::audit::AuditDraft;
@@ -49,6 +56,16 @@ use sidik_store::{Store, StoreError, User};
 
 use crate::{Clock, IssuanceError, Result};
 
+mod gate;
+mod lockout;
+
+pub use gate::{CheckGate, BUSY_RETRY_AFTER_SECS, WAITING_PER_CHECK};
+use lockout::Outcome;
+pub use lockout::{LOCKOUT, MAX_FAILURES};
+
+/// Who locks a username, in the audit chain.
+const SISTEM_AKUN: &str = "sistem:akun";
+
 /// How long a login lasts.
 pub const SESSION_TTL: SignedDuration = SignedDuration::from_hours(12);
 
@@ -69,14 +86,34 @@ pub fn hash_password(password: &str) -> Result<String> {
         .map_err(|e| IssuanceError::Internal(e.to_string()))
 }
 
-fn verify_password(password: &str, phc: &str) -> bool {
-    PasswordHash::new(phc)
-        .map(|h| {
-            Argon2::default()
-                .verify_password(password.as_bytes(), &h)
-                .is_ok()
-        })
-        .unwrap_or(false)
+/// Checks `password` against a PHC string in the caller's argon2 memory (`memory`,
+/// sized to the hash's parameters): the computation and constant-time comparison of
+/// `PasswordVerifier::verify_password`, without allocating 19 MiB per check.
+fn verify_password(password: &str, phc: &str, memory: &mut Vec<Block>) -> bool {
+    let Ok(hash) = PasswordHash::new(phc) else {
+        return false;
+    };
+    let (Some(salt), Some(expected)) = (hash.salt, hash.hash) else {
+        return false;
+    };
+    let (Ok(params), Ok(algorithm)) =
+        (Params::try_from(&hash), Algorithm::try_from(hash.algorithm))
+    else {
+        return false;
+    };
+    let Ok(version) = hash.version.map(Version::try_from).transpose() else {
+        return false;
+    };
+    let mut salt_buf = [0u8; 64];
+    let Ok(salt) = salt.decode_b64(&mut salt_buf) else {
+        return false;
+    };
+    memory.resize(params.block_count(), Block::default());
+    let mut out = vec![0u8; expected.len()];
+    Argon2::new(algorithm, version.unwrap_or_default(), params)
+        .hash_password_into_with_memory(password.as_bytes(), salt, &mut out, &mut memory[..])
+        .is_ok()
+        && Output::new(&out).is_ok_and(|computed| computed == expected)
 }
 
 /// SHA-256 of a session token, as stored.
@@ -104,21 +141,24 @@ fn dummy_hash() -> Result<String> {
     Ok(H.get_or_init(|| h).clone())
 }
 
-/// Failed logins in a row after which a username is locked for [`LOCKOUT`].
-pub const MAX_FAILURES: u32 = 5;
-/// How long a username stays locked after too many failures.
-pub const LOCKOUT: SignedDuration = SignedDuration::from_mins(5);
-
-/// Consecutive login failures per username (in memory: a restart forgets them).
-#[derive(Default)]
-pub struct Throttle(std::sync::Mutex<std::collections::HashMap<String, (u32, Timestamp)>>);
-
 /// Account service.
 #[derive(Clone)]
 pub struct Akun {
     pub store: Arc<dyn Store>,
     pub clock: Arc<dyn Clock>,
-    pub throttle: Arc<Throttle>,
+    /// The cap on concurrent password checks.
+    pub gate: Arc<CheckGate>,
+}
+
+fn wrong_login() -> IssuanceError {
+    IssuanceError::Unauthorized("wrong username or password".into())
+}
+
+fn locked_out(until: Timestamp, now: Timestamp) -> IssuanceError {
+    let secs = until.duration_since(now).as_secs_f64().ceil().max(1.0) as u64;
+    IssuanceError::LockedOut {
+        retry_after_secs: secs,
+    }
 }
 
 /// A fresh login.
@@ -221,48 +261,60 @@ impl Akun {
     }
 
     /// Verifies a password and opens a session. Unknown users cost the same time as a
-    /// wrong password, so the response does not reveal which accounts exist.
+    /// wrong password, and invalid names get the same answer, so the response does not
+    /// reveal which accounts exist. See the module for the order of the checks.
     pub async fn login(&self, username: &str, password: &str) -> Result<Sesi> {
-        let name = username.trim().to_string();
-        let now = self.clock.now();
-        {
-            let t = self.throttle.0.lock().expect("throttle lock");
-            if let Some((n, last)) = t.get(&name) {
-                if *n >= MAX_FAILURES && now < *last + LOCKOUT {
-                    return Err(IssuanceError::Throttled(format!(
-                        "too many failed logins for {name}; try again in {} minutes",
-                        LOCKOUT.as_mins()
-                    )));
-                }
-            }
-        }
-        let user = self.store.user_get(&name).await?;
-        let phc = match &user {
-            Some(u) => u.password_hash.clone(),
-            None => dummy_hash()?,
+        let Ok(name) = Username::parse(username) else {
+            return Err(wrong_login());
         };
-        let pw = password.to_string();
-        let ok = tokio::task::spawn_blocking(move || verify_password(&pw, &phc))
+        let now = self.clock.now();
+        let guard = self.store.login_guard_get(&name).await?;
+        if let Some(until) = lockout::refused_until(guard.as_ref(), now) {
+            return Err(locked_out(until, now));
+        }
+        let seat = self.gate.seat()?;
+        let seen = self
+            .store
+            .login_guard_update(&name, now - LOCKOUT, &|g| lockout::reserve(g, now))
+            .await?;
+        if let Some(until) = lockout::refused_until(seen.as_ref(), now) {
+            return Err(locked_out(until, now));
+        }
+        let checked = async {
+            let user = self.store.user_get(name.as_str()).await?;
+            let phc = user.as_ref().map(|u| u.password_hash.clone());
+            let pw = password.to_string();
+            let mut turn = seat.turn().await?;
+            let mut memory = std::mem::take(&mut turn.memory);
+            let (ok, memory) = tokio::task::spawn_blocking(move || {
+                // An unknown user costs a check all the same (made once, on a turn).
+                let ok = match phc.map_or_else(dummy_hash, Ok) {
+                    Ok(phc) => verify_password(&pw, &phc, &mut memory),
+                    Err(_) => false,
+                };
+                (ok, memory)
+            })
             .await
             .map_err(|e| IssuanceError::Internal(e.to_string()))?;
-        let (true, Some(user)) = (ok, user) else {
-            let mut t = self.throttle.0.lock().expect("throttle lock");
-            let e = t.entry(name.clone()).or_insert((0, now));
-            if now >= e.1 + LOCKOUT {
-                e.0 = 0;
+            turn.memory = memory;
+            Ok::<_, IssuanceError>((ok, user))
+        }
+        .await;
+        let (outcome, user) = match checked {
+            Ok((true, Some(u))) => (Outcome::Right, Some(u)),
+            Ok((_, u)) => (Outcome::Wrong, u),
+            Err(e) => {
+                let _ = self.settle(&name, Outcome::Unchecked, false).await;
+                return Err(e);
             }
-            e.0 += 1;
-            e.1 = now;
-            if e.0 == MAX_FAILURES {
-                tracing::warn!(username = %name, "login locked after {MAX_FAILURES} failures");
-            }
-            return Err(IssuanceError::Unauthorized(
-                "wrong username or password".into(),
-            ));
         };
-        self.throttle.0.lock().expect("throttle lock").remove(&name);
+        let now = self.settle(&name, outcome, user.is_some()).await?;
+        drop(seat);
+        let (Outcome::Right, Some(user)) = (outcome, user) else {
+            return Err(wrong_login());
+        };
         let token = hex::encode(random_bytes::<32>()?);
-        let expires = self.clock.now() + SESSION_TTL;
+        let expires = now + SESSION_TTL;
         self.store
             .session_create(&token_hash(&token), user.username.as_str(), expires)
             .await?;
@@ -271,6 +323,40 @@ impl Akun {
             user,
             expires,
         })
+    }
+
+    /// Records a checked attempt's outcome ([`lockout::settle`]); a lock of an existing
+    /// account is audited in the same transaction. A right password fails with
+    /// `LockedOut` if the username locked while it was checked. Returns the time it
+    /// settled at.
+    async fn settle(&self, name: &Username, outcome: Outcome, exists: bool) -> Result<Timestamp> {
+        let now = self.clock.now();
+        let audit = exists.then(|| AuditDraft {
+            aktor: SISTEM_AKUN.into(),
+            aksi: "akun.kunci".into(),
+            subjek: format!("user:{name}"),
+            waktu: now,
+            detail: format!(
+                "{MAX_FAILURES} failed logins; locked until {}",
+                now + LOCKOUT
+            ),
+        });
+        let rule = |g: Option<&_>| lockout::settle(g, now, outcome, audit.as_ref());
+        let seen = self
+            .store
+            .login_guard_update(name, now - LOCKOUT, &rule)
+            .await?;
+        if let Some(until) = lockout::locked_until(seen.as_ref(), now) {
+            if outcome == Outcome::Right {
+                return Err(locked_out(until, now));
+            }
+        }
+        let locks = rule(seen.as_ref())
+            .is_some_and(|c| c.next.is_some_and(|g| g.terkunci_sampai.is_some()));
+        if locks {
+            tracing::warn!(username = %name, "login locked after {MAX_FAILURES} failures");
+        }
+        Ok(now)
     }
 
     /// The user behind a session token, if the session is live.
@@ -288,7 +374,7 @@ impl Akun {
 
 #[cfg(test)]
 mod tests {
-    use super::check_password;
+    use super::*;
 
     #[test]
     fn weak_passwords_are_refused_and_passphrases_pass() {
@@ -323,5 +409,36 @@ mod tests {
         // A huge password is refused before any estimate.
         assert!(check_password(&"x9!".repeat(100_000), "a").is_err());
         assert!(check_password(&"x9!".repeat(100), "a").is_err(), "a repeat");
+    }
+
+    #[test]
+    fn verify_password_agrees_with_the_argon2_crate() {
+        use argon2::password_hash::PasswordVerifier;
+        let phc = hash_password("kata-sandi-benar-1").unwrap();
+        let mut memory = Vec::new();
+        assert!(verify_password("kata-sandi-benar-1", &phc, &mut memory));
+        assert!(!verify_password("kata-sandi-salah-1", &phc, &mut memory));
+        assert_eq!(memory.len(), Params::default().block_count());
+        // Other parameters and algorithms, as the argon2 crate writes them.
+        for (alg, m, t) in [(Algorithm::Argon2id, 64, 3), (Algorithm::Argon2i, 32, 2)] {
+            let ctx = Argon2::new(alg, Version::V0x13, Params::new(m, t, 1, None).unwrap());
+            let salt = SaltString::encode_b64(b"garam-garam-garam").unwrap();
+            let phc = ctx
+                .hash_password(b"rahasia-1234", &salt)
+                .unwrap()
+                .to_string();
+            let parsed = PasswordHash::new(&phc).unwrap();
+            assert!(Argon2::default()
+                .verify_password(b"rahasia-1234", &parsed)
+                .is_ok());
+            assert!(verify_password("rahasia-1234", &phc, &mut memory), "{phc}");
+            assert!(!verify_password("rahasia-12345", &phc, &mut memory));
+        }
+        assert!(!verify_password("x", "not a hash", &mut memory));
+        assert!(!verify_password(
+            "x",
+            "$argon2id$v=19$m=19456,t=2,p=1",
+            &mut memory
+        ));
     }
 }

@@ -15,6 +15,12 @@ pub enum IssuanceError {
     Unauthorized(String),
     #[error("{0}")]
     Throttled(String),
+    /// Too many failed logins for a username: locked, or the limit is taken.
+    #[error("too many failed logins for this username; try again in {}", wait_text(*retry_after_secs))]
+    LockedOut { retry_after_secs: u64 },
+    /// Every seat for a password check is taken; nothing was counted.
+    #[error("too many logins are being checked right now; try again in {}", wait_text(*retry_after_secs))]
+    Busy { retry_after_secs: u64 },
     #[error("role {peran} may not {what}")]
     Forbidden { peran: Peran, what: String },
     #[error("internal error: {0}")]
@@ -36,8 +42,21 @@ impl IssuanceError {
             IssuanceError::NotFound(_) => "not_found",
             IssuanceError::Forbidden { .. } => "forbidden",
             IssuanceError::Unauthorized(_) => "unauthorized",
-            IssuanceError::Throttled(_) => "too_many_attempts",
+            IssuanceError::Throttled(_) | IssuanceError::LockedOut { .. } => "too_many_attempts",
+            IssuanceError::Busy { .. } => "busy",
             IssuanceError::Internal(_) => "internal",
+        }
+    }
+}
+
+/// "5 minutes", "40 seconds".
+fn wait_text(secs: u64) -> String {
+    match secs {
+        1 => "1 second".into(),
+        s if s < 60 => format!("{s} seconds"),
+        s => {
+            let m = s.div_ceil(60);
+            format!("{m} minute{}", if m == 1 { "" } else { "s" })
         }
     }
 }

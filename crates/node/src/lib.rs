@@ -18,7 +18,7 @@ use anyhow::{bail, Context, Result};
 use sidik_abis_gallery::{GalleryAbis, IsoTemplates};
 use sidik_domain::KodeKantor;
 use sidik_http::{AppState, DemoBiometrik, Info, Role};
-use sidik_issuance::akun::Akun;
+use sidik_issuance::akun::{Akun, CheckGate};
 use sidik_issuance::{Finality, Issuance, Uplink};
 use sidik_ports::{Abis, Clock, DemographicOnly, Entropy, OsEntropy, SystemClock};
 use sidik_store_sqlite::SqliteStore;
@@ -70,6 +70,9 @@ pub struct NodeConfig {
     pub trusted_proxies: Vec<std::net::IpAddr>,
     pub clock: Arc<dyn Clock>,
     pub entropy: Arc<dyn Entropy>,
+    /// Password checks that may run at once (default: the machine's cores); logins
+    /// beyond the gate's seats are refused with 503.
+    pub login_checks: usize,
 }
 
 impl NodeConfig {
@@ -87,6 +90,7 @@ impl NodeConfig {
             trusted_proxies: Vec::new(),
             clock: Arc::new(SystemClock),
             entropy: Arc::new(OsEntropy),
+            login_checks: CheckGate::cores(),
         }
     }
 }
@@ -119,7 +123,7 @@ impl Node {
         let akun = Akun {
             store: store.clone(),
             clock: cfg.clock.clone(),
-            throttle: Default::default(),
+            gate: Arc::new(CheckGate::new(cfg.login_checks)),
         };
         let info = Info {
             demo: cfg.demo.is_some(),

@@ -1,9 +1,10 @@
-//! Users and sessions: the bodies of the account methods of [`sidik_store::Store`].
+//! Users, sessions and the failed-login state (lockout): the bodies of the account
+//! methods of [`sidik_store::Store`].
 
 use jiff::Timestamp;
 use sidik_domain::audit::AuditDraft;
 use sidik_domain::{Peran, Username};
-use sidik_store::{Result, StoreError, User};
+use sidik_store::{LoginGuard, LoginRule, Result, StoreError, User};
 use sqlx::sqlite::SqliteRow;
 use sqlx::Row;
 
@@ -125,4 +126,70 @@ pub(crate) async fn session_delete(store: &SqliteStore, token_hash: &str) -> Res
         .await
         .map_err(be)?;
     Ok(())
+}
+
+fn guard_from(r: &SqliteRow) -> LoginGuard {
+    LoginGuard {
+        gagal: r.get::<i64, _>("gagal").clamp(0, u32::MAX as i64) as u32,
+        terakhir: ts(r.get("terakhir")),
+        terkunci_sampai: r.get::<Option<i64>, _>("terkunci_sampai").map(ts),
+    }
+}
+
+pub(crate) async fn login_guard_get(
+    store: &SqliteStore,
+    username: &Username,
+) -> Result<Option<LoginGuard>> {
+    Ok(sqlx::query("SELECT * FROM login_guard WHERE username = ?")
+        .bind(username.as_str())
+        .fetch_optional(&store.reader)
+        .await
+        .map_err(be)?
+        .as_ref()
+        .map(guard_from))
+}
+
+pub(crate) async fn login_guard_update(
+    store: &SqliteStore,
+    username: &Username,
+    forget_before: Timestamp,
+    rule: LoginRule<'_>,
+) -> Result<Option<LoginGuard>> {
+    let mut tx = store.begin_write().await?;
+    sqlx::query(
+        "DELETE FROM login_guard WHERE terakhir < ?1 AND COALESCE(terkunci_sampai, 0) < ?1",
+    )
+    .bind(ns(forget_before))
+    .execute(&mut *tx)
+    .await
+    .map_err(be)?;
+    let before = sqlx::query("SELECT * FROM login_guard WHERE username = ?")
+        .bind(username.as_str())
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(be)?
+        .as_ref()
+        .map(guard_from);
+    if let Some(change) = rule(before.as_ref()) {
+        match &change.next {
+            Some(g) => sqlx::query(
+                "INSERT INTO login_guard (username, gagal, terakhir, terkunci_sampai) VALUES (?,?,?,?)
+                 ON CONFLICT(username) DO UPDATE SET gagal = excluded.gagal,
+                     terakhir = excluded.terakhir, terkunci_sampai = excluded.terkunci_sampai",
+            )
+            .bind(username.as_str())
+            .bind(g.gagal as i64)
+            .bind(ns(g.terakhir))
+            .bind(g.terkunci_sampai.map(ns)),
+            None => {
+                sqlx::query("DELETE FROM login_guard WHERE username = ?").bind(username.as_str())
+            }
+        }
+        .execute(&mut *tx)
+        .await
+        .map_err(be)?;
+        append_audit(&mut tx, change.audits).await?;
+    }
+    tx.commit().await.map_err(be)?;
+    Ok(before)
 }

@@ -7,9 +7,10 @@
 //!
 //! This file holds the store itself (opening, pragmas, migrations, the write
 //! transaction), the helpers every module shares, and the [`Store`] impl, whose methods
-//! delegate by area: `accounts` (users, sessions), `residents` (the population
-//! registry), `applications` (enrollment, timeline, biometric references, blobs,
-//! gallery templates) and `audit` (the hash chain). The sync traits live in `sync`.
+//! delegate by area: `accounts` (users, sessions, failed logins), `residents` (the
+//! population registry), `applications` (enrollment, timeline, biometric references,
+//! blobs, gallery templates) and `audit` (the hash chain). The sync traits live in
+//! `sync`.
 
 use std::path::Path;
 use std::str::FromStr;
@@ -20,7 +21,7 @@ use jiff::Timestamp;
 use sidik_domain::audit::{AuditDraft, AuditEntry};
 use sidik_domain::biometrik::Biometrik;
 use sidik_domain::permohonan::HasilKetunggalan;
-use sidik_domain::{Nik, Penduduk, Permohonan, Riwayat, Status};
+use sidik_domain::{Nik, Penduduk, Permohonan, Riwayat, Status, Username};
 use sidik_store::*;
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
@@ -32,6 +33,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (2, include_str!("../migrations/0002_sync.sql")),
     (3, include_str!("../migrations/0003_direkam.sql")),
     (4, include_str!("../migrations/0004_drop_outbox.sql")),
+    (5, include_str!("../migrations/0005_login_guard.sql")),
 ];
 
 mod accounts;
@@ -211,6 +213,19 @@ impl Store for SqliteStore {
 
     async fn session_delete(&self, token_hash: &str) -> Result<()> {
         accounts::session_delete(self, token_hash).await
+    }
+
+    async fn login_guard_get(&self, username: &Username) -> Result<Option<LoginGuard>> {
+        accounts::login_guard_get(self, username).await
+    }
+
+    async fn login_guard_update(
+        &self,
+        username: &Username,
+        forget_before: Timestamp,
+        rule: LoginRule<'_>,
+    ) -> Result<Option<LoginGuard>> {
+        accounts::login_guard_update(self, username, forget_before, rule).await
     }
 
     async fn residents_upsert(&self, batch: &[Penduduk], audit: AuditDraft) -> Result<u64> {

@@ -129,6 +129,31 @@ pub struct Transisi {
     pub audits: Vec<AuditDraft>,
 }
 
+/// The failed-login state of one username: what the lockout rule (in `sidik-issuance`)
+/// reads and decides on. Stored so that a restart does not clear a lockout.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LoginGuard {
+    /// Attempts counted in the current window: failures, and checks still running.
+    pub gagal: u32,
+    /// When the last attempt was counted.
+    pub terakhir: Timestamp,
+    /// Locked until then, if locked.
+    pub terkunci_sampai: Option<Timestamp>,
+}
+
+/// What a [`LoginRule`] decides: the username's next state (`None`: forget it) and the
+/// audit entries written with it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LoginGuardChange {
+    pub next: Option<LoginGuard>,
+    pub audits: Vec<AuditDraft>,
+}
+
+/// The lockout rule, run by [`Store::login_guard_update`] inside its transaction on the
+/// username's current state; `None` changes nothing.
+pub type LoginRule<'a> =
+    &'a (dyn Fn(Option<&LoginGuard>) -> Option<LoginGuardChange> + Send + Sync);
+
 #[async_trait]
 pub trait Store: Send + Sync + 'static {
     // ---- officers and sessions ----
@@ -151,6 +176,18 @@ pub trait Store: Send + Sync + 'static {
     /// The user of a live session (expired sessions return `None`).
     async fn session_user(&self, token_hash: &str, now: Timestamp) -> Result<Option<User>>;
     async fn session_delete(&self, token_hash: &str) -> Result<()>;
+    /// The failed-login state of a username, if any.
+    async fn login_guard_get(&self, username: &Username) -> Result<Option<LoginGuard>>;
+    /// Reads the username's state, runs `rule` on it and writes what it decides with its
+    /// audit entries, in ONE transaction: concurrent attempts are counted one after the
+    /// other, never from the same reading. First forgets every state whose last attempt
+    /// and lock both ended before `forget_before`. Returns the state `rule` saw.
+    async fn login_guard_update(
+        &self,
+        username: &Username,
+        forget_before: Timestamp,
+        rule: LoginRule<'_>,
+    ) -> Result<Option<LoginGuard>>;
 
     // ---- population registry ----
     /// Inserts or replaces residents in one transaction with one audit entry.

@@ -15,8 +15,9 @@ use anyhow::{bail, Context, Result};
 
 /// Environment variables of `sidik` that must not leak from the caller into children
 /// (every child gets explicit flags instead).
-const SCRUB_ENV: [&str; 6] = [
+const SCRUB_ENV: [&str; 7] = [
     "SIDIK_PASSWORD",
+    "SIDIK_LOGIN_CHECKS",
     "SIDIK_DATA",
     "SIDIK_LISTEN",
     "SIDIK_OFFICE",
@@ -190,6 +191,7 @@ pub struct Node {
     pub log: PathBuf,
     bin: PathBuf,
     args: Vec<OsString>,
+    env: Vec<(String, String)>,
     proc: Option<Proc>,
 }
 
@@ -201,8 +203,16 @@ impl Node {
             log,
             bin: bin.to_path_buf(),
             args,
+            env: Vec::new(),
             proc: None,
         }
+    }
+
+    /// Extra environment variables for every start.
+    pub fn with_env(mut self, env: &[(&str, &str)]) -> Node {
+        self.env
+            .extend(env.iter().map(|(k, v)| (k.to_string(), v.to_string())));
+        self
     }
 
     pub fn running(&self) -> bool {
@@ -223,7 +233,12 @@ impl Node {
             bail!("{} is already running", self.name);
         }
         let t = Instant::now();
-        self.proc = Some(Proc::spawn(&self.bin, &self.args, &self.log)?);
+        let env: Vec<(&str, &str)> = self
+            .env
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        self.proc = Some(Proc::spawn_env(&self.bin, &self.args, &env, &self.log)?);
         let health = self.url("/api/v1/health");
         loop {
             if let Some(st) = self.proc.as_mut().and_then(Proc::exited) {

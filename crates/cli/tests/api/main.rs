@@ -5,6 +5,7 @@ mod forms;
 mod hardening;
 mod helpers;
 mod ketunggalan;
+mod login;
 mod process;
 mod pusat;
 mod sync;

@@ -28,6 +28,7 @@ pub(crate) fn pesan(e: &ApiError) -> String {
         "forbidden" => "Peran Anda tidak berwenang melakukan tindakan ini",
         "unauthorized" => "Nama pengguna atau kata sandi salah",
         "too_many_attempts" => "Terlalu banyak percobaan masuk yang gagal; coba lagi dalam 5 menit",
+        "busy" => "Server sedang sibuk; coba lagi sebentar lagi",
         "idempotency_key_reused" => "Kunci idempotensi sudah dipakai untuk permintaan lain",
         "not_found" => "Data tidak ditemukan",
         "bad_query" => "Filter tidak valid",

@@ -20,7 +20,7 @@ mod status;
 pub fn office_routes() -> Router<AppState> {
     Router::new()
         .route("/", get(akun::beranda))
-        .route("/masuk", get(akun::masuk_form).post(akun::masuk))
+        .route("/masuk", akun::masuk_routes())
         .route("/keluar", post(akun::keluar))
         .route("/penduduk", get(penduduk::penduduk))
         .route("/permohonan", get(permohonan::daftar))
@@ -53,7 +53,7 @@ pub fn status_limiter() -> crate::batas::Pembatas {
 pub fn centre_routes() -> Router<AppState> {
     Router::new()
         .route("/", get(akun::beranda))
-        .route("/masuk", get(akun::masuk_form).post(akun::masuk))
+        .route("/masuk", akun::masuk_routes())
         .route("/keluar", post(akun::keluar))
         .route("/pusat", get(pusat::pusat))
         .route(

@@ -15,9 +15,11 @@ use sidik_store::*;
 use crate::fixtures::resident;
 
 mod applications;
+mod login;
 mod sync;
 
 pub use applications::{applications, applications_transition_is_all_or_nothing};
+pub use login::login_guards;
 pub use sync::{decision_batches, undecided_queue_and_hold};
 
 pub(crate) fn t(sec: i64) -> Timestamp {
@@ -102,11 +104,12 @@ pub(crate) async fn two_applications(s: &dyn Store, n: u16) -> (Vec<Permohonan>,
     (apps, q)
 }
 
-/// Runs every contract test in sequence on one fresh store: accounts, registry and
-/// applications (`Store`), decisions recorded at an office (`SyncStore`), the centre's
-/// queue and hold (`CentreStore`).
+/// Runs every contract test in sequence on one fresh store: accounts, failed logins,
+/// registry and applications (`Store`), decisions recorded at an office (`SyncStore`),
+/// the centre's queue and hold (`CentreStore`).
 pub async fn run_all<S: Store + SyncStore + CentreStore>(s: &S) {
     users_and_sessions(s).await;
+    login_guards(s).await;
     residents(s).await;
     applications(s).await;
     applications_transition_is_all_or_nothing(s).await;
