@@ -91,9 +91,17 @@ async fn form_login(
     username: &str,
     password: &str,
 ) -> (StatusCode, Option<u64>, String) {
+    // The login form carries its CSRF token, bound to the pre-session cookie.
+    let client = sidik_testkit::process::Client { http: http.clone() };
+    let (pra, token) = client.pre_session(&format!("{base}/masuk")).await;
     let r = http
         .post(format!("{base}/masuk"))
-        .form(&[("username", username), ("password", password)])
+        .header("cookie", pra)
+        .form(&[
+            ("username", username),
+            ("password", password),
+            ("_csrf", token.as_str()),
+        ])
         .send()
         .await
         .unwrap();
@@ -473,7 +481,7 @@ async fn invalid_usernames_are_refused_like_a_wrong_password_and_never_counted()
         .await
         .unwrap();
     assert_eq!(r.status(), StatusCode::PAYLOAD_TOO_LARGE);
-    assert!(r.text().await.unwrap().contains("terlalu panjang"));
+    assert!(r.text().await.unwrap().contains("terlalu besar"));
     // Only the valid, wrong login left a trace in the lockout table.
     let rows: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM login_guard")
         .fetch_one(app.store.writer_pool())
