@@ -27,9 +27,12 @@ pub fn nanos(t: Timestamp) -> i64 {
     i64::try_from(t.as_nanosecond()).unwrap()
 }
 
-/// The test kit's resident 3 (Siti Rahmawati 3, of Pluit).
+/// The test kit's resident 3, named as when the wire format was pinned
+/// (`wire_format_is_pinned` seals exactly these bytes).
 pub fn penduduk() -> Penduduk {
-    sidik_testkit::fixtures::resident(3)
+    let mut p = sidik_testkit::fixtures::resident(3);
+    p.nama = "Siti Rahmawati".into();
+    p
 }
 
 pub fn biometrik() -> Biometrik {
