@@ -224,3 +224,46 @@ async fn weak_passwords_are_refused_for_new_accounts() {
         assert_eq!(b["code"], "weak_password");
     }
 }
+
+#[tokio::test]
+async fn each_node_documents_only_the_endpoints_it_serves() {
+    let paths =
+        |doc: Value| -> Vec<String> { doc["paths"].as_object().unwrap().keys().cloned().collect() };
+    let office = TestApp::spawn().await;
+    let doc: Value = office
+        .http
+        .get(office.url("/api/v1/openapi.json"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let p = paths(doc.clone());
+    assert!(p.iter().any(|k| k == "/applications"), "{p:?}");
+    assert!(
+        !p.iter()
+            .any(|k| k.starts_with("/centre") || k.starts_with("/pusat")),
+        "{p:?}"
+    );
+    assert!(!p.iter().any(|k| k == "/sync/decisions"), "{p:?}");
+    // Success bodies have real schemas.
+    let ok = &doc["paths"]["/applications/{nomor}"]["get"]["responses"]["200"];
+    assert_eq!(
+        ok["content"]["application/json"]["schema"]["$ref"],
+        "#/components/schemas/Permohonan"
+    );
+    let (centre, _, _) = TestApp::spawn_centre().await;
+    let doc: Value = centre
+        .http
+        .get(centre.url("/api/v1/openapi.json"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let p = paths(doc);
+    assert!(p.iter().any(|k| k == "/centre/quarantine"), "{p:?}");
+    assert!(!p.iter().any(|k| k.starts_with("/applications")), "{p:?}");
+}
