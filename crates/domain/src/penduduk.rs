@@ -120,9 +120,7 @@ pub struct BiodataTerlihat {
 impl BiodataTerlihat {
     /// The kecamatan code (parent of the kelurahan).
     pub fn kecamatan(&self) -> &str {
-        self.kelurahan
-            .rfind('.')
-            .map_or(self.kelurahan.as_str(), |i| &self.kelurahan[..i])
+        kecamatan_of(&self.kelurahan)
     }
 
     /// Age in whole years on `today`.
@@ -132,8 +130,19 @@ impl BiodataTerlihat {
 
     /// See [`Penduduk::wajib_ktp`].
     pub fn wajib_ktp(&self, today: Date) -> bool {
-        self.umur(today) >= 17 || self.status_perkawinan != StatusPerkawinan::BelumKawin
+        wajib_ktp(self.umur(today), self.status_perkawinan)
     }
+}
+
+/// The dotted kecamatan code of a dotted kelurahan code (its parent).
+fn kecamatan_of(kelurahan: &str) -> &str {
+    kelurahan.rfind('.').map_or(kelurahan, |i| &kelurahan[..i])
+}
+
+/// An e-KTP may be issued at 17 or older, or earlier to someone who is or has been
+/// married.
+fn wajib_ktp(umur: i16, status: StatusPerkawinan) -> bool {
+    umur >= 17 || status != StatusPerkawinan::BelumKawin
 }
 
 fn umur(lahir: Date, today: Date) -> i16 {
@@ -235,9 +244,7 @@ impl Penduduk {
 
     /// Dotted kecamatan code (parent of the kelurahan).
     pub fn kecamatan(&self) -> &str {
-        self.kelurahan
-            .rfind('.')
-            .map_or(self.kelurahan.as_str(), |i| &self.kelurahan[..i])
+        kecamatan_of(&self.kelurahan)
     }
 
     /// Age in whole years on `today`.
@@ -248,7 +255,7 @@ impl Penduduk {
     /// An e-KTP may be issued at 17 or older, or earlier to someone who is or has been
     /// married.
     pub fn wajib_ktp(&self, today: Date) -> bool {
-        self.umur(today) >= 17 || self.status_perkawinan != StatusPerkawinan::BelumKawin
+        wajib_ktp(self.umur(today), self.status_perkawinan)
     }
 }
 
