@@ -258,6 +258,7 @@ fn akun(store: Arc<SqliteStore>) -> Akun {
     Akun {
         store,
         clock: Arc::new(SystemClock),
+        entropy: Arc::new(sidik_ports::OsEntropy),
         gate: Default::default(),
     }
 }

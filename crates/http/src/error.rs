@@ -41,7 +41,6 @@ impl From<IssuanceError> for ApiError {
             IssuanceError::Conflict { .. } => StatusCode::CONFLICT,
             IssuanceError::Forbidden { .. } => StatusCode::FORBIDDEN,
             IssuanceError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
-            IssuanceError::Throttled(_) => StatusCode::TOO_MANY_REQUESTS,
             IssuanceError::LockedOut { retry_after_secs } => {
                 return ApiError {
                     retry_after: Some(*retry_after_secs),

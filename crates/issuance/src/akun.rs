@@ -54,7 +54,7 @@ pub fn check_password(password: &str, username: &str) -> std::result::Result<(),
 use sidik_domain::{Peran, Username};
 use sidik_store::{Store, StoreError, User};
 
-use crate::{Clock, IssuanceError, Result};
+use crate::{Clock, Entropy, IssuanceError, Result};
 
 mod gate;
 mod lockout;
@@ -146,6 +146,8 @@ fn dummy_hash() -> Result<String> {
 pub struct Akun {
     pub store: Arc<dyn Store>,
     pub clock: Arc<dyn Clock>,
+    /// Randomness for session tokens.
+    pub entropy: Arc<dyn Entropy>,
     /// The cap on concurrent password checks.
     pub gate: Arc<CheckGate>,
 }
@@ -313,7 +315,11 @@ impl Akun {
         let (Outcome::Right, Some(user)) = (outcome, user) else {
             return Err(wrong_login());
         };
-        let token = hex::encode(random_bytes::<32>()?);
+        let mut bytes = [0u8; 32];
+        self.entropy
+            .fill(&mut bytes)
+            .map_err(IssuanceError::Internal)?;
+        let token = hex::encode(bytes);
         let expires = now + SESSION_TTL;
         self.store
             .session_create(&token_hash(&token), user.username.as_str(), expires)

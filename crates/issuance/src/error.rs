@@ -13,8 +13,6 @@ pub enum IssuanceError {
     Conflict { code: &'static str, message: String },
     #[error("{0}")]
     Unauthorized(String),
-    #[error("{0}")]
-    Throttled(String),
     /// Too many failed logins for a username: locked, or the limit is taken.
     #[error("too many failed logins for this username; try again in {}", wait_text(*retry_after_secs))]
     LockedOut { retry_after_secs: u64 },
@@ -42,7 +40,7 @@ impl IssuanceError {
             IssuanceError::NotFound(_) => "not_found",
             IssuanceError::Forbidden { .. } => "forbidden",
             IssuanceError::Unauthorized(_) => "unauthorized",
-            IssuanceError::Throttled(_) | IssuanceError::LockedOut { .. } => "too_many_attempts",
+            IssuanceError::LockedOut { .. } => "too_many_attempts",
             IssuanceError::Busy { .. } => "busy",
             IssuanceError::Internal(_) => "internal",
         }

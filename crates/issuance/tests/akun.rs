@@ -35,6 +35,7 @@ async fn akun(checks: usize) -> (tempfile::TempDir, Akun, Arc<TestClock>) {
     let akun = Akun {
         store,
         clock: clock.clone(),
+        entropy: Arc::new(sidik_ports::OsEntropy),
         gate: Arc::new(CheckGate::new(checks)),
     };
     akun.create_user("test", "petugas", Peran::Operator, PW)
@@ -109,4 +110,25 @@ async fn unknown_usernames_lock_alike_without_an_audit_entry_and_invalid_ones_co
     }
     assert_eq!(akun.store.audit_page(0, 1000).await.unwrap().len(), before);
     akun.login("petugas", PW).await.unwrap();
+}
+
+/// The session token comes from the injected randomness, like every other random value
+/// a use case draws: a broken source refuses the login instead of minting a weak token.
+#[tokio::test]
+async fn session_tokens_are_drawn_from_the_injected_entropy() {
+    struct Broken;
+    impl sidik_issuance::Entropy for Broken {
+        fn fill(&self, _: &mut [u8]) -> Result<(), String> {
+            Err("no entropy".into())
+        }
+    }
+    let (_dir, mut akun, _) = akun(2).await;
+    let s = akun.login("petugas", PW).await.unwrap();
+    assert_eq!(s.token.len(), 64);
+    akun.entropy = Arc::new(Broken);
+    let e = akun.login("petugas", PW).await.unwrap_err();
+    assert!(
+        matches!(e, IssuanceError::Internal(ref m) if m.contains("no entropy")),
+        "{e:?}"
+    );
 }

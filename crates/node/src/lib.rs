@@ -123,6 +123,7 @@ impl Node {
         let akun = Akun {
             store: store.clone(),
             clock: cfg.clock.clone(),
+            entropy: cfg.entropy.clone(),
             gate: Arc::new(CheckGate::new(cfg.login_checks)),
         };
         let info = Info {
