@@ -81,7 +81,7 @@ impl Centre {
         let live_members: Vec<Perekaman<'_>> = live.iter().map(|&i| members[i]).collect();
         let temuan = ketunggalan::temuan_simetris(&live_members, found);
         let items = match self
-            .decisions(batch, &second, &live, &live_members, temuan, size)
+            .decisions(batch, &second, &live_members, temuan, size)
             .await
         {
             Ok(items) => items,
@@ -208,7 +208,6 @@ impl Centre {
         &self,
         batch: &[PaketTunggu],
         second: &[Option<PerekamanLain>],
-        live: &[usize],
         live_members: &[Perekaman<'_>],
         temuan: ketunggalan::Temuan,
         size: usize,
@@ -229,9 +228,15 @@ impl Centre {
             balik,
         } = temuan;
         let mut items = Vec::with_capacity(batch.len());
+        // The live members are the batch's packets that are not a second enrollment, in
+        // batch order: a running count gives each one its index among them.
+        let mut next_live = 0;
         for (i, p) in batch.iter().enumerate() {
             let mut decisions = Vec::new();
-            let li = live.iter().position(|&l| l == i);
+            let li = second[i].is_none().then(|| {
+                next_live += 1;
+                next_live - 1
+            });
             match (&second[i], li) {
                 (Some(lain), _) => decisions.push(decision(
                     p,
