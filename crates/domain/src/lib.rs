@@ -14,6 +14,7 @@ pub mod kk;
 pub mod nik;
 pub mod penduduk;
 pub mod permohonan;
+pub mod suket;
 pub mod tanggal;
 pub mod user;
 

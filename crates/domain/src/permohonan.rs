@@ -5,6 +5,7 @@
 //!                      │  └──ganda──▶ Ganda ──adjudikasi_tunggal──▶ Tunggal
 //!                      └──tolak──▶ Ditolak ◀──tolak── Ganda
 //! Tunggal | SiapCetak ──tandai_ganda──▶ Ganda   (the centre found a later duplicate)
+//! Dicetak ──cetak_rusak──▶ SiapCetak              (a spoiled print goes back to its place)
 //! ```
 //!
 //! Every transition records who did it, when and why; anything else is an error.
@@ -126,6 +127,9 @@ pub enum Aksi {
     /// Tunggal | SiapCetak → Ganda: the centre's 1:N search matched this person against
     /// an enrollment it received later. Only the sync applies it, never an officer.
     TandaiGanda,
+    /// Dicetak → SiapCetak: the print was spoiled; the blank is booked as spoiled and the
+    /// application goes back to its place in the print queue.
+    CetakRusak,
 }
 
 impl Aksi {
@@ -140,6 +144,7 @@ impl Aksi {
         Aksi::Serahkan,
         Aksi::Tolak,
         Aksi::TandaiGanda,
+        Aksi::CetakRusak,
     ];
 
     pub fn slug(self) -> &'static str {
@@ -154,6 +159,7 @@ impl Aksi {
             Aksi::Serahkan => "serahkan",
             Aksi::Tolak => "tolak",
             Aksi::TandaiGanda => "tandai_ganda",
+            Aksi::CetakRusak => "cetak_rusak",
         }
     }
 
@@ -169,6 +175,7 @@ impl Aksi {
             Aksi::Serahkan => "Kartu diserahkan",
             Aksi::Tolak => "Ditolak",
             Aksi::TandaiGanda => "Ditandai ganda oleh pusat (temuan kemudian)",
+            Aksi::CetakRusak => "Hasil cetak rusak, kembali ke antrean cetak",
         }
     }
 
@@ -193,6 +200,7 @@ impl Aksi {
             (Aksi::Serahkan, Dicetak) => Diserahkan,
             (Aksi::Tolak, Dikirim | Ganda) => Ditolak,
             (Aksi::TandaiGanda, Tunggal | SiapCetak) => Ganda,
+            (Aksi::CetakRusak, Dicetak) => SiapCetak,
             _ => return None,
         })
     }
@@ -209,7 +217,7 @@ impl Aksi {
             Aksi::AdjudikasiTunggal | Aksi::Setujui | Aksi::Tolak => {
                 matches!(peran, Verifikator | Admin)
             }
-            Aksi::Cetak | Aksi::Serahkan => matches!(peran, Pencetak | Admin),
+            Aksi::Cetak | Aksi::Serahkan | Aksi::CetakRusak => matches!(peran, Pencetak | Admin),
             Aksi::TandaiGanda => false,
         }
     }

@@ -58,13 +58,25 @@ impl Issuance {
             .map_err(|e| conflict_transition(e.to_string()))?;
         }
         let entries = p.riwayat[start..].to_vec();
-        let audits = entries.iter().map(|e| audit_of(nomor, e)).collect();
+        let mut audits: Vec<AuditDraft> = entries.iter().map(|e| audit_of(nomor, e)).collect();
+        // The local checks passed: the citizen leaves with a signed Suket today.
+        let suket = self.suket_untuk(&p, 1, now).await?;
+        if let Some(s) = &suket {
+            audits.push(AuditDraft {
+                aktor: SISTEM.into(),
+                aksi: "suket.terbit".into(),
+                subjek: nomor.to_string(),
+                waktu: now,
+                detail: s.nomor_suket.clone(),
+            });
+        }
         let mut plans = vec![Transisi {
             nomor: nomor.to_string(),
             from,
             entries,
             hasil: Some(hasil.clone()),
             audits,
+            suket,
         }];
         if p.status == Status::Ganda {
             // A hit is symmetric: the earlier applications it names are flagged too,
@@ -154,6 +166,7 @@ impl Issuance {
                 entries,
                 hasil: Some(hasil),
                 audits,
+                suket: None,
             });
         }
         Ok(plans)

@@ -104,6 +104,7 @@ impl Issuance {
         })?;
         let now = self.clock.now();
         let new = NewPermohonan {
+            prioritas: None,
             nik: nik.clone(),
             kantor: self.kantor.clone(),
             kelurahan,

@@ -27,11 +27,12 @@ mod check;
 mod decisions;
 mod enroll;
 mod error;
+mod suket;
 
 pub use baca::Gambar;
 pub use enroll::EnrollInput;
 pub use error::{IssuanceError, Result};
-pub use sidik_ports::{Abis, Clock, DecisionSink, Entropy, TemplateFormat};
+pub use sidik_ports::{Abis, Clock, DecisionSink, Entropy, SuketSigner, TemplateFormat};
 
 /// The pipeline service of one office.
 #[derive(Clone)]
@@ -46,6 +47,8 @@ pub struct Issuance {
     pub kantor: KodeKantor,
     /// Who has the last word on uniqueness.
     pub finality: Finality,
+    /// Signs Sukets with the office's key (`None`: this node issues no Suket).
+    pub suket: Option<Arc<dyn SuketSigner>>,
 }
 
 /// Who decides uniqueness for this office's applications.
@@ -164,10 +167,17 @@ impl Issuance {
             )
             .map_err(|e| conflict_transition(e.to_string()))?;
         }
-        let entries = &p.riwayat[start..];
+        let entries = p.riwayat[start..].to_vec();
         let audits = entries.iter().map(|e| audit_of(nomor, e)).collect();
         self.store
-            .application_transition(nomor, from, entries, None, audits)
+            .applications_transition(&[Transisi {
+                nomor: nomor.to_string(),
+                from,
+                entries,
+                hasil: None,
+                audits,
+                suket: None,
+            }])
             .await?;
         if p.status == Status::Ditolak {
             self.abis_delete(nomor);

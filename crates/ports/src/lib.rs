@@ -59,3 +59,13 @@ pub trait DecisionSink: Send + Sync + 'static {
     /// Stops at the first error: decisions before it are recorded, none after.
     async fn apply_decisions(&self, decisions: &[Keputusan]) -> Result<usize, String>;
 }
+
+/// Signs Suket certificates with the office's key (the adapter encodes MOSIP Claim 169:
+/// CBOR in a CWT, COSE_Sign1 EdDSA with the key id in the protected header, zlib,
+/// Base45 — `sidik-suket`).
+pub trait SuketSigner: Send + Sync + 'static {
+    /// Hex of the signing key's id (8 bytes), as it appears in the QR's COSE header.
+    fn kid(&self) -> String;
+    /// The QR text of a signed Suket.
+    fn sign(&self, klaim: &sidik_domain::suket::KlaimSuket) -> Result<String, String>;
+}

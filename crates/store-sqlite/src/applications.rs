@@ -16,7 +16,10 @@ use crate::audit::append_audit;
 use crate::{be, corrupt, ns, ts, SqliteStore};
 
 /// Loads one application with its timeline and check result.
-async fn load_permohonan(conn: &mut SqliteConnection, nomor: &str) -> Result<Option<Permohonan>> {
+pub(crate) async fn load_permohonan(
+    conn: &mut SqliteConnection,
+    nomor: &str,
+) -> Result<Option<Permohonan>> {
     let Some(r) = sqlx::query("SELECT * FROM permohonan WHERE nomor = ?")
         .bind(nomor)
         .fetch_optional(&mut *conn)
@@ -208,7 +211,7 @@ pub(crate) async fn application_transition(
         return Ok(());
     }
     let mut tx = store.begin_write().await?;
-    transition_in(&mut tx, nomor, from, entries, hasil, audits).await?;
+    transition_in(&mut tx, nomor, from, entries, hasil, audits, None).await?;
     tx.commit().await.map_err(be)
 }
 
@@ -228,6 +231,7 @@ pub(crate) async fn applications_transition(
             &c.entries,
             c.hasil.as_ref(),
             c.audits.clone(),
+            c.suket.as_ref(),
         )
         .await?;
     }
@@ -412,6 +416,9 @@ pub(crate) async fn create_in(
     .await
     .map_err(be)?;
     insert_riwayat(tx, nomor.as_str(), 0, &p.riwayat).await?;
+    if let Some(pr) = &new.prioritas {
+        crate::cetak::prioritas_insert(tx, nomor.as_str(), pr).await?;
+    }
     let mut blobs: Vec<(&str, u8, &sidik_domain::biometrik::Blob)> = bio
         .jari
         .iter()
@@ -464,14 +471,17 @@ pub(crate) async fn create_in(
     Ok(Created::New(p))
 }
 
-/// Applies validated timeline entries inside the caller's transaction.
+/// Applies validated timeline entries inside the caller's transaction: a state that
+/// revokes (`sidik_domain::suket::cabut_karena`) revokes the active Suket with them, and
+/// `suket` records a newly issued one.
 pub(crate) async fn transition_in(
     tx: &mut sqlx::Transaction<'static, sqlx::Sqlite>,
     nomor: &str,
     from: Status,
     entries: &[Riwayat],
     hasil: Option<&HasilKetunggalan>,
-    audits: Vec<AuditDraft>,
+    mut audits: Vec<AuditDraft>,
+    suket: Option<&sidik_store::SuketBaru>,
 ) -> Result<()> {
     // With no entries the status stays: the row is still "updated" to `from`, which
     // checks that the application is there and in `from`.
@@ -503,6 +513,16 @@ pub(crate) async fn transition_in(
             .await
             .map_err(be)?;
     insert_riwayat(tx, nomor, next, entries).await?;
+    if let Some(last) = entries.last().filter(|_| to != from) {
+        if let Some(alasan) = sidik_domain::suket::cabut_karena(to) {
+            if let Some(a) = crate::cetak::suket_revoke_active(tx, nomor, alasan, last).await? {
+                audits.push(a);
+            }
+        }
+    }
+    if let Some(s) = suket {
+        crate::cetak::suket_insert(tx, s).await?;
+    }
     if let Some(h) = hasil {
         sqlx::query("UPDATE permohonan SET cek_biometrik = ?, cek_catatan = ? WHERE nomor = ?")
             .bind(h.biometrik as i64)

@@ -34,11 +34,13 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (3, include_str!("../migrations/0003_direkam.sql")),
     (4, include_str!("../migrations/0004_drop_outbox.sql")),
     (5, include_str!("../migrations/0005_login_guard.sql")),
+    (6, include_str!("../migrations/0006_suket_cetak.sql")),
 ];
 
 mod accounts;
 mod applications;
 mod audit;
+mod cetak;
 mod residents;
 mod sync;
 
@@ -308,5 +310,139 @@ impl Store for SqliteStore {
         let mut tx = self.begin_write().await?;
         audit::append_audit(&mut tx, entries).await?;
         tx.commit().await.map_err(be)
+    }
+
+    async fn suket_of(&self, nomor: &str) -> Result<Vec<SuketTersimpan>> {
+        cetak::suket_of(self, nomor).await
+    }
+
+    async fn suket_get(&self, nomor_suket: &str) -> Result<Option<SuketTersimpan>> {
+        cetak::suket_get(self, nomor_suket).await
+    }
+
+    async fn suket_issue(
+        &self,
+        s: &SuketBaru,
+        ganti: Option<&str>,
+        audit: AuditDraft,
+    ) -> Result<()> {
+        cetak::suket_issue(self, s, ganti, audit).await
+    }
+
+    async fn suket_revoke(
+        &self,
+        nomor_suket: &str,
+        alasan: &str,
+        keterangan: Option<&str>,
+        waktu: Timestamp,
+        audit: AuditDraft,
+    ) -> Result<()> {
+        cetak::suket_revoke(self, nomor_suket, alasan, keterangan, waktu, audit).await
+    }
+
+    async fn suket_revoked(&self) -> Result<Vec<SuketTersimpan>> {
+        cetak::suket_revoked(self).await
+    }
+
+    async fn suket_expiring(&self, hingga: Timestamp, limit: u32) -> Result<Vec<SuketTersimpan>> {
+        cetak::suket_expiring(self, hingga, limit).await
+    }
+
+    async fn suket_stats(&self) -> Result<StatistikSuket> {
+        cetak::suket_stats(self).await
+    }
+
+    async fn prioritas_get(&self, nomor: &str) -> Result<Option<PrioritasCetak>> {
+        cetak::prioritas_get(self, nomor).await
+    }
+
+    async fn printers(&self, tanggal: jiff::civil::Date) -> Result<Vec<Printer>> {
+        cetak::printers(self, tanggal).await
+    }
+
+    async fn printer_save(
+        &self,
+        nama: &str,
+        kapasitas: u32,
+        aktif: bool,
+        audit: AuditDraft,
+    ) -> Result<i64> {
+        cetak::printer_save(self, nama, kapasitas, aktif, audit).await
+    }
+
+    async fn blanko(&self) -> Result<BukuBlanko> {
+        cetak::blanko(self).await
+    }
+
+    async fn blanko_receive(
+        &self,
+        jumlah: u64,
+        kiriman: Option<i64>,
+        waktu: Timestamp,
+        audit: AuditDraft,
+    ) -> Result<BukuBlanko> {
+        cetak::blanko_receive(self, jumlah, kiriman, waktu, audit).await
+    }
+
+    async fn blanko_spoil_stock(
+        &self,
+        jumlah: u64,
+        waktu: Timestamp,
+        audit: AuditDraft,
+    ) -> Result<BukuBlanko> {
+        cetak::blanko_spoil_stock(self, jumlah, waktu, audit).await
+    }
+
+    async fn blanko_schedule(
+        &self,
+        tanggal: jiff::civil::Date,
+        jumlah: u64,
+        audit: AuditDraft,
+    ) -> Result<i64> {
+        cetak::blanko_schedule(self, tanggal, jumlah, audit).await
+    }
+
+    async fn blanko_deliveries(&self) -> Result<Vec<KirimanBlanko>> {
+        cetak::blanko_deliveries(self).await
+    }
+
+    async fn blanko_movements(&self, limit: u32) -> Result<Vec<MutasiBlanko>> {
+        cetak::blanko_movements(self, limit).await
+    }
+
+    async fn print_queue(&self, limit: u32, offset: u32) -> Result<Vec<ItemAntrean>> {
+        cetak::print_queue(self, limit, offset).await
+    }
+
+    async fn print_queue_len(&self) -> Result<u64> {
+        cetak::print_queue_len(self).await
+    }
+
+    async fn print_queue_position(&self, nomor: &str) -> Result<Option<u64>> {
+        cetak::print_queue_position(self, nomor).await
+    }
+
+    async fn print_batch(
+        &self,
+        req: &PermintaanBatch,
+        rule: BatchRule<'_>,
+    ) -> Result<Option<BatchCetak>> {
+        cetak::print_batch(self, req, rule).await
+    }
+
+    async fn print_spoil(&self, nomor_batch: &str, transisi: &Transisi) -> Result<()> {
+        cetak::print_spoil(self, nomor_batch, transisi).await
+    }
+
+    async fn batch_get(&self, nomor_batch: &str) -> Result<Option<BatchCetak>> {
+        cetak::batch_get(self, nomor_batch).await
+    }
+
+    async fn batches_recent(&self, limit: u32) -> Result<Vec<BatchCetak>> {
+        cetak::batches_recent(self, limit).await
+    }
+
+    async fn batch_of(&self, nomor: &str) -> Result<Option<String>> {
+        cetak::batch_of(self, nomor).await
     }
 }

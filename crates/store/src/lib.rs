@@ -10,6 +10,7 @@
 //! ONE transaction, or nothing at all.
 
 use async_trait::async_trait;
+use jiff::civil::Date;
 use jiff::Timestamp;
 use sidik_domain::audit::{AuditDraft, AuditEntry};
 use sidik_domain::biometrik::{AlasanPengecualian, Biometrik, PosisiJari};
@@ -18,6 +19,9 @@ use sidik_domain::{
     KodeKantor, Nik, NomorRegistrasi, Penduduk, Peran, Permohonan, Riwayat, Status, StatusPaket,
     Username,
 };
+
+mod cetak;
+pub use cetak::*;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -63,6 +67,8 @@ pub struct NewPermohonan {
     /// Client-supplied key: a retried request with the same key returns the first
     /// application instead of creating another.
     pub idempotency_key: Option<String>,
+    /// Declared priority for printing (urgent need, elderly, disabled).
+    pub prioritas: Option<PrioritasCetak>,
 }
 
 /// Outcome of [`Store::application_create`].
@@ -127,6 +133,8 @@ pub struct Transisi {
     /// The uniqueness result to store with it, if it changes.
     pub hasil: Option<HasilKetunggalan>,
     pub audits: Vec<AuditDraft>,
+    /// A Suket issued with this change (the local check passed).
+    pub suket: Option<SuketBaru>,
 }
 
 /// The failed-login state of one username: what the lockout rule (in `sidik-issuance`)
@@ -238,6 +246,94 @@ pub trait Store: Send + Sync + 'static {
     /// Appends entries that record no state change (reads of personal data), in one
     /// transaction.
     async fn audit_append(&self, entries: Vec<AuditDraft>) -> Result<()>;
+
+    // ---- Suket ----
+    // Every transition into a state that revokes (`sidik_domain::suket::cabut_karena`)
+    // revokes the application's active Suket in the same transaction, with its audit
+    // entry, whichever method applies it.
+    /// The Sukets of an application, oldest first.
+    async fn suket_of(&self, nomor: &str) -> Result<Vec<SuketTersimpan>>;
+    async fn suket_get(&self, nomor_suket: &str) -> Result<Option<SuketTersimpan>>;
+    /// Records a Suket for an application that has no active one (`Conflict` otherwise);
+    /// with `ganti`, that active Suket is marked replaced first (a renewal).
+    async fn suket_issue(
+        &self,
+        s: &SuketBaru,
+        ganti: Option<&str>,
+        audit: AuditDraft,
+    ) -> Result<()>;
+    /// Revokes an active Suket (`NotFound` / `Conflict` if it is not active).
+    async fn suket_revoke(
+        &self,
+        nomor_suket: &str,
+        alasan: &str,
+        keterangan: Option<&str>,
+        waktu: Timestamp,
+        audit: AuditDraft,
+    ) -> Result<()>;
+    /// Every revoked Suket, in revocation order.
+    async fn suket_revoked(&self) -> Result<Vec<SuketTersimpan>>;
+    /// Active Sukets expiring at or before `hingga`, soonest first.
+    async fn suket_expiring(&self, hingga: Timestamp, limit: u32) -> Result<Vec<SuketTersimpan>>;
+    async fn suket_stats(&self) -> Result<StatistikSuket>;
+
+    // ---- printing ----
+    async fn prioritas_get(&self, nomor: &str) -> Result<Option<PrioritasCetak>>;
+    /// The printers, with what each printed on `tanggal`.
+    async fn printers(&self, tanggal: Date) -> Result<Vec<Printer>>;
+    /// Adds a printer or changes one of that name; returns its id.
+    async fn printer_save(
+        &self,
+        nama: &str,
+        kapasitas_harian: u32,
+        aktif: bool,
+        audit: AuditDraft,
+    ) -> Result<i64>;
+    async fn blanko(&self) -> Result<BukuBlanko>;
+    /// Books a delivery of `jumlah` blanks (a scheduled one, by id, is marked received).
+    async fn blanko_receive(
+        &self,
+        jumlah: u64,
+        kiriman: Option<i64>,
+        waktu: Timestamp,
+        audit: AuditDraft,
+    ) -> Result<BukuBlanko>;
+    /// Blanks from stock found damaged (never more than on hand: `Conflict`).
+    async fn blanko_spoil_stock(
+        &self,
+        jumlah: u64,
+        waktu: Timestamp,
+        audit: AuditDraft,
+    ) -> Result<BukuBlanko>;
+    async fn blanko_schedule(&self, tanggal: Date, jumlah: u64, audit: AuditDraft) -> Result<i64>;
+    /// Scheduled deliveries not yet received, by date.
+    async fn blanko_deliveries(&self) -> Result<Vec<KirimanBlanko>>;
+    /// The latest ledger movements, newest first.
+    async fn blanko_movements(&self, limit: u32) -> Result<Vec<MutasiBlanko>>;
+    /// Applications waiting to be printed, in queue order: class (urgent, elderly or
+    /// disabled, others), for urgent ones the date needed, then first come first served
+    /// (enrollment order).
+    async fn print_queue(&self, limit: u32, offset: u32) -> Result<Vec<ItemAntrean>>;
+    async fn print_queue_len(&self) -> Result<u64>;
+    /// 0-based place of an application in the print queue, if it is in it.
+    async fn print_queue_position(&self, nomor: &str) -> Result<Option<u64>>;
+    /// Prints a batch in ONE transaction: takes the first applications of the queue, at
+    /// most `maks`, the printer's capacity left on the day and the blanks on hand; runs
+    /// `rule` on them; applies its transitions, books one blank used per card and records
+    /// the batch. `None` if nothing could be printed (empty queue, no capacity, no blanks).
+    async fn print_batch(
+        &self,
+        req: &PermintaanBatch,
+        rule: BatchRule<'_>,
+    ) -> Result<Option<BatchCetak>>;
+    /// A spoiled print: books the item's blank from used to spoiled, marks the item and
+    /// applies `transisi` (`dicetak` → `siap_cetak`), in one transaction.
+    async fn print_spoil(&self, nomor_batch: &str, transisi: &Transisi) -> Result<()>;
+    async fn batch_get(&self, nomor_batch: &str) -> Result<Option<BatchCetak>>;
+    /// The latest batches, newest first.
+    async fn batches_recent(&self, limit: u32) -> Result<Vec<BatchCetak>>;
+    /// The batch an application was last printed in.
+    async fn batch_of(&self, nomor: &str) -> Result<Option<String>>;
 }
 
 // ======================================================================================

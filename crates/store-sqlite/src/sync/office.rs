@@ -317,7 +317,16 @@ async fn record_decision_in(
                 kandidat: k.kandidat.clone(),
             }
         });
-        transition_in(tx, k.nomor.as_str(), from, entries, hasil.as_ref(), audits).await?;
+        transition_in(
+            tx,
+            k.nomor.as_str(),
+            from,
+            entries,
+            hasil.as_ref(),
+            audits,
+            None,
+        )
+        .await?;
     }
     Ok(true)
 }

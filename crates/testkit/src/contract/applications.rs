@@ -208,6 +208,7 @@ pub async fn applications_transition_is_all_or_nothing(s: &dyn Store) {
             entries: a.riwayat[1..].to_vec(),
             hasil: None,
             audits: vec![audit("permohonan.kirim", a.nomor.as_str(), 30)],
+            suket: None,
         }
     };
     let mut stale = kirim(&apps[1]);
@@ -246,6 +247,7 @@ pub async fn applications_transition_is_all_or_nothing(s: &dyn Store) {
         entries: vec![],
         hasil: Some(hasil.clone()),
         audits: vec![audit("permohonan.temuan_ganda", apps[0].nomor.as_str(), 31)],
+        suket: None,
     };
     assert!(matches!(
         s.applications_transition(&[only_hasil(Status::Direkam)])

@@ -53,6 +53,7 @@ pub(crate) fn bio(seed: u8) -> Biometrik {
 
 pub(crate) fn new_app(p: &Penduduk, key: Option<&str>, sec: i64) -> NewPermohonan {
     NewPermohonan {
+        prioritas: None,
         nik: p.nik.clone(),
         kantor: KodeKantor::parse("317201").unwrap(),
         kelurahan: p.kelurahan.clone(),
