@@ -8,6 +8,7 @@ pub mod audit;
 pub mod biometrik;
 pub mod csv;
 pub mod enums;
+pub mod kalender;
 pub mod keputusan;
 pub mod ketunggalan;
 pub mod kk;
