@@ -6,6 +6,7 @@
 
 pub mod audit;
 pub mod biometrik;
+pub mod cetak;
 pub mod csv;
 pub mod enums;
 pub mod kalender;
