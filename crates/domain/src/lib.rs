@@ -9,6 +9,7 @@ pub mod biometrik;
 pub mod cetak;
 pub mod csv;
 pub mod enums;
+pub mod eta;
 pub mod kalender;
 pub mod keputusan;
 pub mod ketunggalan;
