@@ -8,6 +8,10 @@
 //! still arrive). Queue position `p` (0-based) is printed on the first day the cumulative
 //! count exceeds `p`. The model assumes the queue ahead never runs dry and every print
 //! succeeds; it promises no date that depends on blanks nobody has scheduled.
+//!
+//! Working days come from [`Kalender`]; in a year whose holidays are not loaded only
+//! weekends are skipped, so callers should say a date there is less certain
+//! ([`Kalender::tahun_dimuat`]).
 
 use jiff::civil::Date;
 
