@@ -6,8 +6,11 @@
 
 pub mod audit;
 pub mod biometrik;
+pub mod cetak;
 pub mod csv;
 pub mod enums;
+pub mod eta;
+pub mod kalender;
 pub mod keputusan;
 pub mod ketunggalan;
 pub mod kk;

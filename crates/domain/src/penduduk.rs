@@ -145,7 +145,7 @@ fn wajib_ktp(umur: i16, status: StatusPerkawinan) -> bool {
     umur >= 17 || status != StatusPerkawinan::BelumKawin
 }
 
-fn umur(lahir: Date, today: Date) -> i16 {
+pub(crate) fn umur(lahir: Date, today: Date) -> i16 {
     let mut age = today.year() - lahir.year();
     if (today.month(), today.day()) < (lahir.month(), lahir.day()) {
         age -= 1;
