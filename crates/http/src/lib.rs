@@ -24,6 +24,7 @@ mod batas;
 mod centre_admin;
 mod centre_api;
 mod centre_link;
+mod cetak_api;
 mod csrf;
 mod error;
 mod metrics;
@@ -128,6 +129,7 @@ pub fn router(state: AppState) -> Router {
                 "/api/v1",
                 api::routes()
                     .merge(office_api::routes())
+                    .merge(cetak_api::routes())
                     .layer(axum::middleware::map_response(json_errors)),
             )
             .merge(web::office_routes()),

@@ -18,6 +18,8 @@ pub struct EnrollInput {
     pub foto: Option<Vec<u8>>,
     pub tanda_tangan: Option<Vec<u8>>,
     pub idempotency_key: Option<String>,
+    /// Declared urgent need / disability, for the print queue.
+    pub prioritas: crate::PrioritasInput,
 }
 
 /// Longest `Idempotency-Key` accepted.
@@ -102,9 +104,10 @@ impl Issuance {
         let bio = Biometrik::new(jari, pengecualian, input.foto, input.tanda_tangan, |b| {
             templates.validate(b)
         })?;
+        let prioritas = self.prioritas_cetak(&input.prioritas, penduduk.tanggal_lahir)?;
         let now = self.clock.now();
         let new = NewPermohonan {
-            prioritas: None,
+            prioritas: Some(prioritas),
             nik: nik.clone(),
             kantor: self.kantor.clone(),
             kelurahan,

@@ -23,6 +23,7 @@ use sidik_store::{
 
 pub mod akun;
 mod baca;
+mod cetak;
 mod check;
 mod decisions;
 mod enroll;
@@ -30,6 +31,7 @@ mod error;
 mod suket;
 
 pub use baca::Gambar;
+pub use cetak::{PrioritasInput, BATCH_MAKS, KEPUTUSAN_HARI_KERJA};
 pub use enroll::EnrollInput;
 pub use error::{IssuanceError, Result};
 pub use sidik_ports::{Abis, Clock, DecisionSink, Entropy, SuketSigner, TemplateFormat};

@@ -38,12 +38,7 @@ impl Issuance {
             tempat_lahir: r.tempat_lahir.clone(),
             tanggal_lahir: r.tanggal_lahir,
             perempuan: r.jenis_kelamin == JenisKelamin::Perempuan,
-            alamat: format!(
-                "{}\nRT/RW {}\nKel. {}",
-                r.alamat,
-                r.rt_rw,
-                r.kelurahan
-            ),
+            alamat: format!("{}\nRT/RW {}\nKel. {}", r.alamat, r.rt_rw, r.kelurahan),
             kewarganegaraan: match r.kewarganegaraan {
                 Kewarganegaraan::Wni => "IDN".into(),
                 Kewarganegaraan::Wna => "XXX".into(),
@@ -100,16 +95,21 @@ impl Issuance {
         }
         sidik_domain::permohonan::periksa_alasan(keterangan)
             .map_err(|m| IssuanceError::invalid("invalid_reason", m))?;
-        let s = self.store.suket_get(nomor_suket).await?.ok_or_else(|| {
-            IssuanceError::NotFound(format!("Suket {nomor_suket} not found"))
-        })?;
+        let s = self
+            .store
+            .suket_get(nomor_suket)
+            .await?
+            .ok_or_else(|| IssuanceError::NotFound(format!("Suket {nomor_suket} not found")))?;
         let now = self.clock.now();
         let audit = AuditDraft {
             aktor: actor(user),
             aksi: "suket.cabut".into(),
             subjek: s.suket.nomor.clone(),
             waktu: now,
-            detail: format!("{nomor_suket}: {}: {keterangan}", AlasanCabut::Petugas.code()),
+            detail: format!(
+                "{nomor_suket}: {}: {keterangan}",
+                AlasanCabut::Petugas.code()
+            ),
         };
         self.store
             .suket_revoke(
@@ -139,7 +139,10 @@ impl Issuance {
     pub async fn suket_issue(&self, user: &User, nomor: &str) -> Result<SuketTersimpan> {
         require(
             user,
-            matches!(user.peran, Peran::Operator | Peran::Verifikator | Peran::Admin),
+            matches!(
+                user.peran,
+                Peran::Operator | Peran::Verifikator | Peran::Admin
+            ),
             "issue a Suket",
         )?;
         let p = self.get(nomor).await?;

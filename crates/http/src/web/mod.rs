@@ -16,6 +16,8 @@ mod pusat;
 mod sinkron;
 mod status;
 
+pub(crate) use layout::centre_down_since;
+
 /// Pages of an office (standalone and office roles).
 pub fn office_routes() -> Router<AppState> {
     Router::new()
