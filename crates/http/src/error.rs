@@ -26,6 +26,10 @@ impl ApiError {
     pub fn bad_request(code: &'static str, message: impl Into<String>) -> Self {
         Self::new(StatusCode::BAD_REQUEST, code, message)
     }
+    /// A failure of the node itself: logged, and answered without its details.
+    pub fn internal(message: impl std::fmt::Display) -> Self {
+        ApiError::from(IssuanceError::Internal(message.to_string()))
+    }
 }
 
 impl From<IssuanceError> for ApiError {

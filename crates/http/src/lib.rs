@@ -29,6 +29,8 @@ mod csrf;
 mod error;
 mod metrics;
 mod office_api;
+pub mod trust;
+mod trust_api;
 pub mod openapi;
 mod views;
 mod web;
@@ -37,6 +39,7 @@ pub mod wire;
 pub use centre_link::{HttpCentreLink, RESUMABLE_ABOVE, UPLOAD_CHUNK};
 pub use error::ApiError;
 pub use office_api::SyncView;
+pub use trust_api::{verification_json, verify_text};
 
 /// Extra information shown on pages.
 #[derive(Clone, Default)]
@@ -99,6 +102,8 @@ impl Role {
 #[derive(Clone)]
 pub struct AppState {
     pub akun: Akun,
+    /// The node's Suket trust (lists it publishes, the store it verifies with).
+    pub trust: Option<Arc<trust::Trust>>,
     pub clock: Arc<dyn Clock>,
     pub info: Info,
     pub demo_biometrik: Option<Arc<DemoBiometrik>>,
@@ -119,6 +124,7 @@ pub fn router(state: AppState) -> Router {
             .nest(
                 "/api/v1",
                 api::account_routes()
+                    .merge(trust_api::routes())
                     .merge(centre_api::routes())
                     .merge(centre_admin::routes())
                     .layer(axum::middleware::map_response(json_errors)),
@@ -130,6 +136,7 @@ pub fn router(state: AppState) -> Router {
                 api::routes()
                     .merge(office_api::routes())
                     .merge(cetak_api::routes())
+                    .merge(trust_api::routes())
                     .layer(axum::middleware::map_response(json_errors)),
             )
             .merge(web::office_routes()),
@@ -143,6 +150,7 @@ pub fn router(state: AppState) -> Router {
     };
     let trusted = Arc::new(batas::TrustedProxies(state.info.trusted_proxies.clone()));
     r.layer(axum::Extension(Arc::new(web::status_limiter())))
+        .layer(axum::Extension(Arc::new(trust_api::limiter())))
         .layer(axum::Extension(trusted))
         .layer(DefaultBodyLimit::max(MAX_BODY))
         .layer(axum::middleware::map_response(security_headers))

@@ -188,6 +188,13 @@ impl OfficeKeys {
     pub(crate) fn sign(&self, msg: &[u8]) -> Signature {
         self.0.sign(msg)
     }
+
+    /// The Ed25519 key itself, for the other documents the office signs with it: the
+    /// Suket's COSE_Sign1 (whose `Signature1` structure cannot be mistaken for a packet
+    /// or request signature) and its own Suket revocation list.
+    pub fn signing_key(&self) -> &SigningKey {
+        &self.0
+    }
 }
 
 impl fmt::Debug for OfficeKeys {
@@ -223,6 +230,12 @@ impl CertifyingKey {
 
     pub(crate) fn sign(&self, msg: &[u8]) -> Signature {
         self.0.sign(msg)
+    }
+
+    /// The Ed25519 key itself, for the trust lists the centre publishes (the certified
+    /// office keys and the Suket revocation list, each a COSE_Sign1).
+    pub fn signing_key(&self) -> &SigningKey {
+        &self.0
     }
 }
 
