@@ -42,6 +42,22 @@ fn png_round_trip() {
 }
 
 #[test]
+fn the_qr_stays_printable() {
+    let qr = encode(&claims(), &office_key()).unwrap();
+    let code = QrCode::with_error_correction_level(qr.as_bytes(), EcLevel::M).unwrap();
+    let qrcode::Version::Normal(version) = code.version() else {
+        panic!("micro QR");
+    };
+    // Version 15 is 77x77 modules: about 2.6 cm at 0.33 mm per module.
+    assert!(
+        version <= 15,
+        "version {version} for {} characters",
+        qr.len()
+    );
+    eprintln!("QR version {version} (level M) for {} characters", qr.len());
+}
+
+#[test]
 fn jpeg_round_trip() {
     let qr = encode(&claims(), &office_key()).unwrap();
     let jpeg = to_bytes(&render(&qr), ImageFormat::Jpeg);
