@@ -52,7 +52,9 @@ pub use qrimage::{qr_text_from_image, ImageError, MAX_IMAGE_BYTES, MAX_IMAGE_SID
 pub use trust::{
     KeyEntry, KeySet, Revocation, RevocationList, Subject, TrustError, TrustStore, MAX_LIST_BYTES,
 };
-pub use verify::{verify, Verdict, Verification, MAX_PAYLOAD_BYTES, MAX_QR_CHARS};
+pub use verify::{
+    verify, Verdict, Verification, MAX_PAYLOAD_BYTES, MAX_QR_CHARS, REASON_KEY_REVOKED,
+};
 
 use sha2::{Digest, Sha256};
 

@@ -176,20 +176,17 @@ pub fn verify(qr_text: &str, trust: &TrustStore, now: i64) -> Verification {
     };
     let Unverified { claims, kid, eddsa } = unverified;
     let entry = kid.and_then(|k| trust.keys().find(&k));
-    let age_kantor = entry.map_or(claims.kantor.as_str(), |e| e.kantor.as_str());
-    let mut out = Verification {
-        verdict: Verdict::UnknownKey,
-        claims: None,
+    let relied_on = entry.map_or(claims.kantor.as_str(), |e| e.kantor.as_str());
+    let list_age_secs = Some(now.saturating_sub(trust.list_issued_at_for(relied_on)));
+    let (verdict, detail) = decide(qr_text, trust, now, &claims, kid, eddsa, entry);
+    Verification {
+        verdict,
         kid,
         kantor: entry.map(|e| e.kantor.clone()),
-        list_age_secs: Some(now.saturating_sub(trust.list_issued_at_for(age_kantor))),
-        detail: String::new(),
-    };
-    let (verdict, detail) = decide(qr_text, trust, now, &claims, kid, eddsa, entry);
-    out.verdict = verdict;
-    out.detail = detail;
-    out.claims = Some(claims);
-    out
+        list_age_secs,
+        detail,
+        claims: Some(claims),
+    }
 }
 
 /// The decision past "malformed": returns the verdict and its detail.
