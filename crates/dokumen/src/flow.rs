@@ -58,6 +58,11 @@ impl<'a> Flow<'a> {
         self.y += h;
     }
 
+    /// The baseline [`Flow::paragraph`] gives its next line.
+    pub(crate) fn next_baseline(&self, size: f32, leading: f32) -> f32 {
+        self.y + leading - (leading - size) / 2.0 - size * 0.2
+    }
+
     /// Word-wrapped text at `x` (absolute) within `max_w`, one line per
     /// `leading`, breaking pages between lines. Explicit newlines are kept.
     pub(crate) fn paragraph(

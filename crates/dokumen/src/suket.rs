@@ -64,7 +64,7 @@ pub fn suket_pdf(s: &Suket) -> Vec<u8> {
         f.paragraph(left, width, Font::Bold, 9.0, 13.0, "Catatan:");
         for note in &s.catatan {
             f.ensure(12.0);
-            let y = f.y + 12.0 - 3.0;
+            let y = f.next_baseline(9.0, 12.0);
             f.page().text(left + 4.0, y, Font::Regular, 9.0, "-");
             f.paragraph(left + 14.0, width - 14.0, Font::Regular, 9.0, 12.0, note);
         }

@@ -33,7 +33,7 @@ pub fn tanda_terima_pdf(t: &TandaTerima) -> Vec<u8> {
     for (i, langkah) in t.langkah.iter().enumerate() {
         let num = format!("{}.", i + 1);
         f.ensure(13.0);
-        let y = f.y + 13.0 - 3.5;
+        let y = f.next_baseline(9.0, 13.0);
         f.page().text(left + 4.0, y, Font::Regular, 9.0, &num);
         f.paragraph(left + 20.0, width - 20.0, Font::Regular, 9.0, 13.0, langkah);
     }
