@@ -52,7 +52,7 @@ fn tool(name: &str) -> Command {
 }
 
 /// Runs a poppler tool and returns its stdout; panics with a clear message
-/// when the tool is missing or fails.
+/// when the tool is missing, fails or reports an error on stderr.
 pub fn run(name: &str, args: &[&str]) -> Vec<u8> {
     let out = tool(name).args(args).output().unwrap_or_else(|e| {
         panic!(
@@ -67,6 +67,13 @@ pub fn run(name: &str, args: &[&str]) -> Vec<u8> {
         args.join(" "),
         out.status,
         String::from_utf8_lossy(&out.stderr)
+    );
+    // poppler reports recoverable damage on stderr but still exits 0.
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        !stderr.contains("Error"),
+        "`{name} {}` complained: {stderr}",
+        args.join(" ")
     );
     out.stdout
 }
