@@ -74,7 +74,6 @@ pub fn lembar_batch_pdf(b: &LembarBatch) -> Vec<u8> {
         }
     }
     signature(&mut f);
-    drop(f);
     number_pages(&mut doc);
     doc.finish()
 }

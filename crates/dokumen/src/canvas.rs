@@ -4,6 +4,7 @@
 use pdf_writer::{Content, Filter, Finish, Name, Pdf, Rect, Ref, Str, TextStr};
 
 use crate::foto::Raster;
+use crate::qr::Matrix;
 use crate::text::{self, Font};
 
 /// Millimetres to points.
@@ -178,14 +179,18 @@ impl Page {
             .restore_state();
     }
 
-    /// Draws a QR module matrix (`n` × `n`, row-major, `true` = dark) as a
-    /// `size`-point square at (x, y) including a 4-module quiet zone. Dark
-    /// runs of a row become one rectangle so no hairline seams appear.
-    pub(crate) fn qr(&mut self, modules: &[bool], n: usize, x: f32, y: f32, size: f32) {
+    /// Draws a QR symbol `symbol` points wide with its 4-module white quiet
+    /// zone around it; (x, y) is the outer corner, the outer width is
+    /// [`Matrix::outer`]. Dark runs of a row become one rectangle so no
+    /// hairline seams appear.
+    pub(crate) fn qr(&mut self, matrix: &Matrix, x: f32, y: f32, symbol: f32) {
+        let (modules, n) = (&matrix.modules, matrix.width);
         if n == 0 || modules.len() != n * n {
             return;
         }
-        let m = size / (n + 8) as f32;
+        let m = symbol / n as f32;
+        let size = matrix.outer(symbol);
+        let (x, y) = (crate::qr::snap(x), crate::qr::snap(y));
         self.fill_gray(1.0);
         self.fill_rect(x, y, size, size);
         self.fill_gray(0.0);

@@ -9,6 +9,46 @@ pub(crate) struct Matrix {
     pub(crate) width: usize,
 }
 
+impl Matrix {
+    /// Width of a symbol drawn `symbol` points wide plus its 4-module quiet
+    /// zone on each side.
+    pub(crate) fn outer(&self, symbol: f32) -> f32 {
+        if self.width == 0 {
+            return symbol;
+        }
+        symbol * (self.width + 8) as f32 / self.width as f32
+    }
+}
+
+/// One pixel at 150 dpi in points. Module sizes and symbol positions are
+/// multiples of it, so every module covers whole device pixels at 150, 300
+/// and 600 dpi and prints (and scans) with even edges.
+pub(crate) const GRID_PT: f32 = 72.0 / 150.0;
+
+/// Snaps a coordinate (points from the page's top-left corner) to the grid.
+pub(crate) fn snap(v: f32) -> f32 {
+    (v / GRID_PT).round() * GRID_PT
+}
+
+/// The symbol width in points for `n` modules: close to `target_mm`, never
+/// below `min_mm` nor with modules under `min_module_mm`, and at most
+/// `max_mm` (which wins), with the module size a multiple of [`GRID_PT`].
+pub(crate) fn symbol_pt(
+    n: usize,
+    target_mm: f32,
+    min_mm: f32,
+    min_module_mm: f32,
+    max_mm: f32,
+) -> f32 {
+    let n_f = n.max(1) as f32;
+    let units = |mm: f32| mm / 25.4 * 72.0 / n_f / GRID_PT;
+    let mut u = units(target_mm).round();
+    u = u.max(units(min_mm).ceil());
+    u = u.max((min_module_mm / 25.4 * 72.0 / GRID_PT).ceil());
+    u = u.min(units(max_mm).floor()).max(1.0);
+    u * GRID_PT * n_f
+}
+
 /// True for the 45 characters of the QR alphanumeric mode (which is also
 /// the Base45 alphabet).
 fn is_alphanumeric(b: u8) -> bool {
@@ -59,6 +99,20 @@ mod tests {
         // would need version 10 or more.
         assert!(m.width <= 49, "width {}", m.width);
         assert_eq!(m.modules.len(), m.width * m.width);
+    }
+
+    #[test]
+    fn symbol_sizes_snap_to_whole_pixels() {
+        for n in [21, 45, 69, 89, 105, 177] {
+            let w = symbol_pt(n, 50.0, 45.0, 0.6, 80.0);
+            let module_px = w / n as f32 / GRID_PT;
+            assert!((module_px - module_px.round()).abs() < 1e-3, "n={n}");
+            let mm = w / 72.0 * 25.4;
+            assert!(mm <= 80.0 + 1e-3, "n={n}: {mm} mm");
+            if n <= 105 {
+                assert!(mm >= 45.0, "n={n}: {mm} mm");
+            }
+        }
     }
 
     #[test]

@@ -7,8 +7,13 @@ use crate::{foto, qr, Suket};
 
 const MARGIN: f32 = 50.0;
 const BODY: f32 = 10.0;
-/// The QR is printed this wide (quiet zone included).
-const QR_MM: f32 = 55.0;
+/// The QR symbol (quiet zone not included) is printed about this wide...
+const QR_MM: f32 = 50.0;
+/// ...but never narrower, never with modules smaller than this, and at
+/// most [`QR_MAX_MM`].
+const QR_MIN_MM: f32 = 45.0;
+const QR_MODULE_MM: f32 = 0.6;
+const QR_MAX_MM: f32 = 80.0;
 
 /// Renders the Suket; long content continues on further A4 pages.
 pub fn suket_pdf(s: &Suket) -> Vec<u8> {
@@ -71,7 +76,6 @@ pub fn suket_pdf(s: &Suket) -> Vec<u8> {
     }
     f.skip(14.0);
     closing(&mut f, s);
-    drop(f);
     doc.finish()
 }
 
@@ -129,14 +133,18 @@ fn biodata_table(f: &mut Flow, s: &Suket, photo: Option<(usize, u32, u32)>) {
 
 /// The QR (left) and the place, date, office and officer (right).
 fn closing(f: &mut Flow, s: &Suket) {
-    let size = mm(QR_MM);
+    let matrix = qr::encode(&s.qr_text);
+    let symbol = matrix.as_ref().map_or(mm(QR_MM), |m| {
+        qr::symbol_pt(m.width, QR_MM, QR_MIN_MM, QR_MODULE_MM, QR_MAX_MM)
+    });
+    let size = matrix.as_ref().map_or(symbol, |m| m.outer(symbol));
     f.ensure(size + 24.0);
     let (x, y) = (f.left, f.y);
     let sig_x = x + size + 40.0;
     let sig_w = f.left + f.width - sig_x;
     let page = f.page();
-    match qr::encode(&s.qr_text) {
-        Some(m) => page.qr(&m.modules, m.width, x, y, size),
+    match &matrix {
+        Some(m) => page.qr(m, x, y, symbol),
         None => {
             page.stroke_rect(x, y, size, size, 0.6);
             page.text_fit(

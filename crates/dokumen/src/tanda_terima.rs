@@ -47,7 +47,6 @@ pub fn tanda_terima_pdf(t: &TandaTerima) -> Vec<u8> {
     f.skip(10.0);
     let note = "Simpan tanda terima ini dan tunjukkan kepada petugas saat mengambil KTP-el.";
     f.paragraph(left, width, Font::Regular, 7.5, 10.0, note);
-    drop(f);
     doc.finish()
 }
 
@@ -72,14 +71,18 @@ fn nomor(f: &mut Flow, nomor: &str) {
 
 /// QR of the status URL with the URL printed beside it.
 fn status_block(f: &mut Flow, url: &str) {
-    let size = mm(32.0);
+    let matrix = qr::encode(url);
+    let symbol = matrix
+        .as_ref()
+        .map_or(mm(26.0), |m| qr::symbol_pt(m.width, 26.0, 20.0, 0.5, 40.0));
+    let size = matrix.as_ref().map_or(symbol, |m| m.outer(symbol));
     f.ensure(size);
     let (x, y) = (f.left, f.y);
     let text_x = x + size + 10.0;
     let text_w = f.left + f.width - text_x;
     let page = f.page();
-    match qr::encode(url) {
-        Some(m) => page.qr(&m.modules, m.width, x, y, size),
+    match &matrix {
+        Some(m) => page.qr(m, x, y, symbol),
         None => {
             page.stroke_rect(x, y, size, size, 0.5);
             page.text_fit(

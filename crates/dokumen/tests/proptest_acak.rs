@@ -60,7 +60,10 @@ fn biodata_acak() -> impl Strategy<Value = Biodata> {
 
 fn check(tag: &str, pdf: &[u8]) {
     assert!(pdf.starts_with(b"%PDF-"), "{tag}: no header");
-    assert!(pdf.trim_ascii_end().ends_with(b"%%EOF"), "{tag}: no trailer");
+    assert!(
+        pdf.trim_ascii_end().ends_with(b"%%EOF"),
+        "{tag}: no trailer"
+    );
     let scratch = Scratch::new(&format!("acak-{tag}"));
     let path = scratch.write_pdf("acak.pdf", pdf);
     let info = pdfinfo(&path);

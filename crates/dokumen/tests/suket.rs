@@ -22,10 +22,10 @@ fn base45(bytes: &[u8]) -> String {
     out
 }
 
-/// A Claim 169-sized payload: 300 pseudo-random bytes, Base45-encoded.
-fn payload() -> String {
+/// A Claim 169-like payload: `n` pseudo-random bytes, Base45-encoded.
+fn payload(n: usize) -> String {
     let mut x: u32 = 0x1234_5678;
-    let bytes: Vec<u8> = (0..300)
+    let bytes: Vec<u8> = (0..n)
         .map(|_| {
             x ^= x << 13;
             x ^= x >> 17;
@@ -47,7 +47,7 @@ fn suket(foto: Option<Vec<u8>>) -> Suket {
         kantor: "Dinas Kependudukan dan Pencatatan Sipil Kota Jakarta Utara".into(),
         tempat_terbit: "Jakarta Utara".into(),
         pejabat: "Drs. BUDI SANTOSO, M.Si. - NIP 196805121990031004".into(),
-        qr_text: payload(),
+        qr_text: payload(300),
         catatan: vec![
             "Berlaku sebagai pengganti KTP-el sampai kartu selesai dicetak.".into(),
             "Periksa keaslian di /verifikasi".into(),
@@ -85,12 +85,12 @@ fn suket_text_and_qr_round_trip() {
     let img = image::open(render_first_page(&scratch, &path))
         .expect("pdftoppm wrote a PNG")
         .to_luma8();
-    let decoded = decode_qrs(&img);
-    assert_eq!(
-        decoded,
-        vec![s.qr_text.clone()],
-        "QR must decode to exactly qr_text"
-    );
+    let symbols = qr_symbols(&img);
+    assert_eq!(symbols.len(), 1, "one QR on the Suket");
+    let (decoded, width_px) = &symbols[0];
+    assert_eq!(decoded, &s.qr_text, "QR must decode to exactly qr_text");
+    let width_mm = width_px / 150.0 * 25.4;
+    assert!(width_mm >= 45.0, "QR symbol only {width_mm:.1} mm wide");
 }
 
 #[test]
@@ -101,4 +101,29 @@ fn suket_without_a_usable_photo_prints_the_placeholder() {
         let text = squash(&pdftotext(&path));
         assert!(text.contains("FOTO"), "{text}");
     }
+}
+
+#[test]
+fn qr_round_trips_for_small_and_large_payloads() {
+    let mut failures = Vec::new();
+    for n in [20, 60, 120, 200, 300, 400, 500, 700] {
+        let mut s = suket(None);
+        s.qr_text = payload(n);
+        let scratch = Scratch::new(&format!("suket-qr-{n}"));
+        let path = scratch.write_pdf("suket.pdf", &suket_pdf(&s));
+        let img = image::open(render_first_page(&scratch, &path))
+            .expect("pdftoppm wrote a PNG")
+            .to_luma8();
+        let symbols = qr_symbols(&img);
+        match symbols.as_slice() {
+            [(text, width_px)] if *text == s.qr_text => {
+                let width_mm = width_px / 150.0 * 25.4;
+                if width_mm < 45.0 {
+                    failures.push(format!("{n} bytes: symbol only {width_mm:.1} mm"));
+                }
+            }
+            other => failures.push(format!("{n} bytes: {} symbols decoded", other.len())),
+        }
+    }
+    assert!(failures.is_empty(), "{failures:#?}");
 }

@@ -108,31 +108,43 @@ pub fn render_first_page(scratch: &Scratch, pdf: &std::path::Path) -> PathBuf {
     let prefix = scratch.0.join("page");
     let p = pdf.to_str().expect("utf-8 path");
     let pre = prefix.to_str().expect("utf-8 path");
-    run(
-        "pdftoppm",
-        &[
-            "-r",
-            "150",
-            "-png",
-            "-f",
-            "1",
-            "-l",
-            "1",
-            "-singlefile",
-            p,
-            pre,
-        ],
-    );
+    let args = [
+        "-r",
+        "150",
+        "-png",
+        "-f",
+        "1",
+        "-l",
+        "1",
+        "-singlefile",
+        p,
+        pre,
+    ];
+    run("pdftoppm", &args);
     scratch.0.join("page.png")
 }
 
 /// Every QR code rqrr finds and decodes in the rendered page.
 pub fn decode_qrs(img: &image::GrayImage) -> Vec<String> {
-    let mut prepared = rqrr::PreparedImage::prepare(img.clone());
+    qr_symbols(img).into_iter().map(|(text, _)| text).collect()
+}
+
+/// Every decodable QR code with the width in pixels of its symbol (the
+/// distance between its left and right corners, quiet zone excluded).
+pub fn qr_symbols(img: &image::GrayImage) -> Vec<(String, f64)> {
+    detect(img.clone())
+}
+
+fn detect(img: image::GrayImage) -> Vec<(String, f64)> {
+    let mut prepared = rqrr::PreparedImage::prepare(img);
     prepared
         .detect_grids()
         .into_iter()
-        .filter_map(|g| g.decode().ok().map(|(_, content)| content))
+        .filter_map(|g| {
+            let [a, b, ..] = g.bounds;
+            let width = f64::from(b.x - a.x).hypot(f64::from(b.y - a.y));
+            g.decode().ok().map(|(_, content)| (content, width))
+        })
         .collect()
 }
 
