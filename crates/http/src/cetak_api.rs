@@ -17,7 +17,10 @@ use crate::{ApiError, AppState};
 /// Routes of the document desk (standalone and office roles).
 pub fn routes() -> Router<AppState> {
     Router::new()
-        .route("/applications/{nomor}/suket", get(suket_list).post(suket_issue))
+        .route(
+            "/applications/{nomor}/suket",
+            get(suket_list).post(suket_issue),
+        )
         .route("/applications/{nomor}/eta", get(eta))
         .route("/suket/{nomor_suket}/revoke", post(suket_revoke))
         .route("/print/status", get(print_status))
@@ -28,7 +31,10 @@ pub fn routes() -> Router<AppState> {
         .route("/print/blanko/spoil", post(blanko_spoil))
         .route("/print/batches", post(print_batch).get(batches))
         .route("/print/batches/{nomor_batch}", get(batch))
-        .route("/print/batches/{nomor_batch}/spoil/{nomor}", post(print_spoil))
+        .route(
+            "/print/batches/{nomor_batch}/spoil/{nomor}",
+            post(print_spoil),
+        )
 }
 
 /// The centre's state as the ETA needs it (an office's sync view; `Normal` elsewhere).
@@ -153,7 +159,11 @@ async fn print_status(
     let printers = iss.printers().await?;
     let b = iss.blanko().await?;
     let kiriman = iss.blanko_deliveries().await?;
-    let suket = iss.store.suket_stats().await.map_err(sidik_issuance::IssuanceError::from)?;
+    let suket = iss
+        .store
+        .suket_stats()
+        .await
+        .map_err(sidik_issuance::IssuanceError::from)?;
     Ok(Json(serde_json::json!({
         "printers": printers.iter().map(|p| serde_json::json!({
             "id": p.id, "nama": p.nama, "kapasitas_harian": p.kapasitas_harian,
@@ -190,7 +200,9 @@ async fn print_queue(
         .iter()
         .map(antrean_json)
         .collect();
-    Ok(Json(serde_json::json!({"items": items, "total": iss.print_queue_len().await?})))
+    Ok(Json(
+        serde_json::json!({"items": items, "total": iss.print_queue_len().await?}),
+    ))
 }
 
 #[derive(Deserialize)]
@@ -270,7 +282,9 @@ async fn blanko_spoil(
     body: Result<Json<SpoilStockBody>, JsonRejection>,
 ) -> Result<Json<serde_json::Value>, ApiError> {
     let b = json_body(body)?;
-    Ok(Json(ledger_json(&iss.blanko_spoil_stock(&u, b.jumlah).await?)))
+    Ok(Json(ledger_json(
+        &iss.blanko_spoil_stock(&u, b.jumlah).await?,
+    )))
 }
 
 #[derive(Deserialize)]
@@ -285,17 +299,24 @@ async fn print_batch(
     body: Result<Json<BatchBody>, JsonRejection>,
 ) -> Result<Json<serde_json::Value>, ApiError> {
     let b = json_body(body)?;
-    Ok(Json(match iss.print_batch(&u, b.printer_id, b.maks).await? {
-        Some(batch) => batch_json(&batch),
-        None => serde_json::json!({"nomor_batch": null, "items": []}),
-    }))
+    Ok(Json(
+        match iss.print_batch(&u, b.printer_id, b.maks).await? {
+            Some(batch) => batch_json(&batch),
+            None => serde_json::json!({"nomor_batch": null, "items": []}),
+        },
+    ))
 }
 
 async fn batches(
     Desk(iss): Desk,
     ApiUser(_): ApiUser,
 ) -> Result<Json<serde_json::Value>, ApiError> {
-    let items: Vec<_> = iss.batches_recent(50).await?.iter().map(batch_json).collect();
+    let items: Vec<_> = iss
+        .batches_recent(50)
+        .await?
+        .iter()
+        .map(batch_json)
+        .collect();
     Ok(Json(serde_json::json!({"items": items})))
 }
 
@@ -323,5 +344,7 @@ async fn print_spoil(
         other => json_body(other)?,
     };
     let p = iss.print_spoil(&u, &nomor_batch, &nomor, b.alasan).await?;
-    Ok(Json(serde_json::json!({"nomor": p.nomor.to_string(), "status": p.status.slug()})))
+    Ok(Json(
+        serde_json::json!({"nomor": p.nomor.to_string(), "status": p.status.slug()}),
+    ))
 }

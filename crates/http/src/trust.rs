@@ -118,7 +118,10 @@ impl Trust {
         match &self.source {
             TrustSource::Centre { store, key } => {
                 let mut entries = Vec::new();
-                for (status, reason) in [(StatusPaket::Ganda, "ganda"), (StatusPaket::Ditolak, "ditolak")] {
+                for (status, reason) in [
+                    (StatusPaket::Ganda, "ganda"),
+                    (StatusPaket::Ditolak, "ditolak"),
+                ] {
                     for p in store
                         .packets_with_status(status, u32::MAX)
                         .await

@@ -89,7 +89,11 @@ async fn own_revocations(
 ) -> Result<Response, ApiError> {
     let t = trust(&st)?;
     let (Some((own, _)), Some(iss)) = (&t.own, st.role.issuance()) else {
-        return Err(ApiError::new(StatusCode::NOT_FOUND, "not_found", "no such list"));
+        return Err(ApiError::new(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            "no such list",
+        ));
     };
     if *own != kantor {
         return Err(ApiError::new(
@@ -111,7 +115,11 @@ pub async fn verify_text(st: &AppState, qr: &str) -> Result<Verification, String
     let t = st.trust.as_ref().ok_or("this node verifies no Suket")?;
     let store = st.role.issuance().map(|i| i.store.as_ref());
     let ts = t.trust_store(store).await?;
-    Ok(sidik_suket::verify(qr.trim(), &ts, st.clock.now().as_second()))
+    Ok(sidik_suket::verify(
+        qr.trim(),
+        &ts,
+        st.clock.now().as_second(),
+    ))
 }
 
 pub fn verification_json(v: &Verification, now: i64) -> serde_json::Value {
@@ -163,7 +171,10 @@ async fn verify(
         return Err(ApiError::new(
             StatusCode::TOO_MANY_REQUESTS,
             "rate_limited",
-            format!("too many verifications; retry in {} s", wait.as_secs().max(1)),
+            format!(
+                "too many verifications; retry in {} s",
+                wait.as_secs().max(1)
+            ),
         ));
     }
     let b = json_body(body)?;
@@ -174,8 +185,8 @@ async fn verify(
             "a Suket QR has at most 4096 characters",
         ));
     }
-    let v = verify_text(&st, &b.qr).await.map_err(|m| {
-        ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "no_trust", m)
-    })?;
+    let v = verify_text(&st, &b.qr)
+        .await
+        .map_err(|m| ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "no_trust", m))?;
     Ok(Json(verification_json(&v, st.clock.now().as_second())))
 }

@@ -58,6 +58,7 @@ async fn office(centre: bool, entropy: Arc<dyn Entropy>) -> Office {
         entropy,
         kantor: KodeKantor::parse("317201").unwrap(),
         finality,
+        suket: None,
     };
     Office {
         _dir: dir,

@@ -176,3 +176,15 @@ pub async fn revoke_office(data: &Path, office: &str, public_key: &str) -> Resul
     println!("key {public_key} of office {office} revoked");
     Ok(())
 }
+
+/// A standalone office signs its Sukets with `office.key` too; it is created on the
+/// first start (0600) and is its own trust root.
+pub fn load_or_create_standalone_key(data: &Path) -> Result<OfficeKeys> {
+    let p = data.join(OFFICE_KEY);
+    if !p.exists() {
+        std::fs::create_dir_all(data)?;
+        let keys = OfficeKeys::generate(&mut sidik_packet::rand_core::OsRng);
+        write_secret(&p, &keys.to_text())?;
+    }
+    load_office_keys(data)
+}

@@ -10,6 +10,7 @@
 //! link) and connects them to the use cases; it holds no rule of its own.
 
 pub mod keys;
+pub mod suket;
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -17,6 +18,7 @@ use std::sync::Arc;
 use anyhow::{bail, Context, Result};
 use sidik_abis_gallery::{GalleryAbis, IsoTemplates};
 use sidik_domain::KodeKantor;
+use sidik_http::trust::{Trust, TrustSource};
 use sidik_http::{AppState, DemoBiometrik, Info, Role};
 use sidik_issuance::akun::{Akun, CheckGate};
 use sidik_issuance::{Finality, Issuance, Uplink};
@@ -108,6 +110,43 @@ pub struct Node {
     pub store: Arc<SqliteStore>,
     pub state: AppState,
     worker: Worker,
+    /// An office's centre (its trust lists are refreshed from there).
+    centre_url: Option<String>,
+}
+
+/// Renews Sukets nearing their end while the card is not ready, once an hour.
+async fn renew_sukets(iss: Issuance) {
+    loop {
+        match iss.suket_renew_due().await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!("{n} Suket renewed"),
+            Err(e) => tracing::warn!("Suket renewal: {e}"),
+        }
+        tokio::time::sleep(std::time::Duration::from_secs(3600)).await;
+    }
+}
+
+/// Keeps an office's copies of the centre's trust lists current: every 60 s, and kept
+/// as they are while the centre is unreachable.
+async fn refresh_trust(url: String, trust: Arc<Trust>, store: Arc<SqliteStore>) {
+    loop {
+        match sidik_http::trust::fetch_centre_lists(&url).await {
+            Ok((keys, revocations)) => {
+                if let Err(e) = sidik_http::trust::store_centre_lists(
+                    store.as_ref(),
+                    &trust.root,
+                    &keys,
+                    &revocations,
+                )
+                .await
+                {
+                    tracing::warn!("the centre's trust lists were refused: {e}");
+                }
+            }
+            Err(e) => tracing::debug!("trust lists not refreshed: {e}"),
+        }
+        tokio::time::sleep(std::time::Duration::from_secs(60)).await;
+    }
 }
 
 impl Node {
@@ -135,24 +174,47 @@ impl Node {
                 _ => nama_kantor(&cfg.kantor),
             },
         };
-        let (role, worker) = match &cfg.role {
+        let (role, worker, trust) = match &cfg.role {
             RoleConfig::Centre => {
                 let centre = build_centre(&cfg, store.clone()).await?;
-                (Role::Centre(centre.clone()), Worker::Decider(centre))
+                let certifying = keys::load_centre_keys(&cfg.data)?.certifying;
+                let trust = Trust {
+                    root: certifying.signing_key().verifying_key(),
+                    own: None,
+                    source: TrustSource::Centre {
+                        store: store.clone(),
+                        key: certifying.signing_key().clone(),
+                    },
+                    clock: cfg.clock.clone(),
+                };
+                (Role::Centre(centre.clone()), Worker::Decider(centre), trust)
             }
             RoleConfig::Standalone => {
-                let issuance = issuance(&cfg, store.clone(), Finality::Local);
+                let own = keys::load_or_create_standalone_key(&cfg.data)?;
+                let mut issuance = issuance(&cfg, store.clone(), Finality::Local);
+                issuance.suket = Some(suket::OfficeSuketSigner::new(own.signing_key()));
                 rebuild_office_gallery(&issuance).await?;
-                (Role::Standalone(issuance), Worker::None)
+                let trust = Trust {
+                    root: own.signing_key().verifying_key(),
+                    own: Some((cfg.kantor.to_string(), own.signing_key().clone())),
+                    source: TrustSource::Standalone,
+                    clock: cfg.clock.clone(),
+                };
+                (Role::Standalone(issuance), Worker::None, trust)
             }
             RoleConfig::Office { centre_url } => {
-                let (issuance, view, worker) =
+                let (issuance, view, worker, trust) =
                     build_office(&cfg, store.clone(), centre_url).await?;
                 rebuild_office_gallery(&issuance).await?;
-                (Role::Office(issuance, view), Worker::OfficeSync(worker))
+                (
+                    Role::Office(issuance, view),
+                    Worker::OfficeSync(worker),
+                    trust,
+                )
             }
         };
         let state = AppState {
+            trust: Some(Arc::new(trust)),
             akun,
             clock: cfg.clock.clone(),
             info,
@@ -163,6 +225,10 @@ impl Node {
             store,
             state,
             worker,
+            centre_url: match &cfg.role {
+                RoleConfig::Office { centre_url } => Some(centre_url.clone()),
+                _ => None,
+            },
         })
     }
 
@@ -193,6 +259,14 @@ impl Node {
                 tokio::spawn(w.clone().run());
             }
         }
+        if let Some(iss) = self.issuance() {
+            tokio::spawn(renew_sukets(iss.clone()));
+        }
+        if let (Role::Office(..), Some(url), Some(t)) =
+            (&self.state.role, &self.centre_url, &self.state.trust)
+        {
+            tokio::spawn(refresh_trust(url.clone(), t.clone(), self.store.clone()));
+        }
     }
 }
 
@@ -213,6 +287,7 @@ fn issuance(cfg: &NodeConfig, store: Arc<SqliteStore>, finality: Finality) -> Is
         entropy: cfg.entropy.clone(),
         kantor: cfg.kantor.clone(),
         finality,
+        suket: None,
     }
 }
 
@@ -240,7 +315,7 @@ async fn build_office(
     cfg: &NodeConfig,
     store: Arc<SqliteStore>,
     centre_url: &str,
-) -> Result<(Issuance, sidik_http::SyncView, Arc<OfficeSync>)> {
+) -> Result<(Issuance, sidik_http::SyncView, Arc<OfficeSync>, Trust)> {
     if centre_url.trim().is_empty() {
         bail!("an office node needs the URL of its central node");
     }
@@ -254,7 +329,17 @@ async fn build_office(
         sync: store.clone(),
         wake: Box::new(move || w.notify_one()),
     });
-    let issuance = issuance(cfg, store.clone(), Finality::Centre(uplink));
+    let mut issuance = issuance(cfg, store.clone(), Finality::Centre(uplink));
+    issuance.suket = Some(suket::OfficeSuketSigner::new(office_keys.signing_key()));
+    let trust = Trust {
+        root: ed25519_dalek::VerifyingKey::from_bytes(&public.verifying.to_bytes())
+            .context("the centre's verifying key in centre.pub")?,
+        own: Some((cfg.kantor.to_string(), office_keys.signing_key().clone())),
+        source: TrustSource::Office {
+            sync: store.clone(),
+        },
+        clock: cfg.clock.clone(),
+    };
     let health = sidik_sync::Kesehatan::load(store.clone()).await;
     let link = sidik_http::HttpCentreLink::new(
         centre_url,
@@ -278,7 +363,7 @@ async fn build_office(
         health,
         sync: store,
     };
-    Ok((issuance, view, worker))
+    Ok((issuance, view, worker, trust))
 }
 
 async fn rebuild_office_gallery(issuance: &Issuance) -> Result<()> {

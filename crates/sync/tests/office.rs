@@ -70,6 +70,7 @@ async fn world() -> World {
             sync: office_store.clone(),
             wake: Box::new(move || w.notify_one()),
         })),
+        suket: None,
     };
     let worker = OfficeSync {
         decisions: Arc::new(issuance.clone()),
