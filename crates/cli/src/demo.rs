@@ -135,6 +135,10 @@ pub async fn seed_applications(iss: &Issuance, akun: &Akun) -> Result<()> {
             }
         }
     }
+    // Two printers of 200 cards a day and a delivery of blanks, as an office has.
+    iss.printer_save(&admin, "Printer 1", 200, true).await?;
+    iss.printer_save(&admin, "Printer 2", 200, true).await?;
+    iss.blanko_receive(&admin, 1000, None).await?;
     for (i, p) in adults.iter().enumerate() {
         // The last applicant is the first one again under another NIK: a duplicate.
         let (jari, foto, ttd) = if i + 1 == adults.len() && i > 0 {

@@ -503,7 +503,7 @@ mod tests {
                     .count()
             })
             .sum();
-        assert_eq!(allowed, 11);
+        assert_eq!(allowed, 12);
         for s in [Status::Diserahkan, Status::Ditolak] {
             assert!(
                 Aksi::ALL.iter().all(|a| a.target(s).is_none()),

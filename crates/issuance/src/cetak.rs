@@ -232,6 +232,44 @@ impl Issuance {
         printer_id: i64,
         maks: u32,
     ) -> Result<Option<BatchCetak>> {
+        self.print(user, printer_id, maks, None).await
+    }
+
+    /// Prints one application's card now (an urgent case at the counter): a batch of
+    /// one on the first active printer with capacity left today, one blank booked.
+    pub async fn print_one(&self, user: &User, nomor: &str) -> Result<BatchCetak> {
+        require(user, Aksi::Cetak.allowed(user.peran), "print cards")?;
+        let printer = self
+            .printers()
+            .await?
+            .into_iter()
+            .find(|p| p.aktif && p.terpakai < p.kapasitas_harian)
+            .ok_or_else(|| IssuanceError::Conflict {
+                code: "no_printer_capacity",
+                message: "no active printer has capacity left today (configure printers on /cetak)"
+                    .into(),
+            })?;
+        if self.store.blanko().await?.ada() == 0 {
+            return Err(IssuanceError::Conflict {
+                code: "not_enough_blanks",
+                message: "no blank cards on hand".into(),
+            });
+        }
+        self.print(user, printer.id, 1, Some(nomor.to_string()))
+            .await?
+            .ok_or_else(|| IssuanceError::Conflict {
+                code: "print_refused",
+                message: format!("application {nomor} could not be printed"),
+            })
+    }
+
+    async fn print(
+        &self,
+        user: &User,
+        printer_id: i64,
+        maks: u32,
+        hanya: Option<String>,
+    ) -> Result<Option<BatchCetak>> {
         require(user, Aksi::Cetak.allowed(user.peran), "print cards")?;
         if !(1..=BATCH_MAKS).contains(&maks) {
             return Err(IssuanceError::invalid(
@@ -287,6 +325,7 @@ impl Issuance {
             waktu: now,
             tanggal: self.today(),
             aktor: aktor.clone(),
+            hanya,
         };
         self.store
             .print_batch(&req, &rule)
@@ -296,6 +335,7 @@ impl Issuance {
                     code: "print_refused",
                     message: m,
                 },
+                StoreError::Stale(m) => conflict_transition(m),
                 e => e.into(),
             })
     }

@@ -154,6 +154,20 @@ impl Issuance {
                 ),
             });
         }
+        // A card takes a blank and a printer's time: printing goes through the ledger.
+        match aksi {
+            Aksi::Cetak => {
+                self.print_one(user, nomor).await?;
+                return self.get(nomor).await;
+            }
+            Aksi::CetakRusak => {
+                let batch = self.store.batch_of(nomor).await?.ok_or_else(|| {
+                    conflict_transition(format!("application {nomor} was never printed"))
+                })?;
+                return self.print_spoil(user, &batch, nomor, alasan).await;
+            }
+            _ => {}
+        }
         let mut p = self.get(nomor).await?;
         let from = p.status;
         let start = p.riwayat.len();

@@ -600,17 +600,29 @@ pub(crate) async fn print_batch(
     if n == 0 {
         return Ok(None);
     }
-    let items = queue_rows(&mut tx, n, 0).await?;
-    if items.is_empty() {
+    let nomors: Vec<String> = match &req.hanya {
+        Some(nomor) => vec![nomor.clone()],
+        None => queue_rows(&mut tx, n, 0)
+            .await?
+            .into_iter()
+            .map(|i| i.nomor)
+            .collect(),
+    };
+    if nomors.is_empty() {
         return Ok(None);
     }
-    let mut apps = Vec::with_capacity(items.len());
-    for it in &items {
-        apps.push(
-            load_permohonan(&mut tx, &it.nomor)
-                .await?
-                .ok_or_else(|| StoreError::NotFound(it.nomor.clone()))?,
-        );
+    let mut apps = Vec::with_capacity(nomors.len());
+    for nomor in &nomors {
+        let p = load_permohonan(&mut tx, nomor)
+            .await?
+            .ok_or_else(|| StoreError::NotFound(format!("application {nomor}")))?;
+        if p.status != Status::SiapCetak {
+            return Err(StoreError::Stale(format!(
+                "application {nomor} is {}, not siap_cetak",
+                p.status
+            )));
+        }
+        apps.push(p);
     }
     let plans = rule(&apps).map_err(StoreError::Conflict)?;
     let count = plans.len() as u64;

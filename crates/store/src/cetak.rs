@@ -144,6 +144,9 @@ pub struct PermintaanBatch {
     /// The WIB day the capacity is counted on.
     pub tanggal: Date,
     pub aktor: String,
+    /// Print this one application (in `siap_cetak`) rather than the head of the queue:
+    /// an officer serving an urgent case at the counter.
+    pub hanya: Option<String>,
 }
 
 /// The use case's rule for a batch, run by [`crate::Store::print_batch`] inside its

@@ -106,6 +106,21 @@ impl TestApp {
                 .await
                 .unwrap();
         }
+        if let Some(iss) = node.issuance() {
+            // A printer and a box of blank cards: printing books a blank per card.
+            let admin = node
+                .state
+                .akun
+                .store
+                .user_get("admin")
+                .await
+                .unwrap()
+                .unwrap();
+            iss.printer_save(&admin, "Printer uji", 1000, true)
+                .await
+                .unwrap();
+            iss.blanko_receive(&admin, 10_000, None).await.unwrap();
+        }
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         tokio::spawn(sidik_http::serve(

@@ -103,8 +103,10 @@ async fn full_flow_enroll_check_print_collect_with_timeline_and_audit() {
             "permohonan.kirim",
             "permohonan.hasil_tunggal",
             "permohonan.setujui",
+            "suket.terbit",
             "permohonan.cetak",
             "permohonan.serahkan",
+            "suket.cabut",
         ]
     );
     assert!(audit_intact(app.store.as_ref()).await >= 6);

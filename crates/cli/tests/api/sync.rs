@@ -58,6 +58,23 @@ async fn assert_a_finding_on_a_printed_card_is_shown(
         .find(|(_, (_, nik))| nik == first_nik)
         .expect("first applicant");
     let printed = printed.clone();
+    for (path, body) in [
+        (
+            "print/printers",
+            serde_json::json!({"nama": "Printer 1", "kapasitas_harian": 200}),
+        ),
+        ("print/blanko/receive", serde_json::json!({"jumlah": 10})),
+    ] {
+        let r = c
+            .http
+            .post(format!("{b1}/api/v1/{path}"))
+            .bearer_auth(t1)
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::OK, "{}", r.text().await.unwrap());
+    }
     let r = c
         .http
         .post(format!("{b1}/api/v1/applications/{printed}/actions/cetak"))
