@@ -98,8 +98,10 @@ test('demo admin logs in, enrolls, checks and sees the card queued for printing'
   await page.selectOption('#kelurahan', resident.kel);
   await page.check('#demo_biometrik');
   await page.click('button:has-text("Simpan perekaman")');
-  await page.waitForURL(/\/permohonan\/\d{27}$/);
+  await page.waitForURL(/\/permohonan\/\d{27}\?baru=1$/);
   assert.equal((await page.textContent('#status')).trim(), 'Direkam');
+  assert.match(await page.textContent('#perekaman-berhasil'), /Perekaman berhasil/);
+  assert.ok(await page.isVisible('#cetak-tanda-terima'), 'the receipt link is shown');
 
   await page.click('button:has-text("verifikasi ketunggalan")');
   await page.waitForURL(/\/permohonan\/\d{27}$/);

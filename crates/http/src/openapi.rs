@@ -187,7 +187,10 @@ fn core_document() -> Value {
                             "jari_1": {"type": "string", "format": "binary", "description": "ISO/IEC 19794-2:2005 record; jari_1..jari_10 (ISO finger positions); jari_2 and jari_7 (index fingers) required unless excepted"},
                             "pengecualian_1": {"enum": ["amputasi", "cedera", "tidak_terbaca"], "description": "pengecualian_1..pengecualian_10: why a finger is missing"},
                             "foto": {"type": "string", "format": "binary", "description": "JPEG or PNG, at most 512 KiB"},
-                            "tanda_tangan": {"type": "string", "format": "binary", "description": "JPEG or PNG, at most 128 KiB"}
+                            "tanda_tangan": {"type": "string", "format": "binary", "description": "JPEG or PNG, at most 128 KiB"},
+                            "keperluan": {"enum": ["sim", "stnk", "paspor", "sekolah", "bank"], "description": "optional urgent need (print priority); needs tanggal_perlu"},
+                            "tanggal_perlu": {"type": "string", "format": "date", "description": "the date the card is needed by (YYYY-MM-DD)"},
+                            "disabilitas": {"type": "boolean", "description": "the applicant has a disability (print priority)"}
                         }}}}}
                 })),
                 "get": op("List applications with counts per state", "200", Some("ApplicationList"), json!({

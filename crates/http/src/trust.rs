@@ -26,6 +26,8 @@ pub const STATE_KEYS: &str = "trust.keys";
 pub const STATE_REVOCATIONS: &str = "trust.revocations";
 
 /// Where a node's trust lists come from.
+// One value per node, built once: the size difference does not matter.
+#[allow(clippy::large_enum_variant)]
 pub enum TrustSource {
     /// The centre: built from its records and signed with its certifying key.
     Centre {

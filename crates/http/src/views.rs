@@ -186,7 +186,9 @@ pub struct EnrollForm {
 ///
 /// Fields: `nik`, `kelurahan`, optional `nama`, files `jari_1` ... `jari_10` (ISO/IEC
 /// 19794-2 records), text `pengecualian_N` (amputasi | cedera | tidak_terbaca), files
-/// `foto` and `tanda_tangan` (JPEG/PNG). Pages also send `_csrf` and may send
+/// `foto` and `tanda_tangan` (JPEG/PNG), optional priority fields `keperluan`
+/// (sim | stnk | paspor | sekolah | bank), `tanggal_perlu` (YYYY-MM-DD) and
+/// `disabilitas` (1 | true | on). Pages also send `_csrf` and may send
 /// `demo_biometrik=1`.
 pub async fn read_enroll_form(mut mp: Multipart) -> Result<EnrollForm, ApiError> {
     let mut input = EnrollInput::default();
@@ -243,10 +245,96 @@ pub async fn read_enroll_form(mut mp: Multipart) -> Result<EnrollForm, ApiError>
                 "tanda_tangan" => input.tanda_tangan = Some(data).filter(|d| !d.is_empty()),
                 "idempotency_key" => input.idempotency_key = Some(text()),
                 "demo_biometrik" => demo = text() == "1",
+                "keperluan" => input.prioritas.keperluan = Some(text()).filter(|t| !t.is_empty()),
+                "tanggal_perlu" => {
+                    input.prioritas.tanggal_perlu = Some(text()).filter(|t| !t.is_empty())
+                }
+                "disabilitas" => {
+                    input.prioritas.disabilitas =
+                        matches!(text().as_str(), "1" | "true" | "on" | "ya")
+                }
                 "_csrf" => csrf = Some(text()),
                 other => return Err(bad(format!("unknown field {other:?}"))),
             }
         }
     }
     Ok(EnrollForm { input, demo, csrf })
+}
+
+/// The Indonesian label of a stored print priority ("Mendesak: SIM (perlu …)", "Lansia",
+/// "Biasa", …).
+pub fn label_prioritas(p: &sidik_store::PrioritasCetak) -> String {
+    use sidik_domain::cetak::{Keperluan, Prioritas};
+    let keperluan = p
+        .keperluan
+        .as_deref()
+        .and_then(|k| Keperluan::parse(k).ok())
+        .zip(p.tanggal_perlu);
+    Prioritas {
+        keperluan,
+        lansia: p.lansia,
+        disabilitas: p.disabilitas,
+    }
+    .label()
+}
+
+/// A NIK as printed on receipts: the first 4 and last 4 digits, `********` between.
+pub fn nik_tersamar(nik: &str) -> String {
+    if nik.len() == 16 && nik.is_ascii() {
+        format!("{}********{}", &nik[..4], &nik[12..])
+    } else {
+        "****************".into()
+    }
+}
+
+/// A region's name in capitals without its administrative prefix ("JAKARTA UTARA").
+pub fn nama_wilayah_pendek(kode: &str) -> String {
+    let n = region_name(kode).to_uppercase();
+    for pre in [
+        "KOTA ADM. ",
+        "KOTA ADMINISTRASI ",
+        "KABUPATEN ADM. ",
+        "KOTA ",
+        "KABUPATEN ",
+    ] {
+        if let Some(rest) = n.strip_prefix(pre) {
+            return rest.to_string();
+        }
+    }
+    n
+}
+
+/// What the card and the Suket print of a resident.
+pub fn biodata_dokumen(r: &BiodataTerlihat) -> sidik_dokumen::Biodata {
+    let kec = r.kecamatan();
+    let kota = kec.get(..5).unwrap_or(kec);
+    let prov = kec.get(..2).unwrap_or(kec);
+    let lahir = r.tanggal_lahir;
+    sidik_dokumen::Biodata {
+        provinsi: region_name(prov)
+            .to_uppercase()
+            .replace("DAERAH KHUSUS IBUKOTA ", "DKI "),
+        kota: region_name(kota)
+            .to_uppercase()
+            .replace("ADMINISTRASI ", ""),
+        nik: r.nik.to_string(),
+        nama: r.nama.to_uppercase(),
+        tempat_tgl_lahir: format!(
+            "{}, {:02}-{:02}-{}",
+            r.tempat_lahir.to_uppercase(),
+            lahir.day(),
+            lahir.month(),
+            lahir.year()
+        ),
+        jenis_kelamin: r.jenis_kelamin.label().to_uppercase(),
+        golongan_darah: r.golongan_darah.label().to_string(),
+        alamat: r.alamat.to_uppercase(),
+        rt_rw: r.rt_rw.to_string(),
+        kel_desa: region_name(&r.kelurahan).to_uppercase(),
+        kecamatan: region_name(kec).to_uppercase(),
+        agama: r.agama.label().to_uppercase(),
+        status_perkawinan: r.status_perkawinan.label().to_uppercase(),
+        pekerjaan: r.pekerjaan.to_uppercase(),
+        kewarganegaraan: r.kewarganegaraan.label().to_uppercase(),
+    }
 }

@@ -127,11 +127,10 @@ impl Issuance {
                 },
                 e => e.into(),
             })?;
-        Ok(self
-            .store
+        self.store
             .suket_get(nomor_suket)
             .await?
-            .ok_or_else(|| IssuanceError::NotFound(nomor_suket.to_string()))?)
+            .ok_or_else(|| IssuanceError::NotFound(nomor_suket.to_string()))
     }
 
     /// Issues a Suket to an application that may hold one and has none active (e.g. one
@@ -172,11 +171,10 @@ impl Issuance {
             detail: baru.nomor_suket.clone(),
         };
         self.store.suket_issue(&baru, None, audit).await?;
-        Ok(self
-            .store
+        self.store
             .suket_get(&baru.nomor_suket)
             .await?
-            .ok_or_else(|| IssuanceError::NotFound(baru.nomor_suket.clone()))?)
+            .ok_or_else(|| IssuanceError::NotFound(baru.nomor_suket.clone()))
     }
 
     /// Renews every active Suket that ends within a week while its card is not ready:

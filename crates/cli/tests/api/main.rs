@@ -1,6 +1,7 @@
 //! API and page tests against an in-process server (one test binary, shared helpers).
 
 mod cluster;
+mod dokumen;
 mod forms;
 mod hardening;
 mod helpers;

@@ -8,6 +8,8 @@ use axum::Router;
 use crate::AppState;
 
 mod akun;
+mod cetak;
+mod dokumen;
 mod formulir;
 mod layout;
 mod penduduk;
@@ -15,6 +17,8 @@ mod permohonan;
 mod pusat;
 mod sinkron;
 mod status;
+mod suket;
+mod verifikasi;
 
 pub(crate) use layout::centre_down_since;
 
@@ -37,6 +41,26 @@ pub fn office_routes() -> Router<AppState> {
             "/permohonan/{nomor}/gambar/{jenis}",
             get(permohonan::gambar),
         )
+        .route(
+            "/permohonan/{nomor}/tanda-terima.pdf",
+            get(dokumen::tanda_terima),
+        )
+        .route("/permohonan/{nomor}/suket.pdf", get(dokumen::suket))
+        .route("/permohonan/{nomor}/suket/terbit", post(suket::terbit))
+        .route("/permohonan/{nomor}/suket/cabut", post(suket::cabut))
+        .route("/cetak", get(cetak::cetak))
+        .route("/cetak/printer", post(cetak::printer))
+        .route("/cetak/blanko/terima", post(cetak::blanko_terima))
+        .route("/cetak/blanko/jadwal", post(cetak::blanko_jadwal))
+        .route("/cetak/blanko/rusak", post(cetak::blanko_rusak))
+        .route("/cetak/batch", post(cetak::batch))
+        .route("/cetak/batch/{nomor_batch}/kartu.pdf", get(dokumen::kartu))
+        .route(
+            "/cetak/batch/{nomor_batch}/lembar.pdf",
+            get(dokumen::lembar),
+        )
+        .route("/cetak/batch/{nomor_batch}/rusak", post(cetak::rusak))
+        .route("/verifikasi", verifikasi_route())
         .route("/sinkron", get(sinkron::sinkron))
         .route(
             "/status",
@@ -44,6 +68,13 @@ pub fn office_routes() -> Router<AppState> {
         )
         .fallback(akun::tidak_ditemukan)
         .layer(axum::middleware::from_fn(crate::csrf::pra_sesi))
+}
+
+/// The public Suket checker, with a body limit that fits a 4 MiB photo.
+fn verifikasi_route() -> axum::routing::MethodRouter<AppState> {
+    get(verifikasi::form)
+        .post(verifikasi::periksa_suket)
+        .layer(axum::extract::DefaultBodyLimit::max(verifikasi::BODY_MAKS))
 }
 
 /// The citizen status lookup's rate limiter (see [`status`]).
@@ -62,6 +93,7 @@ pub fn centre_routes() -> Router<AppState> {
             "/pusat/permohonan/{nomor}/adjudikasi",
             post(pusat::adjudikasi),
         )
+        .route("/verifikasi", verifikasi_route())
         .fallback(akun::tidak_ditemukan)
         .layer(axum::middleware::from_fn(crate::csrf::pra_sesi))
 }

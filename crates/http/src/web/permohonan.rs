@@ -252,7 +252,7 @@ pub(super) async fn rekam(
     let (nik, kel) = (input.nik.clone(), input.kelurahan.clone());
     match iss.enroll(&u, input).await {
         Ok(Created::New(p) | Created::Replayed(p)) => {
-            Redirect::to(&format!("/permohonan/{}", p.nomor)).into_response()
+            Redirect::to(&format!("/permohonan/{}?baru=1", p.nomor)).into_response()
         }
         Err(e) => fail(&st, &u, nik, kel, e.into()),
     }
@@ -302,6 +302,84 @@ struct DetailPage {
     bisa_cek: bool,
     tombol: Vec<(&'static str, &'static str, bool)>,
     galat: Option<String>,
+    /// Just enrolled: the success notice.
+    baru: bool,
+    dok: BagianSuket,
+}
+
+/// One Suket of an application as the detail page shows it.
+pub struct BarisSuket {
+    pub nomor_suket: String,
+    pub status: &'static str,
+    pub status_label: &'static str,
+    pub aktif: bool,
+    pub diterbitkan: String,
+    pub berlaku_hingga: String,
+    pub alasan: String,
+}
+
+/// The documents part of the detail page: Sukets, ETA, print priority.
+pub struct BagianSuket {
+    pub suket: Vec<BarisSuket>,
+    /// May issue one now (none active, the state allows it).
+    pub bisa_terbit: bool,
+    /// The officer's role may revoke.
+    pub bisa_cabut: bool,
+    pub perkiraan: String,
+    pub prioritas: String,
+}
+
+async fn bagian_suket(st: &AppState, iss: &Issuance, u: &User, p: &Permohonan) -> BagianSuket {
+    use sidik_domain::suket::{AlasanCabut, StatusSuket};
+    let semua = iss.suket_of(p.nomor.as_str()).await.unwrap_or_default();
+    let suket: Vec<BarisSuket> = semua
+        .iter()
+        .rev()
+        .map(|s| {
+            let mut alasan = s
+                .alasan
+                .as_deref()
+                .and_then(AlasanCabut::parse)
+                .map(|a| a.label().to_string())
+                .unwrap_or_default();
+            if let Some(k) = &s.keterangan {
+                alasan = format!("{alasan}: {k}");
+            }
+            BarisSuket {
+                nomor_suket: s.suket.nomor_suket.clone(),
+                status: s.status.slug(),
+                status_label: s.status.label(),
+                aktif: s.status == StatusSuket::Aktif,
+                diterbitkan: waktu_wib(s.suket.diterbitkan),
+                berlaku_hingga: tanggal_hari(sidik_domain::tanggal::tanggal_wib(
+                    s.suket.berlaku_hingga,
+                )),
+                alasan,
+            }
+        })
+        .collect();
+    let aktif = suket.iter().any(|s| s.aktif);
+    let perkiraan = match iss.perkiraan(p, &crate::cetak_api::keadaan_pusat(st)).await {
+        Ok(e) => e.kalimat(),
+        Err(_) => "Perkiraan tanggal selesai belum tersedia.".into(),
+    };
+    let prioritas = match iss.store.prioritas_get(p.nomor.as_str()).await {
+        Ok(Some(pr)) => crate::views::label_prioritas(&pr),
+        _ => "Biasa".into(),
+    };
+    BagianSuket {
+        suket,
+        bisa_terbit: !aktif
+            && sidik_domain::suket::boleh_suket(p.status)
+            && st.trust.is_some()
+            && u.peran != sidik_domain::Peran::Pencetak,
+        bisa_cabut: matches!(
+            u.peran,
+            sidik_domain::Peran::Verifikator | sidik_domain::Peran::Admin
+        ),
+        perkiraan,
+        prioritas,
+    }
 }
 
 async fn detail_page(
@@ -309,7 +387,7 @@ async fn detail_page(
     iss: &Issuance,
     (u, t): (&User, &Token),
     nomor: &str,
-    galat_cek: Option<String>,
+    (galat_cek, baru): (Option<String>, bool),
 ) -> Response {
     let p = match iss.get(nomor).await {
         Ok(p) => p,
@@ -411,6 +489,7 @@ async fn detail_page(
     .collect();
     let bisa_cek =
         matches!(p.status, Status::Direkam | Status::Dikirim) && Aksi::Kirim.allowed(u.peran);
+    let dok = bagian_suket(st, iss, u, &p).await;
     html(DetailPage {
         k: kepala(st, Some(u), t),
         p: baris(&p),
@@ -421,6 +500,8 @@ async fn detail_page(
         bisa_cek,
         tombol,
         galat: galat_cek,
+        baru,
+        dok,
     })
 }
 
@@ -430,8 +511,10 @@ pub(super) async fn detail(
     WebUser(u): WebUser,
     Csrf(t): Csrf,
     Path(nomor): Path<String>,
+    Query(q): Query<HashMap<String, String>>,
 ) -> Response {
-    detail_page(&st, &iss, (&u, &t), &nomor, None).await
+    let baru = q.get("baru").is_some_and(|v| v == "1");
+    detail_page(&st, &iss, (&u, &t), &nomor, (None, baru)).await
 }
 
 pub(super) async fn cek(
@@ -448,7 +531,7 @@ pub(super) async fn cek(
             // The page again with the reason, under the error's status (403 for a
             // role that may not, 409 for a state that does not allow it).
             let e: ApiError = e.into();
-            let page = detail_page(&st, &iss, (&u, &t), &nomor, Some(pesan(&e))).await;
+            let page = detail_page(&st, &iss, (&u, &t), &nomor, (Some(pesan(&e)), false)).await;
             (e.status, page).into_response()
         }
     }
@@ -481,7 +564,7 @@ pub(super) async fn aksi(
             // The page again with the reason, under the error's status (403 for a
             // role that may not, 409 for a state that does not allow it).
             let e: ApiError = e.into();
-            let page = detail_page(&st, &iss, (&u, &t), &nomor, Some(pesan(&e))).await;
+            let page = detail_page(&st, &iss, (&u, &t), &nomor, (Some(pesan(&e)), false)).await;
             (e.status, page).into_response()
         }
     }

@@ -64,6 +64,10 @@ struct StatusWarga {
     direkam: String,
     pesan: Vec<String>,
     gangguan: Option<String>,
+    /// The ETA sentence.
+    perkiraan: Option<String>,
+    /// "Suket berlaku sampai …" / "Suket dicabut: …".
+    suket: Option<String>,
 }
 
 /// The first letter of every word and a fixed `***`: no word lengths.
@@ -166,14 +170,44 @@ pub(super) async fn status_warga(
         return html(page);
     };
     let (pesan, gangguan) = pesan_status(&st, &p).await;
+    let perkiraan = iss
+        .perkiraan(&p, &crate::cetak_api::keadaan_pusat(&st))
+        .await
+        .ok()
+        .filter(|e| *e != sidik_domain::eta::Perkiraan::TidakBerlaku)
+        .map(|e| e.kalimat());
     page.hasil = Some(StatusWarga {
         nama: samarkan(&p.nama),
         status: p.status.label().to_string(),
         direkam: waktu_wib(p.dibuat),
         pesan,
         gangguan,
+        perkiraan,
+        suket: keadaan_suket(&iss, p.nomor.as_str()).await,
     });
     html(page)
+}
+
+/// The state of the applicant's latest Suket, in one sentence.
+async fn keadaan_suket(iss: &sidik_issuance::Issuance, nomor: &str) -> Option<String> {
+    use sidik_domain::suket::{AlasanCabut, StatusSuket};
+    let s = iss.suket_of(nomor).await.ok()?.into_iter().last()?;
+    match s.status {
+        StatusSuket::Aktif => Some(format!(
+            "Suket berlaku sampai {}.",
+            sidik_domain::tanggal::tanggal_hari(sidik_domain::tanggal::tanggal_wib(
+                s.suket.berlaku_hingga
+            ))
+        )),
+        StatusSuket::Dicabut => Some(format!(
+            "Suket dicabut: {}.",
+            s.alasan
+                .as_deref()
+                .and_then(AlasanCabut::parse)
+                .map_or("dicabut oleh kantor penerbit", |a| a.label())
+        )),
+        StatusSuket::Diganti => None,
+    }
 }
 
 /// What the citizen is told about an application's state (and the outage, if any).
