@@ -34,23 +34,9 @@ impl Issuance {
         Ok(rand_chacha::ChaCha20Rng::from_seed(seed))
     }
 
-    /// Perekaman: validates everything, then records the application atomically.
-    pub async fn enroll(&self, user: &User, input: EnrollInput) -> Result<Created> {
-        require(
-            user,
-            matches!(user.peran, Peran::Operator | Peran::Admin),
-            "record enrollments (perekaman)",
-        )?;
-        if input
-            .idempotency_key
-            .as_ref()
-            .is_some_and(|k| k.len() > MAX_IDEMPOTENCY_KEY || k.chars().any(char::is_control))
-        {
-            return Err(IssuanceError::invalid(
-                "invalid_idempotency_key",
-                format!("Idempotency-Key: at most {MAX_IDEMPOTENCY_KEY} printable characters"),
-            ));
-        }
+    /// The applicant's registry record, which the form's NIK, kelurahan and name must
+    /// match.
+    async fn registry_match(&self, input: &EnrollInput) -> Result<(Nik, String, Penduduk)> {
         let nik = Nik::parse(&input.nik)
             .map_err(|e| IssuanceError::invalid("invalid_nik", e.to_string()))?;
         let kelurahan = kelurahan_code(&input.kelurahan)?;
@@ -82,6 +68,27 @@ impl Issuance {
                 ));
             }
         }
+        Ok((nik, kelurahan, penduduk))
+    }
+
+    /// Perekaman: validates everything, then records the application atomically.
+    pub async fn enroll(&self, user: &User, input: EnrollInput) -> Result<Created> {
+        require(
+            user,
+            matches!(user.peran, Peran::Operator | Peran::Admin),
+            "record enrollments (perekaman)",
+        )?;
+        if input
+            .idempotency_key
+            .as_ref()
+            .is_some_and(|k| k.len() > MAX_IDEMPOTENCY_KEY || k.chars().any(char::is_control))
+        {
+            return Err(IssuanceError::invalid(
+                "invalid_idempotency_key",
+                format!("Idempotency-Key: at most {MAX_IDEMPOTENCY_KEY} printable characters"),
+            ));
+        }
+        let (nik, kelurahan, penduduk) = self.registry_match(&input).await?;
         let today = self.today();
         if !penduduk.wajib_ktp(today) {
             return Err(IssuanceError::invalid(

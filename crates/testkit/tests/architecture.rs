@@ -209,7 +209,14 @@ fn functions(text: &str) -> Vec<(String, usize, usize)> {
                 break;
             }
         }
-        if !is_fn || t.ends_with(';') {
+        // A declaration without a body (a trait method), even over several lines:
+        // its signature ends with `;` before any line opens a block.
+        let declaration = lines[i..]
+            .iter()
+            .map(|m| m.trim_end())
+            .find(|m| m.ends_with(';') || m.ends_with('{'))
+            .is_some_and(|m| m.ends_with(';'));
+        if !is_fn || declaration {
             continue;
         }
         let name: String = words
