@@ -18,6 +18,7 @@ mod abis_cli;
 mod bench;
 mod bench_centre;
 mod demo;
+mod dokumen_cli;
 mod import;
 
 /// The node's role, as chosen on the command line.
@@ -43,6 +44,9 @@ struct Cli {
     cmd: Cmd,
 }
 
+/// The office code a node runs as unless told otherwise.
+pub(crate) const DEFAULT_OFFICE: &str = "317200";
+
 #[derive(clap::Args, Clone)]
 struct DataArg {
     /// Data folder (SQLite database and its WAL).
@@ -66,7 +70,7 @@ enum Cmd {
         #[arg(
             long = "office",
             alias = "kantor",
-            default_value = "317200",
+            default_value = DEFAULT_OFFICE,
             env = "SIDIK_OFFICE"
         )]
         kantor: String,
@@ -136,6 +140,27 @@ enum Cmd {
     /// Whole-system simulations with real processes (e.g. the 2015 central outage).
     #[command(subcommand)]
     Simulate(sidik_simulate::SimulateCmd),
+    /// Verify a Suket QR (its text, or a text or image file) against a trust folder
+    /// (`sidik trust fetch`), without network. Exit status 0 only if it is valid.
+    Verify {
+        /// The QR text, or a file holding it (text, or a PNG/JPEG photo of the QR).
+        input: String,
+        /// Trust folder: root.pub, keys.cose and the revocation lists.
+        #[arg(long)]
+        trust: PathBuf,
+        /// Check as of this instant (RFC 3339) instead of now.
+        #[arg(long)]
+        now: Option<jiff::Timestamp>,
+        /// Print the verification as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Trust lists for offline verification.
+    #[command(subcommand)]
+    Trust(dokumen_cli::TrustCmd),
+    /// Plans: printing capacity and blank cards.
+    #[command(subcommand)]
+    Plan(dokumen_cli::PlanCmd),
 }
 
 #[derive(Subcommand)]
@@ -380,6 +405,20 @@ async fn main() -> Result<()> {
         Cmd::Bench(cmd) => bench::run(cmd).await,
         Cmd::Abis(cmd) => tokio::task::spawn_blocking(move || abis_cli::run(cmd)).await?,
         Cmd::Simulate(cmd) => sidik_simulate::run(cmd).await,
+        Cmd::Verify {
+            input,
+            trust,
+            now,
+            json,
+        } => {
+            if dokumen_cli::verify(&input, &trust, now, json)? {
+                Ok(())
+            } else {
+                std::process::exit(3)
+            }
+        }
+        Cmd::Trust(cmd) => dokumen_cli::trust(cmd).await,
+        Cmd::Plan(cmd) => dokumen_cli::plan(cmd).await,
     }
 }
 

@@ -151,6 +151,11 @@ impl TestApp {
         self.store.residents_upsert(people, audit).await.unwrap();
     }
 
+    /// The node's data folder (its key files).
+    pub fn data_dir(&self) -> &std::path::Path {
+        self._dir.path()
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base)
     }

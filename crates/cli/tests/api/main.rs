@@ -9,6 +9,7 @@ mod ketunggalan;
 mod login;
 mod process;
 mod pusat;
+mod suket_cli;
 mod sync;
 mod tls;
 mod upload;
