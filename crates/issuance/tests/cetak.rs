@@ -73,8 +73,14 @@ async fn count(store: &SqliteStore, status: Status) -> u64 {
 async fn two_printers_and_deliveries_never_unbalance_the_ledger() {
     let (_dir, store, iss) = desk().await;
     let admin = officer("admin", Peran::Admin);
-    let p1 = iss.printer_save(&admin, "Printer A", 1000, true).await.unwrap();
-    let p2 = iss.printer_save(&admin, "Printer B", 1000, true).await.unwrap();
+    let p1 = iss
+        .printer_save(&admin, "Printer A", 1000, true)
+        .await
+        .unwrap();
+    let p2 = iss
+        .printer_save(&admin, "Printer B", 1000, true)
+        .await
+        .unwrap();
     iss.blanko_receive(&admin, 7, None).await.unwrap();
 
     let printer = |id: i64, spoil_every: usize| {
@@ -135,7 +141,10 @@ async fn two_printers_and_deliveries_never_unbalance_the_ledger() {
     assert_eq!(l.rusak as usize, sa + sb);
     assert_eq!((pa + pb) as u64, l.dipakai + l.rusak);
     // Each card printed once, apart from the reprints of spoiled ones.
-    assert_eq!(dicetak + count(&store, Status::SiapCetak).await, APPLICANTS as u64);
+    assert_eq!(
+        dicetak + count(&store, Status::SiapCetak).await,
+        APPLICANTS as u64
+    );
     for batch in store.batches_recent(1000).await.unwrap() {
         for (nomor, hasil) in batch.item {
             let p = iss.get(&nomor).await.unwrap();
@@ -163,7 +172,10 @@ async fn the_ledger_refuses_what_it_does_not_hold_and_writes_nothing() {
     let (_dir, store, iss) = desk().await;
     let admin = officer("admin", Peran::Admin);
     let pencetak = officer("pencetak", Peran::Pencetak);
-    let p = iss.printer_save(&admin, "Printer A", 2, true).await.unwrap();
+    let p = iss
+        .printer_save(&admin, "Printer A", 2, true)
+        .await
+        .unwrap();
     // A printer is an admin's to configure.
     assert!(iss.printer_save(&pencetak, "X", 5, true).await.is_err());
     // No blanks: nothing printed.

@@ -28,8 +28,10 @@ async fn fetch(app: &TestApp, cookie: &str, path: &str) -> (StatusCode, String, 
     (st, ct, r.bytes().await.unwrap().to_vec())
 }
 
-/// Runs a poppler tool (`pdftotext`, `pdfinfo`) on a PDF; its standard output.
-fn poppler(tool: &str, pdf: &[u8]) -> String {
+/// Runs a poppler tool (`pdftotext`, `pdfinfo`) on a PDF; its standard output. `None`
+/// (the checks are skipped, with a notice) where poppler-utils is not installed, unless
+/// `SIDIK_REQUIRE_POPPLER` is set (CI installs it and sets it).
+fn poppler(tool: &str, pdf: &[u8]) -> Option<String> {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("doc.pdf");
     std::fs::write(&path, pdf).unwrap();
@@ -38,9 +40,16 @@ fn poppler(tool: &str, pdf: &[u8]) -> String {
     if tool == "pdftotext" {
         cmd.arg("-");
     }
-    let out = cmd.output().unwrap();
+    let out = match cmd.output() {
+        Ok(out) => out,
+        Err(e) if std::env::var_os("SIDIK_REQUIRE_POPPLER").is_none() => {
+            eprintln!("SKIPPED the {tool} checks: poppler-utils is not installed ({e})");
+            return None;
+        }
+        Err(e) => panic!("{tool} is required (SIDIK_REQUIRE_POPPLER is set): {e}"),
+    };
     assert!(out.status.success(), "{tool} failed: {out:?}");
-    String::from_utf8_lossy(&out.stdout).into_owned()
+    Some(String::from_utf8_lossy(&out.stdout).into_owned())
 }
 
 /// A PDF download of an officer: 200, `application/pdf`, `%PDF`.
@@ -133,17 +142,19 @@ async fn receipt_suket_verification_print_and_handover() {
         &format!("/permohonan/{nomor}/tanda-terima.pdf"),
     )
     .await;
-    let text = poppler("pdftotext", &receipt);
-    assert!(text.contains(&nomor), "{text}");
-    assert!(text.contains(&masked), "{text}");
-    assert!(
-        !text.contains(&nik),
-        "the receipt never shows the whole NIK"
-    );
-    assert!(text.contains("/status"), "{text}");
+    if let Some(text) = poppler("pdftotext", &receipt) {
+        assert!(text.contains(&nomor), "{text}");
+        assert!(text.contains(&masked), "{text}");
+        assert!(
+            !text.contains(&nik),
+            "the receipt never shows the whole NIK"
+        );
+        assert!(text.contains("/status"), "{text}");
+    }
     let surat = pdf(&app, &cookie, &format!("/permohonan/{nomor}/suket.pdf")).await;
-    let text = poppler("pdftotext", &surat);
-    assert!(text.contains(&nomor), "{text}");
+    if let Some(text) = poppler("pdftotext", &surat) {
+        assert!(text.contains(&nomor), "{text}");
+    }
     let (st, _, _) = fetch(
         &app,
         &cookie,
@@ -185,18 +196,19 @@ async fn receipt_suket_verification_print_and_handover() {
     assert_eq!(st, StatusCode::OK, "{batch}");
     let nb = batch["nomor_batch"].as_str().unwrap().to_string();
     let kartu = pdf(&app, &cookie, &format!("/cetak/batch/{nb}/kartu.pdf")).await;
-    let info = poppler("pdfinfo", &kartu);
-    let size: Vec<f64> = info
-        .lines()
-        .find_map(|l| l.strip_prefix("Page size:"))
-        .unwrap()
-        .split_whitespace()
-        .filter_map(|w| w.parse().ok())
-        .collect();
-    assert!(
-        (size[0] - 242.65).abs() < 0.01 && (size[1] - 153.01).abs() < 0.01,
-        "ID-1 is 242.65 x 153.01 pts: {info}"
-    );
+    if let Some(info) = poppler("pdfinfo", &kartu) {
+        let size: Vec<f64> = info
+            .lines()
+            .find_map(|l| l.strip_prefix("Page size:"))
+            .unwrap()
+            .split_whitespace()
+            .filter_map(|w| w.parse().ok())
+            .collect();
+        assert!(
+            (size[0] - 242.65).abs() < 0.01 && (size[1] - 153.01).abs() < 0.01,
+            "ID-1 is 242.65 x 153.01 pts: {info}"
+        );
+    }
     pdf(&app, &cookie, &format!("/cetak/batch/{nb}/lembar.pdf")).await;
     let (st, _, desk) = fetch(&app, &cookie, "/cetak").await;
     let desk = String::from_utf8(desk).unwrap();
