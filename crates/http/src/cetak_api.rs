@@ -14,6 +14,42 @@ use crate::api::json_body;
 use crate::auth::{ApiUser, Desk};
 use crate::{ApiError, AppState};
 
+/// A whole number given as a JSON number: `59` or `59.0` (JSON Schema's `integer`
+/// allows both); anything else is refused.
+fn whole<'de, D: serde::Deserializer<'de>>(d: D) -> Result<u64, D::Error> {
+    let v = f64::deserialize(d)?;
+    if v.fract() == 0.0 && (0.0..=9.0e15).contains(&v) {
+        Ok(v as u64)
+    } else {
+        Err(serde::de::Error::custom(format!(
+            "{v} is not a whole number >= 0"
+        )))
+    }
+}
+
+fn whole_u32<'de, D: serde::Deserializer<'de>>(d: D) -> Result<u32, D::Error> {
+    let v = whole(d)?;
+    u32::try_from(v).map_err(|_| serde::de::Error::custom(format!("{v} is too large")))
+}
+
+fn whole_i64<'de, D: serde::Deserializer<'de>>(d: D) -> Result<i64, D::Error> {
+    Ok(whole(d)? as i64)
+}
+
+fn opt_whole_i64<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Error> {
+    Option::<f64>::deserialize(d)?
+        .map(|v| {
+            if v.fract() == 0.0 && (0.0..=9.0e15).contains(&v) {
+                Ok(v as i64)
+            } else {
+                Err(serde::de::Error::custom(format!(
+                    "{v} is not a whole number >= 0"
+                )))
+            }
+        })
+        .transpose()
+}
+
 /// Routes of the document desk (standalone and office roles).
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -208,6 +244,7 @@ async fn print_queue(
 #[derive(Deserialize)]
 struct PrinterBody {
     nama: String,
+    #[serde(deserialize_with = "whole_u32")]
     kapasitas_harian: u32,
     #[serde(default = "yes")]
     aktif: bool,
@@ -231,7 +268,9 @@ async fn printer_save(
 
 #[derive(Deserialize)]
 struct ReceiveBody {
+    #[serde(deserialize_with = "whole")]
     jumlah: u64,
+    #[serde(default, deserialize_with = "opt_whole_i64")]
     kiriman: Option<i64>,
 }
 
@@ -253,6 +292,7 @@ async fn blanko_receive(
 #[derive(Deserialize)]
 struct ScheduleBody {
     tanggal: String,
+    #[serde(deserialize_with = "whole")]
     jumlah: u64,
 }
 
@@ -273,6 +313,7 @@ async fn blanko_schedule(
 
 #[derive(Deserialize)]
 struct SpoilStockBody {
+    #[serde(deserialize_with = "whole")]
     jumlah: u64,
 }
 
@@ -289,7 +330,9 @@ async fn blanko_spoil(
 
 #[derive(Deserialize)]
 struct BatchBody {
+    #[serde(deserialize_with = "whole_i64")]
     printer_id: i64,
+    #[serde(deserialize_with = "whole_u32")]
     maks: u32,
 }
 

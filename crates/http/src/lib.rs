@@ -30,6 +30,7 @@ mod error;
 mod metrics;
 mod office_api;
 pub mod openapi;
+mod openapi_dokumen;
 pub mod trust;
 mod trust_api;
 mod views;

@@ -16,7 +16,7 @@ fn err_responses() -> Value {
 
 /// An operation whose success (`ok`) answers JSON of the component schema `schema`
 /// (`None`: no body, e.g. 204).
-fn op(summary: &str, ok: &str, schema: Option<&str>, extra: Value) -> Value {
+pub(crate) fn op(summary: &str, ok: &str, schema: Option<&str>, extra: Value) -> Value {
     let mut responses = err_responses();
     responses[ok] = match schema {
         Some(name) => json!({"description": "success", "content": {"application/json": {
@@ -43,7 +43,7 @@ pub enum Node {
     Centre,
 }
 
-fn path_param(name: &str, desc: &str) -> Value {
+pub(crate) fn path_param(name: &str, desc: &str) -> Value {
     json!({"name": name, "in": "path", "required": true, "description": desc, "schema": {"type": "string"}})
 }
 
@@ -144,6 +144,17 @@ pub fn document(node: Node) -> Value {
         }
         Node::Standalone => {}
     }
+    if node != Node::Centre {
+        let extra = crate::openapi_dokumen::dokumen_paths();
+        paths.extend(extra.as_object().expect("paths").clone());
+    }
+    let trust = crate::openapi_dokumen::trust_paths();
+    paths.extend(trust.as_object().expect("paths").clone());
+    let more = crate::openapi_dokumen::dokumen_schemas();
+    doc["components"]["schemas"]
+        .as_object_mut()
+        .expect("schemas")
+        .extend(more.as_object().expect("schemas").clone());
     doc
 }
 

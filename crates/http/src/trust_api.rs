@@ -57,9 +57,9 @@ fn trust(st: &AppState) -> Result<&Arc<crate::trust::Trust>, ApiError> {
 
 fn missing(what: &str) -> ApiError {
     ApiError::new(
-        StatusCode::SERVICE_UNAVAILABLE,
+        StatusCode::NOT_FOUND,
         "not_yet",
-        format!("{what} is not available yet (the office has not reached the centre)"),
+        format!("{what} is not available on this node (a standalone office has no centre; an office that has not reached its centre yet has no copy)"),
     )
 }
 
@@ -178,11 +178,13 @@ async fn verify(
         ));
     }
     let b = json_body(body)?;
-    if b.qr.len() > sidik_suket::MAX_QR_CHARS * 2 {
-        return Err(ApiError::new(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            "too_large",
-            "a Suket QR has at most 4096 characters",
+    if b.qr.chars().count() > sidik_suket::MAX_QR_CHARS {
+        return Err(ApiError::bad_request(
+            "too_long",
+            format!(
+                "a Suket QR has at most {} characters",
+                sidik_suket::MAX_QR_CHARS
+            ),
         ));
     }
     let v = verify_text(&st, &b.qr)
