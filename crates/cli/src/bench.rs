@@ -37,7 +37,13 @@ pub enum BenchCmd {
         /// Demographic checks only (no ABIS gallery insert per enrollment).
         #[arg(long)]
         no_abis: bool,
+        /// Per applicant also what they leave with: the check (which signs the Suket),
+        /// the receipt PDF and the Suket PDF.
+        #[arg(long)]
+        documents: bool,
     },
+    /// Suket verifications per second (Claim 169 decode, signature, revocation lists).
+    Verify(crate::bench_verify::VerifyBench),
     /// How fast the centre clears an outage backlog (intake + national 1:N dedup).
     Centre(crate::bench_centre::CentreBench),
 }
@@ -45,6 +51,7 @@ pub enum BenchCmd {
 pub async fn run(cmd: BenchCmd) -> Result<()> {
     let cmd = match cmd {
         BenchCmd::Centre(o) => return crate::bench_centre::run(o).await,
+        BenchCmd::Verify(o) => return crate::bench_verify::run(o),
         other => other,
     };
     let BenchCmd::Enroll {
@@ -52,6 +59,7 @@ pub async fn run(cmd: BenchCmd) -> Result<()> {
         concurrency,
         residents,
         no_abis,
+        documents,
     } = cmd
     else {
         unreachable!("handled above")
@@ -130,7 +138,9 @@ pub async fn run(cmd: BenchCmd) -> Result<()> {
             payloads.clone(),
             bar.clone(),
         );
-        tasks.push(tokio::spawn(client(http, base, token, next, payloads, bar)));
+        tasks.push(tokio::spawn(client(
+            http, base, token, next, payloads, bar, documents,
+        )));
     }
     let mut lat: Vec<Duration> = Vec::with_capacity(count);
     for t in tasks {
@@ -141,10 +151,15 @@ pub async fn run(cmd: BenchCmd) -> Result<()> {
     lat.sort();
     let pct = |p: f64| lat[((lat.len() as f64 - 1.0) * p) as usize].as_secs_f64() * 1e3;
     println!(
-        "enrollments through the API: {count} in {:.2} s = {:.0}/s  (concurrency {concurrency}, ABIS {}, SQLite WAL synchronous=FULL)",
+        "enrollments through the API: {count} in {:.2} s = {:.0}/s  (concurrency {concurrency}, ABIS {}, {}SQLite WAL synchronous=FULL)",
         wall.as_secs_f64(),
         count as f64 / wall.as_secs_f64(),
-        if no_abis { "off" } else { "on" }
+        if no_abis { "off" } else { "on" },
+        if documents {
+            "each with check + signed Suket + receipt PDF + Suket PDF, "
+        } else {
+            ""
+        }
     );
     println!("latency p50 {:.1} ms, p99 {:.1} ms", pct(0.5), pct(0.99));
     let n = store
@@ -168,6 +183,7 @@ async fn client(
     next: Arc<AtomicUsize>,
     payloads: Arc<Vec<Payload>>,
     bar: ProgressBar,
+    documents: bool,
 ) -> Result<Vec<Duration>> {
     let mut lat = Vec::new();
     loop {
@@ -203,7 +219,40 @@ async fn client(
         if !r.status().is_success() {
             bail!("enrollment failed: {} {}", r.status(), r.text().await?);
         }
+        if documents {
+            let v: serde_json::Value = r.json().await?;
+            let nomor = v["nomor"].as_str().context("nomor")?;
+            documents_of(&http, &base, &token, nomor).await?;
+        }
         lat.push(t0.elapsed());
         bar.inc(1);
     }
+}
+
+/// What an applicant leaves with: the check (the Suket is signed in its transaction),
+/// then the receipt and the Suket as PDFs (the officer's session cookie).
+async fn documents_of(http: &reqwest::Client, base: &str, token: &str, nomor: &str) -> Result<()> {
+    let r = http
+        .post(format!("{base}/api/v1/applications/{nomor}/check"))
+        .bearer_auth(token)
+        .send()
+        .await?;
+    if !r.status().is_success() {
+        bail!("check failed: {} {}", r.status(), r.text().await?);
+    }
+    for doc in ["tanda-terima.pdf", "suket.pdf"] {
+        let r = http
+            .get(format!("{base}/permohonan/{nomor}/{doc}"))
+            .header("cookie", format!("{}={token}", sidik_http::SESSION_COOKIE))
+            .send()
+            .await?;
+        if !r.status().is_success() {
+            bail!("{doc}: {}", r.status());
+        }
+        let pdf = r.bytes().await?;
+        if !pdf.starts_with(b"%PDF") {
+            bail!("{doc}: not a PDF");
+        }
+    }
+    Ok(())
 }
