@@ -37,8 +37,8 @@ mod views;
 mod web;
 pub mod wire;
 
-pub use centre_link::{HttpCentreLink, RESUMABLE_ABOVE, UPLOAD_CHUNK};
 pub use auth::COOKIE as SESSION_COOKIE;
+pub use centre_link::{HttpCentreLink, RESUMABLE_ABOVE, UPLOAD_CHUNK};
 pub use error::ApiError;
 pub use office_api::SyncView;
 pub use trust_api::{verification_json, verify_text};

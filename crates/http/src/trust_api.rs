@@ -168,14 +168,15 @@ async fn verify(
     body: Result<Json<VerifyBody>, JsonRejection>,
 ) -> Result<Json<serde_json::Value>, ApiError> {
     if let Err(wait) = limiter.0.check(ip, std::time::Instant::now()) {
-        return Err(ApiError::new(
-            StatusCode::TOO_MANY_REQUESTS,
-            "rate_limited",
-            format!(
-                "too many verifications; retry in {} s",
-                wait.as_secs().max(1)
-            ),
-        ));
+        let secs = wait.as_secs().max(1);
+        return Err(ApiError {
+            retry_after: Some(secs),
+            ..ApiError::new(
+                StatusCode::TOO_MANY_REQUESTS,
+                "rate_limited",
+                format!("too many verifications; retry in {secs} s"),
+            )
+        });
     }
     let b = json_body(body)?;
     if b.qr.chars().count() > sidik_suket::MAX_QR_CHARS {

@@ -214,3 +214,106 @@ async fn plan_print_answers_cards_per_day_and_blanks_to_order() {
     ]);
     assert_ne!(code, 0, "{out}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_public_verifier_and_trust_lists_take_hostile_input() {
+    let app = TestApp::spawn().await;
+    let post = |body: String, ct: &'static str| {
+        let http = app.http.clone();
+        let url = app.url("/api/v1/verify");
+        async move {
+            let r = http
+                .post(url)
+                .header("content-type", ct)
+                .body(body)
+                .send()
+                .await
+                .unwrap();
+            let st = r.status();
+            (st, r.json::<serde_json::Value>().await.unwrap_or_default())
+        }
+    };
+    // Garbage is malformed, never a 500; a forged origin changes nothing (no cookie, no
+    // write: the verifier only reads).
+    let (st, v) = post(json!({"qr": "NOT*A*QR%%"}).to_string(), "application/json").await;
+    assert_eq!(
+        (st, v["verdict"].as_str()),
+        (StatusCode::OK, Some("malformed")),
+        "{v}"
+    );
+    let r = app
+        .http
+        .post(app.url("/api/v1/verify"))
+        .header("origin", "https://evil.example")
+        .json(&json!({"qr": "6BF"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    // Oversized, not JSON, wrong type, a body far over the limit.
+    let (st, v) = post(
+        json!({"qr": "A".repeat(5000)}).to_string(),
+        "application/json",
+    )
+    .await;
+    assert_eq!(st, StatusCode::BAD_REQUEST, "{v}");
+    let (st, _) = post("{\"qr\": ".into(), "application/json").await;
+    assert_eq!(st, StatusCode::BAD_REQUEST);
+    let (st, _) = post(json!({"qr": 12}).to_string(), "application/json").await;
+    assert_eq!(st, StatusCode::BAD_REQUEST);
+    let (st, _) = post("x".repeat(5 * 1024 * 1024), "application/json").await;
+    assert_eq!(st, StatusCode::PAYLOAD_TOO_LARGE);
+    // A flood from one address is cut off with 429 and Retry-After (bounded table).
+    let mut limited = 0;
+    for _ in 0..30 {
+        let r = app
+            .http
+            .post(app.url("/api/v1/verify"))
+            .json(&json!({"qr": "6BF"}))
+            .send()
+            .await
+            .unwrap();
+        if r.status() == StatusCode::TOO_MANY_REQUESTS {
+            assert!(r.headers().contains_key("retry-after"));
+            limited += 1;
+        }
+    }
+    assert!(limited >= 15, "{limited} of 30 limited");
+    // Trust lists: another office's list, an absurd office code, and no centre list on
+    // a standalone office are plain 404s.
+    for path in [
+        "/api/v1/trust/revocations/999999".to_string(),
+        format!("/api/v1/trust/revocations/{}", "9".repeat(5000)),
+        "/api/v1/trust/revocations".to_string(),
+    ] {
+        let r = app.http.get(app.url(&path)).send().await.unwrap();
+        assert!(
+            matches!(r.status(), StatusCode::NOT_FOUND | StatusCode::URI_TOO_LONG),
+            "{path}: {}",
+            r.status()
+        );
+    }
+    let r = app
+        .http
+        .get(app.url("/api/v1/trust/keys"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(r.headers()["content-type"], "application/cose");
+    // Writes of the document desk need a login.
+    for path in [
+        "/api/v1/print/batches",
+        "/api/v1/print/printers",
+        "/api/v1/print/blanko/receive",
+    ] {
+        let r = app
+            .http
+            .post(app.url(path))
+            .json(&json!({}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::UNAUTHORIZED, "{path}");
+    }
+}
