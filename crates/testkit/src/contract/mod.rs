@@ -15,10 +15,12 @@ use sidik_store::*;
 use crate::fixtures::resident;
 
 mod applications;
+mod cetak;
 mod login;
 mod sync;
 
 pub use applications::{applications, applications_transition_is_all_or_nothing};
+pub use cetak::{blank_ledger_and_batches, suket_records};
 pub use login::login_guards;
 pub use sync::{decision_batches, undecided_queue_and_hold};
 
@@ -114,6 +116,8 @@ pub async fn run_all<S: Store + SyncStore + CentreStore>(s: &S) {
     residents(s).await;
     applications(s).await;
     applications_transition_is_all_or_nothing(s).await;
+    suket_records(s).await;
+    blank_ledger_and_batches(s).await;
     decision_batches(s).await;
     undecided_queue_and_hold(s).await;
 }
