@@ -421,3 +421,87 @@ async fn the_centre_serves_the_checker_too() {
         "{st} {html}"
     );
 }
+
+/// A clock the test moves.
+struct Jam(std::sync::Mutex<jiff::Timestamp>);
+
+impl sidik_ports::Clock for Jam {
+    fn now(&self) -> jiff::Timestamp {
+        *self.0.lock().unwrap()
+    }
+}
+
+#[tokio::test]
+async fn the_checker_page_names_every_verdict() {
+    let jam = std::sync::Arc::new(Jam(std::sync::Mutex::new(jiff::Timestamp::now())));
+    let app = TestApp::spawn_with_clock(jam.clone()).await;
+    let p = adult(1501);
+    app.add_residents(std::slice::from_ref(&p)).await;
+    let op = app.login("operator").await;
+    let (_, body) = app.enroll(&op, &Enrol::new(&p, 1501)).await;
+    let nomor = body["nomor"].as_str().unwrap().to_string();
+    app.post(&op, &format!("/api/v1/applications/{nomor}/check"), None)
+        .await;
+    let (_, sukets) = app
+        .get(&op, &format!("/api/v1/applications/{nomor}/suket"))
+        .await;
+    let qr = sukets["items"][0]["qr"].as_str().unwrap().to_string();
+    let verdict = |html: &str| {
+        html.split("data-verdict=\"")
+            .nth(1)
+            .and_then(|r| r.split('"').next())
+            .unwrap_or("?")
+            .to_string()
+    };
+    assert_eq!(verdict(&qr_verdict(&app, &qr).await), "valid");
+    // One byte of the signature changed: forged.
+    let forged = {
+        use claim169_core::pipeline;
+        let compressed = pipeline::base45_decode(&qr).unwrap();
+        let (mut cose, _) = pipeline::decompress(&compressed, 65_536).unwrap();
+        let last = cose.len() - 1;
+        cose[last] ^= 0x01;
+        pipeline::base45_encode(&pipeline::compress_zlib(&cose))
+    };
+    let html = qr_verdict(&app, &forged).await;
+    assert_eq!(verdict(&html), "forged", "{html}");
+    assert!(html.contains("Palsu"), "{html}");
+    // Signed by a key this office never certified: unknown key.
+    let stranger = ed25519_dalek::SigningKey::from_bytes(&[9u8; 32]);
+    let claims = sidik_suket::SuketClaims {
+        nomor_suket: format!("SKT-{nomor}-1"),
+        nomor_registrasi: nomor.clone(),
+        nik: p.nik.to_string(),
+        nama: p.nama.clone(),
+        tempat_lahir: String::new(),
+        tanggal_lahir: p.tanggal_lahir,
+        jenis_kelamin: sidik_suket::JenisKelaminClaim::Perempuan,
+        alamat: "x".into(),
+        kewarganegaraan: "IDN".into(),
+        kantor: "317200".into(),
+        diterbitkan: jiff::Timestamp::now().as_second(),
+        berlaku_hingga: jiff::Timestamp::now().as_second() + 86_400,
+    };
+    let html = qr_verdict(&app, &sidik_suket::encode(&claims, &stranger).unwrap()).await;
+    assert_eq!(verdict(&html), "unknown_key", "{html}");
+    let html = qr_verdict(&app, "BUKAN QR").await;
+    assert_eq!(verdict(&html), "malformed", "{html}");
+    // Seven months later the office's own Suket has expired (not yet renewed).
+    *jam.0.lock().unwrap() = jiff::Timestamp::now() + jiff::SignedDuration::from_hours(24 * 213);
+    let html = qr_verdict(&app, &qr).await;
+    assert_eq!(verdict(&html), "expired", "{html}");
+    assert!(html.contains("Kedaluwarsa"), "{html}");
+    // Revoked by a verifikator: revoked, with the reason in Indonesian.
+    let ver = app.login("verifikator").await;
+    let (st, b) = app
+        .post(
+            &ver,
+            &format!("/api/v1/suket/SKT-{nomor}-1/revoke"),
+            Some(json!({"alasan": "Foto tertukar"})),
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK, "{b}");
+    let html = qr_verdict(&app, &qr).await;
+    assert_eq!(verdict(&html), "revoked", "{html}");
+    assert!(html.contains("Dicabut oleh petugas"), "{html}");
+}

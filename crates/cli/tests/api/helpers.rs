@@ -73,6 +73,14 @@ impl Enrol {
 
 impl TestApp {
     /// A standalone office.
+    /// A standalone office whose clock the test moves.
+    pub async fn spawn_with_clock(clock: std::sync::Arc<dyn sidik_ports::Clock>) -> TestApp {
+        let dir = tempfile::tempdir().unwrap();
+        let mut cfg = NodeConfig::new(dir.path(), kantor(), RoleConfig::Standalone);
+        cfg.clock = clock;
+        Self::serve(dir, cfg).await.0
+    }
+
     pub async fn spawn() -> TestApp {
         let dir = tempfile::tempdir().unwrap();
         let cfg = NodeConfig::new(dir.path(), kantor(), RoleConfig::Standalone);
@@ -92,7 +100,7 @@ impl TestApp {
     /// Builds the node (the one composition function), adds an officer of every role
     /// and serves it on a random loopback port. The node's background worker is not
     /// started: tests drive it.
-    async fn serve(dir: tempfile::TempDir, cfg: NodeConfig) -> (TestApp, Node) {
+    pub async fn serve(dir: tempfile::TempDir, cfg: NodeConfig) -> (TestApp, Node) {
         let node = Node::build(cfg).await.unwrap();
         for (name, peran) in [
             ("admin", Peran::Admin),
