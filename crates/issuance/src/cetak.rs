@@ -421,39 +421,54 @@ impl Issuance {
     /// The ETA of one application, honest about the queue, the printers, the blanks, the
     /// working-day calendar and the centre's state (`pusat`, from the office's sync view).
     pub async fn perkiraan(&self, p: &Permohonan, pusat: &KeadaanPusat) -> Result<Perkiraan> {
-        let tahap = match p.status {
-            Status::Direkam | Status::Dikirim if self.answers_to_centre() => Tahap::MenungguPusat,
-            Status::Tunggal | Status::Direkam | Status::Dikirim => Tahap::MenungguPusat,
-            Status::SiapCetak => match self.store.print_queue_position(p.nomor.as_str()).await? {
-                Some(posisi) => Tahap::DalamAntrean { posisi },
-                None => Tahap::Lainnya,
-            },
-            Status::Dicetak | Status::Diserahkan => Tahap::SudahDicetak,
-            Status::Ganda | Status::Ditolak => Tahap::Lainnya,
-        };
-        if tahap == Tahap::Lainnya || tahap == Tahap::SudahDicetak {
-            return Ok(Perkiraan::TidakBerlaku);
+        Ok(self
+            .perkiraan_banyak(std::slice::from_ref(p), pusat)
+            .await?
+            .pop()
+            .unwrap_or(Perkiraan::TidakBerlaku))
+    }
+
+    /// The ETAs of several applications (a page of the list): the capacity and the queue
+    /// are read once.
+    pub async fn perkiraan_banyak(
+        &self,
+        ps: &[Permohonan],
+        pusat: &KeadaanPusat,
+    ) -> Result<Vec<Perkiraan>> {
+        let mut tahap = Vec::with_capacity(ps.len());
+        for p in ps {
+            tahap.push(match p.status {
+                Status::Direkam | Status::Dikirim | Status::Tunggal => Tahap::MenungguPusat,
+                Status::SiapCetak => {
+                    match self.store.print_queue_position(p.nomor.as_str()).await? {
+                        Some(posisi) => Tahap::DalamAntrean { posisi },
+                        None => Tahap::Lainnya,
+                    }
+                }
+                Status::Dicetak | Status::Diserahkan => Tahap::SudahDicetak,
+                Status::Ganda | Status::Ditolak => Tahap::Lainnya,
+            });
+        }
+        if tahap
+            .iter()
+            .all(|t| matches!(t, Tahap::Lainnya | Tahap::SudahDicetak))
+        {
+            return Ok(vec![Perkiraan::TidakBerlaku; ps.len()]);
         }
         let kap = self.kapasitas().await?;
         let total = self.store.print_queue_len().await?;
-        let pusat = if self.answers_to_centre() {
-            *pusat
+        let (pusat, keputusan) = if self.answers_to_centre() {
+            (*pusat, KEPUTUSAN_HARI_KERJA)
         } else {
-            KeadaanPusat::Normal
+            (KeadaanPusat::Normal, 0)
         };
-        Ok(eta::perkirakan(
-            &tahap,
-            &kap,
-            Kalender::indonesia(),
-            self.today(),
-            &pusat,
-            total,
-            if self.answers_to_centre() {
-                KEPUTUSAN_HARI_KERJA
-            } else {
-                0
-            },
-        ))
+        let today = self.today();
+        Ok(tahap
+            .iter()
+            .map(|t| {
+                eta::perkirakan(t, &kap, Kalender::indonesia(), today, &pusat, total, keputusan)
+            })
+            .collect())
     }
 
     /// How many cards a day and how many blanks clear the queue by `selesai`.

@@ -31,6 +31,22 @@ pub struct Baris {
     pub status: &'static str,
     pub status_label: &'static str,
     pub dibuat: String,
+    /// The ETA, short: a date, "N hari kerja setelah pusat pulih", or why none.
+    pub perkiraan: String,
+}
+
+/// The ETA in a few words, for a table cell.
+fn perkiraan_singkat(e: &sidik_domain::eta::Perkiraan) -> String {
+    use sidik_domain::eta::Perkiraan;
+    match e {
+        Perkiraan::Tanggal { tanggal, .. } => sidik_domain::tanggal::tanggal(*tanggal),
+        Perkiraan::SetelahPusatPulih { hari_kerja } => {
+            format!("{hari_kerja} hari kerja setelah pusat pulih")
+        }
+        Perkiraan::MenungguBlanko => "Menunggu kiriman blanko".into(),
+        Perkiraan::TanpaKapasitas => "Belum ada printer aktif".into(),
+        Perkiraan::TidakBerlaku => "—".into(),
+    }
 }
 
 fn baris(p: &Permohonan) -> Baris {
@@ -44,6 +60,7 @@ fn baris(p: &Permohonan) -> Baris {
         status: p.status.slug(),
         status_label: p.status.label(),
         dibuat: waktu_wib(p.dibuat),
+        perkiraan: String::new(),
     }
 }
 
@@ -155,7 +172,14 @@ pub(super) async fn daftar(
     ) {
         (Ok(items), Ok(counts)) => {
             page.ada_berikut = items.len() > PER_HALAMAN as usize;
-            page.baris = items.iter().take(PER_HALAMAN as usize).map(baris).collect();
+            let shown = &items[..items.len().min(PER_HALAMAN as usize)];
+            page.baris = shown.iter().map(baris).collect();
+            let pusat = crate::cetak_api::keadaan_pusat(&st);
+            if let Ok(etas) = iss.perkiraan_banyak(shown, &pusat).await {
+                for (b, e) in page.baris.iter_mut().zip(&etas) {
+                    b.perkiraan = perkiraan_singkat(e);
+                }
+            }
             page.total = counts.iter().map(|c| c.1).sum();
             let aktif = q.get("status").cloned().unwrap_or_default();
             page.jumlah = counts
