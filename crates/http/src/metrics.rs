@@ -228,4 +228,45 @@ async fn applications(out: &mut String, i: &Issuance) {
             let _ = writeln!(out, "sidik_applications{{status=\"{}\"}} {n}", s.slug());
         }
     }
+    documents(out, i).await;
+}
+
+/// The document desk: Sukets by state, the blank ledger, the print queue.
+async fn documents(out: &mut String, i: &Issuance) {
+    if let Ok(s) = i.store.suket_stats().await {
+        let _ = writeln!(
+            out,
+            "# HELP sidik_suket Suket certificates by state.\n# TYPE sidik_suket gauge"
+        );
+        for (k, n) in [
+            ("aktif", s.aktif),
+            ("dicabut", s.dicabut),
+            ("diganti", s.diganti),
+        ] {
+            let _ = writeln!(out, "sidik_suket{{status=\"{k}\"}} {n}");
+        }
+    }
+    if let Ok(b) = i.store.blanko().await {
+        let _ = writeln!(
+            out,
+            "# HELP sidik_blanko Blank cards: received, used, spoiled, on hand.\n# TYPE sidik_blanko gauge"
+        );
+        for (k, n) in [
+            ("diterima", b.diterima),
+            ("dipakai", b.dipakai),
+            ("rusak", b.rusak),
+            ("ada", b.ada()),
+        ] {
+            let _ = writeln!(out, "sidik_blanko{{jenis=\"{k}\"}} {n}");
+        }
+    }
+    if let Ok(n) = i.store.print_queue_len().await {
+        gauge(
+            out,
+            "sidik_print_queue",
+            "Applications waiting to be printed.",
+            "gauge",
+            &n,
+        );
+    }
 }

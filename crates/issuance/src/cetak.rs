@@ -466,7 +466,15 @@ impl Issuance {
         Ok(tahap
             .iter()
             .map(|t| {
-                eta::perkirakan(t, &kap, Kalender::indonesia(), today, &pusat, total, keputusan)
+                eta::perkirakan(
+                    t,
+                    &kap,
+                    Kalender::indonesia(),
+                    today,
+                    &pusat,
+                    total,
+                    keputusan,
+                )
             })
             .collect())
     }

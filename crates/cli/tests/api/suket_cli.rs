@@ -191,6 +191,24 @@ async fn plan_print_answers_cards_per_day_and_blanks_to_order() {
     }
     let (_, status) = app.get(&op, "/api/v1/print/status").await;
     assert_eq!(status["antrean"], 3, "{status}");
+    assert_eq!(status["suket"]["aktif"], 3, "{status}");
+    let metrics = app
+        .http
+        .get(app.url("/metrics"))
+        .bearer_auth(&op)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    for line in [
+        "sidik_print_queue 3",
+        "sidik_suket{status=\"aktif\"} 3",
+        "sidik_blanko{jenis=\"ada\"} 10000",
+    ] {
+        assert!(metrics.contains(line), "{line} in {metrics}");
+    }
     let data = app.data_dir().to_str().unwrap().to_string();
     let by = (jiff::Timestamp::now() + jiff::SignedDuration::from_hours(24 * 30))
         .to_zoned(jiff::tz::TimeZone::fixed(jiff::tz::Offset::constant(7)))
