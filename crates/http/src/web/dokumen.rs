@@ -73,19 +73,29 @@ async fn permohonan(
     nomor: &str,
 ) -> Result<Permohonan, Response> {
     iss.get(nomor).await.map_err(|e| {
-        let e: ApiError = e.into();
-        if e.status == StatusCode::NOT_FOUND {
-            tidak_ada(
-                st,
-                u,
-                t,
-                "Permohonan tidak ditemukan",
-                "Tidak ada permohonan dengan nomor registrasi ini.",
-            )
-        } else {
-            gagal(st, u, t, e, "Dokumen tidak dapat dibuat")
-        }
+        halaman_galat(
+            (st, u, t),
+            e,
+            "Permohonan tidak ditemukan",
+            "Tidak ada permohonan dengan nomor registrasi ini.",
+        )
     })
+}
+
+/// The error page of a document request: "not found" with its own words, anything else
+/// as a failure to make the document.
+fn halaman_galat(
+    (st, u, t): (&AppState, &User, &Csrf),
+    e: sidik_issuance::IssuanceError,
+    judul: &str,
+    pesan: &str,
+) -> Response {
+    let e: ApiError = e.into();
+    if e.status == StatusCode::NOT_FOUND {
+        tidak_ada(st, u, t, judul, pesan)
+    } else {
+        gagal(st, u, t, e, "Dokumen tidak dapat dibuat")
+    }
 }
 
 /// `GET /permohonan/{nomor}/tanda-terima.pdf`: the enrollment receipt.
@@ -199,18 +209,12 @@ async fn batch_of(
     nomor_batch: &str,
 ) -> Result<sidik_store::BatchCetak, Response> {
     iss.batch(nomor_batch).await.map_err(|e| {
-        let e: ApiError = e.into();
-        if e.status == StatusCode::NOT_FOUND {
-            tidak_ada(
-                st,
-                u,
-                t,
-                "Batch tidak ditemukan",
-                "Tidak ada batch cetak dengan nomor ini.",
-            )
-        } else {
-            gagal(st, u, t, e, "Dokumen tidak dapat dibuat")
-        }
+        halaman_galat(
+            (st, u, t),
+            e,
+            "Batch tidak ditemukan",
+            "Tidak ada batch cetak dengan nomor ini.",
+        )
     })
 }
 
