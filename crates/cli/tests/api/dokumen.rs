@@ -505,3 +505,93 @@ async fn the_checker_page_names_every_verdict() {
     assert_eq!(verdict(&html), "revoked", "{html}");
     assert!(html.contains("Dicabut oleh petugas"), "{html}");
 }
+
+/// Suket QRs issued by a real office node, for the interoperability check with the
+/// PyPI `claim169` package (`.ci/claim169_interop.py`): a valid one, one with a byte of
+/// the signature changed, one issued eight months ago (expired). With
+/// `SIDIK_INTEROP_DIR` set (CI) the files are written there; the test checks the same
+/// verdicts through the node's own verifier either way.
+#[tokio::test]
+async fn node_issued_sukets_for_the_claim169_interop_check() {
+    let then = jiff::Timestamp::now() - jiff::SignedDuration::from_hours(24 * 240);
+    let jam = std::sync::Arc::new(Jam(std::sync::Mutex::new(jiff::Timestamp::now())));
+    let app = TestApp::spawn_with_clock(jam.clone()).await;
+    let (old, p) = (adult(1601), adult(1602));
+    app.add_residents(&[old.clone(), p.clone()]).await;
+    let op = app.login("operator").await;
+    // Eight months ago: the first applicant's Suket.
+    *jam.0.lock().unwrap() = then;
+    let mut issue = |who: &sidik_domain::Penduduk, seed: u64| {
+        let (app, op, who) = (&app, op.clone(), who.clone());
+        async move {
+            let (st, body) = app.enroll(&op, &Enrol::new(&who, seed)).await;
+            let nomor = body["nomor"]
+                .as_str()
+                .expect(&format!("{st} {body}"))
+                .to_string();
+            app.post(&op, &format!("/api/v1/applications/{nomor}/check"), None)
+                .await;
+            let (_, l) = app
+                .get(&op, &format!("/api/v1/applications/{nomor}/suket"))
+                .await;
+            l["items"][0].clone()
+        }
+    };
+    let expired = issue(&old, 1601).await;
+    *jam.0.lock().unwrap() = jiff::Timestamp::now();
+    let valid = issue(&p, 1602).await;
+    let qr = valid["qr"].as_str().unwrap().to_string();
+    let tampered = {
+        use claim169_core::pipeline;
+        let compressed = pipeline::base45_decode(&qr).unwrap();
+        let (mut cose, _) = pipeline::decompress(&compressed, 65_536).unwrap();
+        let last = cose.len() - 1;
+        cose[last] ^= 0x01;
+        pipeline::base45_encode(&pipeline::compress_zlib(&cose))
+    };
+    let verdict = |html: String| {
+        html.split("data-verdict=\"")
+            .nth(1)
+            .and_then(|r| r.split('"').next())
+            .unwrap_or("?")
+            .to_string()
+    };
+    assert_eq!(verdict(qr_verdict(&app, &qr).await), "valid");
+    assert_eq!(verdict(qr_verdict(&app, &tampered).await), "forged");
+    let expired_qr = expired["qr"].as_str().unwrap();
+    assert_eq!(verdict(qr_verdict(&app, expired_qr).await), "expired");
+    let Some(dir) = std::env::var_os("SIDIK_INTEROP_DIR") else {
+        return;
+    };
+    let dir = std::path::PathBuf::from(dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let key = std::fs::read_to_string(app.data_dir().join("office.key")).unwrap();
+    let public = sidik_packet::OfficeKeys::from_text(&key)
+        .unwrap()
+        .signing_key()
+        .verifying_key();
+    let secs = |v: &Value| {
+        v.as_str()
+            .unwrap()
+            .parse::<jiff::Timestamp>()
+            .unwrap()
+            .as_second()
+    };
+    let expected = json!({
+        "nik": p.nik.to_string(),
+        "nama": p.nama,
+        "exp": secs(&valid["berlaku_hingga"]),
+        "iat": secs(&valid["diterbitkan"]),
+        "iss": "sidik:kantor:317200",
+        "sub": valid["nomor_suket"],
+        "date_of_birth": p.tanggal_lahir.strftime("%Y%m%d").to_string(),
+        "gender": if p.jenis_kelamin == sidik_domain::JenisKelamin::Perempuan { 2 } else { 1 },
+        "kid": hex::encode(sidik_suket::key_id(&public)),
+        "expired_exp": secs(&expired["berlaku_hingga"]),
+    });
+    std::fs::write(dir.join("valid.txt"), &qr).unwrap();
+    std::fs::write(dir.join("tampered.txt"), &tampered).unwrap();
+    std::fs::write(dir.join("expired.txt"), expired_qr).unwrap();
+    std::fs::write(dir.join("public_key.hex"), hex::encode(public.as_bytes())).unwrap();
+    std::fs::write(dir.join("expected.json"), expected.to_string()).unwrap();
+}
