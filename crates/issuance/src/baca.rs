@@ -68,6 +68,45 @@ impl Issuance {
         Ok(Some(bytes))
     }
 
+    /// What a document about an application shows (a Suket): the resident's card data
+    /// and the application's photo, read together and recorded in ONE audit write (two
+    /// entries), so printing a document costs one durable write, not two.
+    pub async fn document_read(
+        &self,
+        user: &User,
+        nik: &Nik,
+        nomor: &str,
+        tujuan: &str,
+    ) -> Result<Option<(BiodataTerlihat, Option<Vec<u8>>)>> {
+        let Some(p) = self.store.resident_get(nik).await? else {
+            return Ok(None);
+        };
+        let view = p.terlihat_oleh(user.peran);
+        let foto = match self.store.biometrik_ref(nomor).await? {
+            Some(r) => self.store.blob_get(&r.foto_sha256).await?,
+            None => None,
+        };
+        let now = self.clock.now();
+        let mut entries = vec![AuditDraft {
+            aktor: actor(user),
+            aksi: "penduduk.baca".into(),
+            subjek: nik.as_str().into(),
+            waktu: now,
+            detail: format!("{tujuan}; biodata kartu"),
+        }];
+        if foto.is_some() {
+            entries.push(AuditDraft {
+                aktor: actor(user),
+                aksi: "biometrik.baca".into(),
+                subjek: nomor.into(),
+                waktu: now,
+                detail: format!("{}; {tujuan}", Gambar::Foto.slug()),
+            });
+        }
+        self.store.audit_append(entries).await?;
+        Ok(Some((view, foto)))
+    }
+
     async fn audit_read(
         &self,
         user: &User,

@@ -166,8 +166,8 @@ pub(super) async fn suket(
         Err(e) => return gagal(&st, &u, &t, e.into(), "Suket tidak dapat dibuat"),
     };
     let tujuan = format!("cetak Suket {}", s.suket.nomor_suket);
-    let r = match iss.resident(&u, &p.nik, &tujuan).await {
-        Ok(Some(r)) => r,
+    let (r, foto) = match iss.document_read(&u, &p.nik, &nomor, &tujuan).await {
+        Ok(Some(read)) => read,
         Ok(None) => {
             return tidak_ada(
                 &st,
@@ -179,7 +179,6 @@ pub(super) async fn suket(
         }
         Err(e) => return gagal(&st, &u, &t, e.into(), "Suket tidak dapat dibuat"),
     };
-    let foto = iss.image(&u, &nomor, Gambar::Foto).await.ok().flatten();
     let doc = sidik_dokumen::Suket {
         nomor_suket: s.suket.nomor_suket.clone(),
         nomor_registrasi: p.nomor.to_string(),
