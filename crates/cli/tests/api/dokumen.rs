@@ -127,7 +127,7 @@ async fn receipt_suket_verification_print_and_handover() {
         "Cetak tanda terima",
         "Cetak Suket (PDF)",
         "id=\"perkiraan\"",
-        "Tidak ada mesin cetak yang aktif",
+        "Perkiraan kartu selesai",
         suket["nomor_suket"].as_str().unwrap(),
     ] {
         assert!(page.contains(want), "{want} missing");
