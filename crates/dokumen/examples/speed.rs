@@ -39,7 +39,10 @@ fn main() {
             status_url: "http://127.0.0.1:8080/status".into(),
         });
     }
-    println!("receipt: {:.2} ms", t.elapsed().as_secs_f64() * 1e3 / n as f64);
+    println!(
+        "receipt: {:.2} ms",
+        t.elapsed().as_secs_f64() * 1e3 / n as f64
+    );
     let t = Instant::now();
     for _ in 0..n {
         suket_pdf(&Suket {
@@ -51,7 +54,10 @@ fn main() {
             ..Default::default()
         });
     }
-    println!("suket: {:.2} ms", t.elapsed().as_secs_f64() * 1e3 / n as f64);
+    println!(
+        "suket: {:.2} ms",
+        t.elapsed().as_secs_f64() * 1e3 / n as f64
+    );
     let t = Instant::now();
     for _ in 0..n {
         kartu_pdf(&[Kartu {

@@ -521,13 +521,13 @@ async fn node_issued_sukets_for_the_claim169_interop_check() {
     let op = app.login("operator").await;
     // Eight months ago: the first applicant's Suket.
     *jam.0.lock().unwrap() = then;
-    let mut issue = |who: &sidik_domain::Penduduk, seed: u64| {
+    let issue = |who: &sidik_domain::Penduduk, seed: u64| {
         let (app, op, who) = (&app, op.clone(), who.clone());
         async move {
             let (st, body) = app.enroll(&op, &Enrol::new(&who, seed)).await;
             let nomor = body["nomor"]
                 .as_str()
-                .expect(&format!("{st} {body}"))
+                .unwrap_or_else(|| panic!("{st} {body}"))
                 .to_string();
             app.post(&op, &format!("/api/v1/applications/{nomor}/check"), None)
                 .await;
