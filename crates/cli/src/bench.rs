@@ -162,6 +162,15 @@ pub async fn run(cmd: BenchCmd) -> Result<()> {
         }
     );
     println!("latency p50 {:.1} ms, p99 {:.1} ms", pct(0.5), pct(0.99));
+    if documents {
+        let avg = |i: usize| STEP_MICROS[i].load(Ordering::Relaxed) as f64 / count as f64 / 1e3;
+        println!(
+            "of which, mean latency: check + Suket {:.1} ms, receipt PDF {:.1} ms, Suket PDF {:.1} ms",
+            avg(0),
+            avg(1),
+            avg(2)
+        );
+    }
     let n = store
         .application_list(&sidik_store::ListFilter {
             limit: 1,
@@ -232,6 +241,7 @@ async fn client(
 /// What an applicant leaves with: the check (the Suket is signed in its transaction),
 /// then the receipt and the Suket as PDFs (the officer's session cookie).
 async fn documents_of(http: &reqwest::Client, base: &str, token: &str, nomor: &str) -> Result<()> {
+    let t0 = Instant::now();
     let r = http
         .post(format!("{base}/api/v1/applications/{nomor}/check"))
         .bearer_auth(token)
@@ -240,7 +250,9 @@ async fn documents_of(http: &reqwest::Client, base: &str, token: &str, nomor: &s
     if !r.status().is_success() {
         bail!("check failed: {} {}", r.status(), r.text().await?);
     }
-    for doc in ["tanda-terima.pdf", "suket.pdf"] {
+    STEP_MICROS[0].fetch_add(t0.elapsed().as_micros() as usize, Ordering::Relaxed);
+    for (i, doc) in ["tanda-terima.pdf", "suket.pdf"].into_iter().enumerate() {
+        let t0 = Instant::now();
         let r = http
             .get(format!("{base}/permohonan/{nomor}/{doc}"))
             .header("cookie", format!("{}={token}", sidik_http::SESSION_COOKIE))
@@ -253,6 +265,14 @@ async fn documents_of(http: &reqwest::Client, base: &str, token: &str, nomor: &s
         if !pdf.starts_with(b"%PDF") {
             bail!("{doc}: not a PDF");
         }
+        STEP_MICROS[i + 1].fetch_add(t0.elapsed().as_micros() as usize, Ordering::Relaxed);
     }
     Ok(())
 }
+
+/// Summed latency of the check, the receipt and the Suket PDF (µs), for the report.
+static STEP_MICROS: [AtomicUsize; 3] = [
+    AtomicUsize::new(0),
+    AtomicUsize::new(0),
+    AtomicUsize::new(0),
+];
