@@ -476,9 +476,15 @@ async fn officer_pages_login_list_enroll_and_detail() {
         .await
         .unwrap();
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
-    let detail = r.headers()["location"].to_str().unwrap().to_string();
-    let (st, html) = page(&detail).await;
+    let location = r.headers()["location"].to_str().unwrap().to_string();
+    // The success view: the application's page with the notice.
+    let detail = location
+        .strip_suffix("?baru=1")
+        .expect("redirected to the success view")
+        .to_string();
+    let (st, html) = page(&location).await;
     assert_eq!(st, StatusCode::OK);
+    assert!(html.contains("Perekaman berhasil"), "{html}");
     assert!(html.contains("Riwayat") && html.contains("Perekaman biodata dan biometrik"));
     assert!(html.contains(" WIB"), "times are shown in WIB");
     assert!(html.contains("Jakarta, Rabu, 15 Mei 1985"), "{html}");
