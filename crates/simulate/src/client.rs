@@ -255,6 +255,54 @@ impl Office {
         }
     }
 
+    /// `GET path` with the officer's token: the status and the JSON body (retried on
+    /// transport errors, 5xx and 429).
+    pub async fn get_json(&self, path: &str) -> Result<(StatusCode, Value)> {
+        let url = self.url(path);
+        with_retries(path, || {
+            let req = self.http.get(&url).bearer_auth(&self.token);
+            async move { send(req).await }
+        })
+        .await
+    }
+
+    /// `POST path` with a JSON body and the officer's token. Only for requests that are
+    /// safe to retry or whose retry is harmless to the measurement.
+    pub async fn post_json(&self, path: &str, body: &Value) -> Result<(StatusCode, Value)> {
+        let url = self.url(path);
+        with_retries(path, || {
+            let req = self.http.post(&url).bearer_auth(&self.token).json(body);
+            async move { send(req).await }
+        })
+        .await
+    }
+
+    /// `GET path`, which must answer 200.
+    pub async fn get_ok(&self, path: &str) -> Result<Value> {
+        let (st, v) = self.get_json(path).await?;
+        if st != StatusCode::OK {
+            bail!(
+                "GET {path} at office {} answered {st}: {}",
+                self.kode,
+                snippet(&v.to_string())
+            );
+        }
+        Ok(v)
+    }
+
+    /// `POST path`, which must answer 200 or 201.
+    pub async fn post_ok(&self, path: &str, body: &Value) -> Result<Value> {
+        let (st, v) = self.post_json(path, body).await?;
+        if st != StatusCode::OK && st != StatusCode::CREATED {
+            bail!(
+                "POST {path} at office {} answered {st}: {}",
+                self.kode,
+                snippet(&v.to_string())
+            );
+        }
+        Ok(v)
+    }
+
     /// Every application of this office (optionally of one status), paged through
     /// `GET /api/v1/applications`.
     pub async fn list(&self, status: Option<&str>) -> Result<Vec<AppState>> {

@@ -26,13 +26,17 @@ use crate::OutageOpts;
 
 mod clock;
 mod days;
+mod documents;
+mod printing;
 mod provision;
 mod recovery;
+mod stats;
 mod summary;
 mod verdict;
 mod workload;
 
-use days::Days;
+use clock::Timeline;
+use days::{Days, Desks};
 
 const OFFICER: &str = "simulasi";
 const COMMAND_TIMEOUT: Duration = Duration::from_secs(300);
@@ -93,6 +97,41 @@ pub async fn run(opts: OutageOpts) -> Result<()> {
         None => println!("work dir: {}", work.display()),
     }
     result
+}
+
+/// One printer and the initial blanks at every office; with `--blanko-shortage`, a
+/// delivery scheduled for `--delivery-day`.
+async fn set_up_desks(opts: &OutageOpts, offices: &[client::Office]) -> Result<Desks> {
+    let cap = opts.printer_capacity;
+    let blanks = opts.blanko.unwrap_or(if opts.blanko_shortage {
+        2 * u64::from(cap)
+    } else {
+        opts.applicants as u64
+    });
+    let delivery = opts.blanko_shortage.then(|| {
+        (
+            opts.delivery_day.unwrap_or(opts.outage_days + 10),
+            opts.applicants as u64,
+        )
+    });
+    let mut desks = Desks {
+        printers: Vec::new(),
+        kiriman: Vec::new(),
+        delivery,
+    };
+    for o in offices {
+        let (p, k) =
+            printing::set_up(o, cap, blanks, delivery.map(|(d, n)| (plan::date_of(d), n))).await?;
+        desks.printers.push(p);
+        desks.kiriman.push(k);
+    }
+    println!(
+        "print desks: 1 printer × {cap} cards a day and {blanks} blank cards per office{}",
+        delivery
+            .map(|(d, n)| format!("; {n} more scheduled for day {d} ({})", plan::date_of(d)))
+            .unwrap_or_default()
+    );
+    Ok(desks)
 }
 
 /// The fixed inputs of a run: the offices, the synthetic population and the applicant
@@ -174,27 +213,61 @@ async fn simulate(opts: &OutageOpts, bin: &Path, work: &Path) -> Result<()> {
     let mut cluster = provision::provision(bin, work, &sc.sites, &sc.people, &password).await?;
     println!("provisioned in {:.1} s", t.elapsed().as_secs_f64());
 
+    // Every node runs the same simulated clock: day 1 at 08.00 WIB is a few seconds
+    // from now, after the nodes have started and the print desks are set up.
+    let lead = 4.0 + 1.5 * (cluster.offices.len() + 1) as f64;
+    let anchor = jiff::Timestamp::now()
+        .checked_add(jiff::SignedDuration::from_secs_f64(lead))
+        .context("anchor")?;
+    let timeline = Timeline::new(anchor, opts.day_seconds);
+    for node in std::iter::once(&mut cluster.central).chain(cluster.offices.iter_mut()) {
+        node.set_env("SIDIK_SIM_CLOCK", &timeline.spec());
+    }
+    println!(
+        "simulated clock on every node: day 1 = {} 08.00 WIB, {:.0} simulated seconds per second; offices enroll and print on working days only (no weekends, no public holidays)",
+        plan::DAY_ONE, timeline.rate
+    );
+
     let http = client::http_client()?;
     let offices = provision::start(&mut cluster, &http, &sc.sites, &password).await?;
     let office_bases: Vec<String> = cluster.offices.iter().map(|o| o.base.clone()).collect();
+    let desks = set_up_desks(opts, &offices).await?;
 
     // Day 1, 00:00: the data centre goes dark.
     cluster.central.kill();
     println!(
-        "day 1 (Mon): central node SIGKILLed; it stays down for {} days",
+        "day 1 ({}): central node SIGKILLed; it stays down for {} days",
+        plan::date_of(1),
         opts.outage_days
     );
 
-    let log = Days::new(opts, &sc, &mut cluster, &http, &offices, &office_bases)
-        .run()
-        .await?;
+    let log = Days::new(
+        opts,
+        &sc,
+        &mut cluster,
+        &http,
+        &offices,
+        &office_bases,
+        desks,
+        timeline,
+    )
+    .run()
+    .await?;
 
     let v = verdict::account(&http, &cluster, &offices, &office_bases, &sc, &log.outcomes).await?;
+    let docs = documents::collect(&offices, &sc, &log).await?;
 
     summary::print(opts, &log, &v);
+    documents::print(&docs);
     summary::write_chart(opts, sc.sites.len(), &log)?;
 
-    let failures = v.failures(log.cleared_after.is_some());
+    let mut failures = v.failures(log.cleared_after.is_some());
+    failures.extend(docs.failures());
+    failures.extend(
+        log.ledger_failures
+            .iter()
+            .map(|f| format!("blank ledger: {f}")),
+    );
     cluster.kill_all();
     if failures.is_empty() {
         println!("verdict: PASS (every acknowledged enrollment reached the centre exactly once and came back decided)");
