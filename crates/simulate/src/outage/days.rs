@@ -18,7 +18,7 @@ use super::clock::{Timeline, OPEN};
 use super::printing::{self, EtaSeen};
 use super::provision::Cluster;
 use super::recovery::{scrape_all, watch_recovery, AbortOnDrop, Milestones};
-use super::workload::{enroll_one, Outcome};
+use super::workload::{self, enroll_one, Outcome};
 use super::{Scenario, LIVE_RECOVERY_ROWS, START_TIMEOUT};
 use crate::client::Office;
 use crate::plan;
@@ -92,6 +92,8 @@ pub(super) struct Days<'a> {
     office_of: HashMap<String, usize>,
     /// Suket issued and revoked so far (all offices), at the end of the previous day.
     suket_before: (u64, u64),
+    /// The sampled Suket being verified: (applicant, verdict).
+    verifying: JoinSet<Vec<(usize, String)>>,
     log: RunLog,
 }
 
@@ -131,6 +133,7 @@ impl<'a> Days<'a> {
             recovery: None,
             office_of: HashMap::new(),
             suket_before: (0, 0),
+            verifying: JoinSet::new(),
             log: RunLog {
                 outcomes: vec![Outcome::default(); n],
                 rows: Vec::new(),
@@ -214,6 +217,7 @@ impl<'a> Days<'a> {
                 break;
             }
         }
+        self.verdicts().await?;
         self.bar.finish_and_clear();
         drop(self.recovery);
         Ok(self.log)
@@ -384,8 +388,6 @@ impl<'a> Days<'a> {
         ));
         let enroll_start = Instant::now();
         let mut set = JoinSet::new();
-        // About 300 Suket over the run are checked at the public verifier.
-        let stride = (opts.applicants / 300).max(1);
         for &k in &todays {
             let a = sc.applicants[k].clone();
             let office = self.offices[a.office].clone();
@@ -395,10 +397,7 @@ impl<'a> Days<'a> {
             let timeline = self.timeline;
             set.spawn(async move {
                 let _permit = sem.acquire_owned().await;
-                (
-                    k,
-                    enroll_one(office, a, person, key, timeline, k % stride == 0).await,
-                )
+                (k, enroll_one(office, a, person, key, timeline).await)
             });
         }
         while let Some(r) = set.join_next().await {
@@ -420,6 +419,49 @@ impl<'a> Days<'a> {
             self.bar.inc(1);
         }
         self.log.enroll_wall += enroll_start.elapsed();
+        self.verify_sample(&todays);
+        Ok(())
+    }
+
+    /// About 250 Suket over the run (every `n/250`-th applicant, at most 3 per office a
+    /// day) are checked at their office's public verifier, in the background so that the
+    /// day's schedule is kept (the verifier is rate limited per address: a burst of 10,
+    /// then one every 2 s). The verdicts are collected at the end of the run.
+    fn verify_sample(&mut self, todays: &[usize]) {
+        let stride = (self.opts.applicants / 250).max(1);
+        for (i, o) in self.offices.iter().enumerate() {
+            let qrs: Vec<(usize, String)> = todays
+                .iter()
+                .filter(|&&k| k % stride == 0 && self.sc.applicants[k].office == i)
+                .filter_map(|&k| {
+                    self.log.outcomes[k]
+                        .suket
+                        .as_ref()
+                        .map(|s| (k, s.qr.clone()))
+                })
+                .take(3)
+                .collect();
+            let o = o.clone();
+            self.verifying.spawn(async move {
+                let mut out = Vec::new();
+                for (k, qr) in qrs {
+                    let v = workload::verify(&o, &qr)
+                        .await
+                        .unwrap_or_else(|e| format!("error: {e:#}"));
+                    out.push((k, v));
+                }
+                out
+            });
+        }
+    }
+
+    /// The verdicts of the sampled Suket.
+    async fn verdicts(&mut self) -> Result<()> {
+        while let Some(r) = self.verifying.join_next().await {
+            for (k, v) in r.context("verify task")? {
+                self.log.outcomes[k].verdict = Some(v);
+            }
+        }
         Ok(())
     }
 

@@ -192,7 +192,8 @@ async fn simulate(opts: &OutageOpts, bin: &Path, work: &Path) -> Result<()> {
     let n = opts.applicants;
     let compression = compression(opts);
     let sites = plan::jakarta_utara();
-    let today = sidik_domain::tanggal::tanggal_wib(jiff::Timestamp::now());
+    // The population's ages are as of the replay's first day (the nodes' clocks).
+    let today = plan::DAY_ONE;
     let residents = opts.residents.unwrap_or((n * 5 / 2).max(20_000));
     println!(
         "Sidik outage simulation: {} offices of Jakarta Utara ({} kelurahan) and one centre, real processes on loopback",

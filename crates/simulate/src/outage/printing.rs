@@ -131,7 +131,7 @@ async fn print_office(o: Office, printer: i64) -> Result<Vec<String>> {
         printed.extend(
             items
                 .iter()
-                .filter(|it| it["hasil"].is_null())
+                .filter(|it| it["hasil"] == "dicetak")
                 .filter_map(|it| it["nomor"].as_str().map(str::to_string)),
         );
     }

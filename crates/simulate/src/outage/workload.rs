@@ -76,12 +76,19 @@ pub(super) async fn sukets(office: &Office, nomor: &str) -> Result<Vec<SuketSeen
         .collect())
 }
 
-/// `POST /api/v1/verify` (public): the verdict on a QR.
+/// `POST /api/v1/verify` (public): the verdict on a QR. The verifier is rate limited
+/// per address; a refused attempt is retried a few times after a pause.
 pub(super) async fn verify(office: &Office, qr: &str) -> Result<String> {
-    let v = office
-        .post_ok("/api/v1/verify", &serde_json::json!({ "qr": qr }))
-        .await?;
-    Ok(v["verdict"].as_str().unwrap_or("?").to_string())
+    let body = serde_json::json!({ "qr": qr });
+    let mut last = None;
+    for _ in 0..4 {
+        match office.post_ok("/api/v1/verify", &body).await {
+            Ok(v) => return Ok(v["verdict"].as_str().unwrap_or("?").to_string()),
+            Err(e) => last = Some(e),
+        }
+        tokio::time::sleep(std::time::Duration::from_secs(2)).await;
+    }
+    Err(last.expect("an attempt"))
 }
 
 pub(super) async fn enroll_one(
@@ -90,7 +97,6 @@ pub(super) async fn enroll_one(
     p: Penduduk,
     key: String,
     timeline: Timeline,
-    sample: bool,
 ) -> Outcome {
     let mut out = Outcome::default();
     let fingers = tokio::task::spawn_blocking(move || {
@@ -131,30 +137,11 @@ pub(super) async fn enroll_one(
         }
     }
     if out.passed() {
-        if let Err(err) = suket_of_the_day(&office, &app.nomor, sample, &mut out).await {
-            out.error = Some(format!("{err:#}"));
+        // Right after a passing check: the active Suket the office returned.
+        match sukets(&office, &app.nomor).await {
+            Ok(list) => out.suket = list.into_iter().rev().find(|s| s.status == "aktif"),
+            Err(err) => out.error = Some(format!("{err:#}")),
         }
     }
     out
-}
-
-/// Right after a passing check: the active Suket the office returned, and (sampled) the
-/// public verifier's verdict on its QR.
-async fn suket_of_the_day(
-    office: &Office,
-    nomor: &str,
-    sample: bool,
-    out: &mut Outcome,
-) -> Result<()> {
-    out.suket = sukets(office, nomor)
-        .await?
-        .into_iter()
-        .rev()
-        .find(|s| s.status == "aktif");
-    if sample {
-        if let Some(s) = &out.suket {
-            out.verdict = Some(verify(office, &s.qr).await?);
-        }
-    }
-    Ok(())
 }
