@@ -239,22 +239,6 @@ impl Office {
         }
     }
 
-    /// `POST /api/v1/applications/{nomor}/actions/cetak`. `Ok(false)` when the card was
-    /// no longer printable (409).
-    pub async fn print(&self, nomor: &str) -> Result<bool> {
-        let url = self.url(&format!("/api/v1/applications/{nomor}/actions/cetak"));
-        let (st, v) = with_retries("cetak", || {
-            let req = self.http.post(&url).bearer_auth(&self.token);
-            async move { send(req).await }
-        })
-        .await?;
-        match st {
-            StatusCode::OK => Ok(true),
-            StatusCode::CONFLICT => Ok(false),
-            _ => bail!("cetak of {nomor} answered {st}: {v}"),
-        }
-    }
-
     /// `GET path` with the officer's token: the status and the JSON body (retried on
     /// transport errors, 5xx and 429).
     pub async fn get_json(&self, path: &str) -> Result<(StatusCode, Value)> {

@@ -123,7 +123,7 @@ mod tests {
             1
         );
         assert_eq!(
-            Timeline::day_of(t.sim("2025-12-31T23:59:00Z".parse().unwrap())),
+            Timeline::day_of(t.sim("2025-12-31T23:59:56Z".parse().unwrap())),
             0
         );
         let spec = t.spec();

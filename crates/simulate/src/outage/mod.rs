@@ -6,11 +6,18 @@
 //! locally) throughout, then sync. The report compares what the offices acknowledged,
 //! what the centre received and what came back as decisions.
 //!
+//! Every node runs a simulated clock (`sidik serve --sim-clock`, hidden): day 1 is
+//! Monday 31 August 2015 at 08.00 WIB and a day lasts `--day-seconds` of wall time, so
+//! printer days, Suket dates, ETAs and Indonesia's 2015 holidays mean what they say.
+//! Offices enroll, print and hand over cards on working days only.
+//!
 //! Layout: `provision` (keys, certificates, residents and officers; starting the nodes),
-//! `workload` (enrolling an applicant, printing cards), `days` (the simulated days, the
-//! outage and the centre's restart), `clock` (wall time to simulated days), `recovery`
-//! (watching the backlog clear), `verdict` (the end-of-run accounting) and `summary`
-//! (the printed report and the chart).
+//! `workload` (enrolling an applicant and reading its Suket), `printing` (printers,
+//! blanks, batches, hand-over, ETAs, the ledger), `days` (the simulated days, the outage,
+//! the centre's restart, `--flap`), `clock` (the timeline shared with the nodes),
+//! `recovery` (watching the backlog clear), `verdict` (the exactly-once accounting),
+//! `documents` and `stats` (Suket, days to a card, ETA accuracy, planted duplicates)
+//! and `summary` (the printed report and the chart).
 
 use std::collections::HashSet;
 use std::path::Path;
