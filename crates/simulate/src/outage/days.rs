@@ -50,8 +50,9 @@ pub(super) struct RunLog {
     pub(super) handed: HashSet<String>,
     /// The ETA each application got when first seen in the print queue.
     pub(super) etas: HashMap<String, EtaSeen>,
-    /// When (simulated) the centre was first restarted.
+    /// When (simulated) the centre was first restarted, and on which day.
     pub(super) restart_sim: Option<Timestamp>,
+    pub(super) restart_day: u32,
     /// Offices whose blank ledger did not balance (day, office, figures).
     pub(super) ledger_failures: Vec<String>,
     /// `--flap`: the ETAs asked while the centre was down again, by kind.
@@ -145,6 +146,7 @@ impl<'a> Days<'a> {
                 handed: HashSet::new(),
                 etas: HashMap::new(),
                 restart_sim: None,
+                restart_day: 0,
                 ledger_failures: Vec::new(),
                 flap_etas: BTreeMap::new(),
             },
@@ -179,6 +181,9 @@ impl<'a> Days<'a> {
             let mut printed_today = 0;
             if plan::is_working_day(day) {
                 if self.cluster.central.running() {
+                    // Applications approved overnight get their ETA before the morning's
+                    // batches (the others got theirs at the end of the previous day).
+                    self.etas(day).await?;
                     printed_today = self.print(day).await?;
                 }
                 self.enroll(day).await?;
@@ -292,6 +297,7 @@ impl<'a> Days<'a> {
             .set_message(format!("day {day}: restarting the centre"));
         let restart = Instant::now();
         self.log.restart_sim = Some(self.timeline.sim_now());
+        self.log.restart_day = day;
         self.log.centre_ready_after = self.cluster.central.start(self.http, START_TIMEOUT).await?;
         let mut acked = vec![0u64; self.sc.sites.len()];
         for (a, o) in self.sc.applicants.iter().zip(&self.log.outcomes) {
