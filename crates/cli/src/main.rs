@@ -108,6 +108,16 @@ enum Cmd {
         /// more logins may wait for a turn; beyond that a login is answered 503.
         #[arg(long, env = "SIDIK_LOGIN_CHECKS", value_parser = clap::value_parser!(u16).range(1..))]
         login_checks: Option<u16>,
+        /// Simulated business time for whole-system replays: `START@RATE[@ANCHOR]`
+        /// (RFC 3339; the clock reads START + (real − ANCHOR) × RATE). Hidden: for
+        /// `sidik simulate`, never for a real office.
+        #[arg(
+            long,
+            env = "SIDIK_SIM_CLOCK",
+            hide = true,
+            value_name = "START@RATE[@ANCHOR]"
+        )]
+        sim_clock: Option<String>,
     },
     /// Create or upgrade the database schema.
     Migrate {
@@ -308,6 +318,7 @@ async fn main() -> Result<()> {
             behind_https_proxy,
             trusted_proxies,
             login_checks,
+            sim_clock,
         } => {
             serve(Serve {
                 demo,
@@ -322,6 +333,7 @@ async fn main() -> Result<()> {
                 behind_https_proxy,
                 trusted_proxies,
                 login_checks,
+                sim_clock,
             })
             .await
         }
@@ -457,6 +469,7 @@ struct Serve {
     behind_https_proxy: bool,
     trusted_proxies: Vec<std::net::IpAddr>,
     login_checks: Option<u16>,
+    sim_clock: Option<String>,
 }
 
 async fn serve(o: Serve) -> Result<()> {
@@ -483,6 +496,14 @@ async fn serve(o: Serve) -> Result<()> {
     cfg.trusted_proxies = o.trusted_proxies.clone();
     if let Some(n) = o.login_checks {
         cfg.login_checks = n.into();
+    }
+    if let Some(spec) = &o.sim_clock {
+        let c = sidik_node::sim_clock::SimulatedClock::parse(spec, jiff::Timestamp::now())
+            .map_err(anyhow::Error::msg)?;
+        // The centre's hold is compared with simulated arrival times: scale it.
+        cfg.hold.max_hold = cfg.hold.max_hold.mul_f64(c.rate);
+        cfg.clock = Arc::new(c);
+        tracing::warn!(start = %c.start, rate = c.rate, "simulated clock (replay only)");
     }
     let node = Node::build(cfg).await?;
     let admin_password = if o.demo {

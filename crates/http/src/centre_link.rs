@@ -80,7 +80,7 @@ async fn push_outcome(r: reqwest::Response, packet_id: &str) -> Result<PushOutco
 
 impl HttpCentreLink {
     fn signed(&self, req: reqwest::RequestBuilder, what: &str) -> reqwest::RequestBuilder {
-        let now = self.clock.now().as_second();
+        let now = self.clock.real_now().as_second();
         let sig = sidik_packet::sign_request(&self.keys, &self.office, now, what);
         req.header(HEADER_OFFICE, &self.office)
             .header(HEADER_TIME, now.to_string())

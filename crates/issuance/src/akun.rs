@@ -310,7 +310,7 @@ impl Akun {
                 return Err(e);
             }
         };
-        let now = self.settle(&name, outcome, user.is_some()).await?;
+        self.settle(&name, outcome, user.is_some()).await?;
         drop(seat);
         let (Outcome::Right, Some(user)) = (outcome, user) else {
             return Err(wrong_login());
@@ -320,7 +320,8 @@ impl Akun {
             .fill(&mut bytes)
             .map_err(IssuanceError::Internal)?;
         let token = hex::encode(bytes);
-        let expires = now + SESSION_TTL;
+        // Sessions expire in real time, even on a node running a simulated clock.
+        let expires = self.clock.real_now() + SESSION_TTL;
         self.store
             .session_create(&token_hash(&token), user.username.as_str(), expires)
             .await?;
@@ -369,7 +370,7 @@ impl Akun {
     pub async fn authenticate(&self, token: &str) -> Result<Option<User>> {
         Ok(self
             .store
-            .session_user(&token_hash(token), self.clock.now())
+            .session_user(&token_hash(token), self.clock.real_now())
             .await?)
     }
 

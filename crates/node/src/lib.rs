@@ -10,6 +10,7 @@
 //! link) and connects them to the use cases; it holds no rule of its own.
 
 pub mod keys;
+pub mod sim_clock;
 pub mod suket;
 
 use std::path::PathBuf;

@@ -17,7 +17,15 @@ use sidik_domain::Keputusan;
 
 /// Source of the current time.
 pub trait Clock: Send + Sync + 'static {
+    /// The node's business time: dates of records, Suket, print days, ETAs.
     fn now(&self) -> Timestamp;
+
+    /// The time for transport-level checks that must run in real seconds whatever the
+    /// business time does (request signatures' skew window, session expiry). The same
+    /// as [`Clock::now`] except for a simulated clock.
+    fn real_now(&self) -> Timestamp {
+        self.now()
+    }
 }
 
 /// The real clock.

@@ -239,20 +239,52 @@ impl Office {
         }
     }
 
-    /// `POST /api/v1/applications/{nomor}/actions/cetak`. `Ok(false)` when the card was
-    /// no longer printable (409).
-    pub async fn print(&self, nomor: &str) -> Result<bool> {
-        let url = self.url(&format!("/api/v1/applications/{nomor}/actions/cetak"));
-        let (st, v) = with_retries("cetak", || {
-            let req = self.http.post(&url).bearer_auth(&self.token);
+    /// `GET path` with the officer's token: the status and the JSON body (retried on
+    /// transport errors, 5xx and 429).
+    pub async fn get_json(&self, path: &str) -> Result<(StatusCode, Value)> {
+        let url = self.url(path);
+        with_retries(path, || {
+            let req = self.http.get(&url).bearer_auth(&self.token);
             async move { send(req).await }
         })
-        .await?;
-        match st {
-            StatusCode::OK => Ok(true),
-            StatusCode::CONFLICT => Ok(false),
-            _ => bail!("cetak of {nomor} answered {st}: {v}"),
+        .await
+    }
+
+    /// `POST path` with a JSON body and the officer's token. Only for requests that are
+    /// safe to retry or whose retry is harmless to the measurement.
+    pub async fn post_json(&self, path: &str, body: &Value) -> Result<(StatusCode, Value)> {
+        let url = self.url(path);
+        with_retries(path, || {
+            let req = self.http.post(&url).bearer_auth(&self.token).json(body);
+            async move { send(req).await }
+        })
+        .await
+    }
+
+    /// `GET path`, which must answer 200.
+    pub async fn get_ok(&self, path: &str) -> Result<Value> {
+        let (st, v) = self.get_json(path).await?;
+        if st != StatusCode::OK {
+            bail!(
+                "GET {path} at office {} answered {st}: {}",
+                self.kode,
+                snippet(&v.to_string())
+            );
         }
+        Ok(v)
+    }
+
+    /// `POST path`, which must answer 200 or 201.
+    pub async fn post_ok(&self, path: &str, body: &Value) -> Result<Value> {
+        let (st, v) = self.post_json(path, body).await?;
+        if st != StatusCode::OK && st != StatusCode::CREATED {
+            bail!(
+                "POST {path} at office {} answered {st}: {}",
+                self.kode,
+                snippet(&v.to_string())
+            );
+        }
+        Ok(v)
     }
 
     /// Every application of this office (optionally of one status), paged through

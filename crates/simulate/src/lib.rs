@@ -72,6 +72,29 @@ pub struct OutageOpts {
     /// is back.
     #[arg(long, default_value_t = 1800)]
     pub recovery_timeout: u64,
+    /// Daily capacity of each office's one printer (6 offices × 60 ≈ 360 cards a day,
+    /// the city's rate in 2015).
+    #[arg(long, default_value_t = 60)]
+    pub printer_capacity: u32,
+    /// Blank cards each office holds at the start (default: enough for every applicant).
+    #[arg(long)]
+    pub blanko: Option<u64>,
+    /// Blank shortage: each office starts with two days' worth of blanks (unless
+    /// `--blanko` says otherwise) and a delivery is scheduled for `--delivery-day`.
+    #[arg(long)]
+    pub blanko_shortage: bool,
+    /// With `--blanko-shortage`: the simulated day the scheduled delivery arrives
+    /// (default: 10 days after the centre's return).
+    #[arg(long)]
+    pub delivery_day: Option<u32>,
+    /// Percent of the printed cards waiting for collection that are handed over each
+    /// working day.
+    #[arg(long, default_value_t = 50)]
+    pub handover_percent: u32,
+    /// Replay 2015's end: the centre comes back at 12.00 on the day after the outage,
+    /// printing runs 14.30–19.00, then it dies again until 14.00 the next day.
+    #[arg(long)]
+    pub flap: bool,
 }
 
 /// Runs a simulation.

@@ -52,16 +52,36 @@ pub fn office_of(offices: &[OfficeSite], kel: &str) -> Option<usize> {
         .filter(|&i| kel.as_bytes()[offices[i].kecamatan.len()] == b'.')
 }
 
-/// Day 1 of the simulation is a Monday. Returns the weekday name of day `day` (1-based).
+/// Day 1 of the replay: Monday 31 August 2015 (WIB). The nodes' simulated clocks
+/// start there (`sidik serve --sim-clock`), so day `k` is a calendar date with its
+/// weekday and Indonesia's 2015 holidays (`sidik_domain::kalender`).
+pub const DAY_ONE: Date = jiff::civil::date(2015, 8, 31);
+
+/// The calendar date of simulated day `day` (1-based).
+pub fn date_of(day: u32) -> Date {
+    DAY_ONE
+        .checked_add(jiff::Span::new().days(i64::from(day.max(1)) - 1))
+        .unwrap_or(DAY_ONE)
+}
+
+/// The simulated day (1-based; 0 or less before day 1) of a calendar date.
+pub fn day_of(d: Date) -> i64 {
+    (d - DAY_ONE).get_days() as i64 + 1
+}
+
+/// Returns the weekday name of day `day` (1-based).
 pub fn weekday(day: u32) -> &'static str {
-    ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"][((day.max(1) - 1) % 7) as usize]
+    ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
+        [date_of(day).weekday().to_monday_zero_offset() as usize]
 }
 
+/// Offices enroll and print on working days only: Monday to Friday except Indonesia's
+/// public holidays and cuti bersama.
 pub fn is_working_day(day: u32) -> bool {
-    day >= 1 && (day - 1) % 7 < 5
+    day >= 1 && sidik_domain::kalender::Kalender::indonesia().hari_kerja(date_of(day))
 }
 
-/// The working days (Mon–Fri) among days `1..=days`.
+/// The working days among days `1..=days`.
 pub fn working_days(days: u32) -> Vec<u32> {
     (1..=days).filter(|&d| is_working_day(d)).collect()
 }
@@ -311,10 +331,14 @@ mod tests {
     }
 
     #[test]
-    fn working_days_skip_weekends() {
+    fn working_days_skip_weekends_and_holidays() {
         let w = working_days(26);
-        assert_eq!(w.len(), 20);
-        for d in [6, 7, 13, 14, 20, 21] {
+        // 31 August – 25 September 2015: 20 weekdays less Idul Adha (Thu 24 September).
+        assert_eq!(w.len(), 19);
+        assert_eq!(date_of(25), jiff::civil::date(2015, 9, 24));
+        assert_eq!(day_of(jiff::civil::date(2015, 9, 24)), 25);
+        assert_eq!(day_of(DAY_ONE), 1);
+        for d in [6, 7, 13, 14, 20, 21, 25] {
             assert!(!w.contains(&d));
         }
         assert_eq!(w.first(), Some(&1));
@@ -386,8 +410,8 @@ mod tests {
         for x in &a {
             *per_day.entry(x.day).or_default() += 1;
         }
-        assert_eq!(per_day.len(), 20);
-        assert!(per_day.values().all(|&c| c == 15), "{per_day:?}");
+        assert_eq!(per_day.len(), 19);
+        assert!(per_day.values().all(|&c| c == 15 || c == 16), "{per_day:?}");
     }
 
     #[test]

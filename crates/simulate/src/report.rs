@@ -38,6 +38,23 @@ pub struct DayRow {
     pub offices_unread: usize,
     /// The day's work took longer than its wall-time budget.
     pub overran: bool,
+    /// Cards handed over (diserahkan, cumulative).
+    pub handed_over: u64,
+    /// Enrollments acknowledged on this day.
+    pub receipts: u64,
+    /// Suket issued / revoked on this day (all offices).
+    pub suket_issued: u64,
+    pub suket_revoked: u64,
+    /// Cards printed on this day.
+    pub printed_today: u64,
+    /// Blank cards on hand at the end of the day (sum over offices).
+    pub blanks: u64,
+    /// Every office's blank ledger balanced (received = used + spoiled + on hand).
+    pub ledger_ok: bool,
+    /// Applicants holding a valid document: an active Suket or a card handed over.
+    pub in_hand: u64,
+    /// The same in 2015, as reported (nothing until the centre came back).
+    pub in_hand_2015: u64,
 }
 
 impl DayRow {
@@ -67,6 +84,7 @@ impl DayRow {
             r.duplicate += st("ganda");
             r.printable += st("siap_cetak");
             r.printed += st("dicetak") + st("diserahkan");
+            r.handed_over += st("diserahkan");
             if let Some(a) = m.get("sidik_outbox_oldest_age_seconds") {
                 if a.is_finite() {
                     oldest = oldest.max(a);
@@ -80,7 +98,7 @@ impl DayRow {
 
 pub fn table_header() -> String {
     format!(
-        "{:>4} {:<3} {:<6} {:>8} {:>8} {:>8} {:>8} {:>8} {:>9} {:>8} {:>9}",
+        "{:>4} {:<3} {:<6} {:>8} {:>8} {:>8} {:>8} {:>8} {:>9} {:>8} {:>9} {:>7} {:>6} {:>6} {:>6} {:>6} {:>6} {:>7}",
         "day",
         "",
         "centre",
@@ -91,13 +109,20 @@ pub fn table_header() -> String {
         "ganda",
         "printable",
         "printed",
-        "oldest(d)"
+        "oldest(d)",
+        "receipt",
+        "suket+",
+        "suket-",
+        "print+",
+        "blanks",
+        "ledger",
+        "in hand"
     )
 }
 
 pub fn table_row(r: &DayRow) -> String {
     let mut s = format!(
-        "{:>4} {:<3} {:<6} {:>8} {:>8} {:>8} {:>8} {:>8} {:>9} {:>8} {:>9.1}",
+        "{:>4} {:<3} {:<6} {:>8} {:>8} {:>8} {:>8} {:>8} {:>9} {:>8} {:>9.1} {:>7} {:>6} {:>6} {:>6} {:>6} {:>6} {:>7}",
         r.day,
         weekday(r.day),
         if r.centre_up { "up" } else { "DOWN" },
@@ -108,7 +133,14 @@ pub fn table_row(r: &DayRow) -> String {
         r.duplicate,
         r.printable,
         r.printed,
-        r.oldest_wait_days
+        r.oldest_wait_days,
+        r.receipts,
+        r.suket_issued,
+        r.suket_revoked,
+        r.printed_today,
+        r.blanks,
+        if r.ledger_ok { "ok" } else { "FAIL" },
+        r.in_hand
     );
     if r.overran {
         s.push_str("  (day overran)");
@@ -168,7 +200,7 @@ fn esc(s: &str) -> String {
 /// The series drawn on the chart: label, colour, value.
 type Series = (&'static str, &'static str, fn(&DayRow) -> u64);
 
-const SERIES: [Series; 7] = [
+const SERIES: [Series; 9] = [
     ("enrolled", "#1f77b4", |r| r.enrolled),
     ("waiting to sync", "#d62728", |r| r.waiting),
     ("synced", "#ff7f0e", |r| r.synced),
@@ -176,6 +208,8 @@ const SERIES: [Series; 7] = [
     ("decided duplicate", "#9467bd", |r| r.duplicate),
     ("printable", "#8c564b", |r| r.printable),
     ("printed", "#17becf", |r| r.printed),
+    ("documents in hand", "#000000", |r| r.in_hand),
+    ("2015: documents in hand", "#7f7f7f", |r| r.in_hand_2015),
 ];
 
 /// A "nice" axis maximum (1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6 or 8 times a power of ten)
@@ -291,7 +325,7 @@ pub fn svg(rows: &[DayRow], outage_days: u32, title: &str, subtitle: &str) -> St
     }
     let _ = writeln!(
         s,
-        r#"<text x="{:.1}" y="{:.1}" text-anchor="middle">simulated day (end of day; grey: weekend)</text>"#,
+        r#"<text x="{:.1}" y="{:.1}" text-anchor="middle">simulated day (end of day; grey: weekend or holiday)</text>"#,
         left + pw / 2.0,
         h - 10.0
     );

@@ -215,6 +215,12 @@ impl Node {
         self
     }
 
+    /// Sets (or replaces) an environment variable for the next starts.
+    pub fn set_env(&mut self, key: &str, value: &str) {
+        self.env.retain(|(k, _)| k != key);
+        self.env.push((key.to_string(), value.to_string()));
+    }
+
     pub fn running(&self) -> bool {
         self.proc.is_some()
     }

@@ -73,7 +73,7 @@ pub(super) async fn masuk(
 ) -> Response {
     let e = match st.akun.login(&f.username, &f.password).await {
         Ok(s) => {
-            let max_age = s.expires.duration_since(st.clock.now()).as_secs();
+            let max_age = s.expires.duration_since(st.clock.real_now()).as_secs();
             return (
                 [(header::SET_COOKIE, session_cookie(&s.token, max_age))],
                 Redirect::to(home(&st)),

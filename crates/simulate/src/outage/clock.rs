@@ -1,51 +1,99 @@
-//! Simulated time: wall-clock instants mapped to simulated days.
+//! Simulated time, shared with the nodes: every node runs `sidik serve --sim-clock` with
+//! the same start, rate and anchor, and the simulator maps its own schedule onto the
+//! same line, so "day k" here is the nodes' calendar day `plan::date_of(k)` (WIB).
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-/// Maps wall-clock instants to simulated time: day `k` (1-based) runs from
-/// `starts[k-1]` to `starts[k]` (or to "now" for the current day), whatever its wall
-/// length was, so ages stay right on days that overran their budget.
-#[derive(Debug, Default)]
-pub(super) struct SimClock {
-    starts: Vec<Instant>,
+use jiff::civil::{Date, Time};
+use jiff::tz::TimeZone;
+use jiff::{SignedDuration, Timestamp};
+
+use crate::plan;
+
+/// Hour (WIB) at which simulated day 1 begins at the anchor: the offices open at 08.00.
+pub(super) const OPEN: Time = jiff::civil::time(8, 0, 0, 0);
+
+fn wib() -> TimeZone {
+    TimeZone::fixed(jiff::tz::offset(7))
 }
 
-impl SimClock {
-    pub(super) fn start_day(&mut self, at: Instant) {
-        self.starts.push(at);
+/// `sim = start + (real − anchor) × rate`, with `start` = day 1 at 08.00 WIB.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(super) struct Timeline {
+    /// The real instant at which simulated day 1 is at 08.00.
+    pub(super) anchor: Timestamp,
+    /// Simulated seconds per real second (86400 / day-seconds).
+    pub(super) rate: f64,
+}
+
+impl Timeline {
+    pub(super) fn new(anchor: Timestamp, day_seconds: f64) -> Timeline {
+        Timeline {
+            anchor,
+            rate: 86_400.0 / day_seconds,
+        }
     }
 
-    /// Simulated days since the start of day 1 at wall instant `t` (`now`: the present).
-    fn at(&self, t: Instant, now: Instant) -> f64 {
-        let Some(&first) = self.starts.first() else {
-            return 0.0;
-        };
-        if t <= first {
-            return 0.0;
-        }
-        let k = self
-            .starts
-            .iter()
-            .rposition(|&s| s <= t)
-            .expect("t after day 1");
-        let start = self.starts[k];
-        let end = self.starts.get(k + 1).copied().unwrap_or(now);
-        let len = end.saturating_duration_since(start).as_secs_f64();
-        let frac = if len > 0.0 {
-            (t.saturating_duration_since(start).as_secs_f64() / len).min(1.0)
-        } else {
-            1.0
-        };
-        k as f64 + frac
+    /// Day 1 at 08.00 WIB.
+    pub(super) fn start() -> Timestamp {
+        plan::DAY_ONE
+            .to_datetime(OPEN)
+            .to_zoned(wib())
+            .expect("a 2015 date in WIB")
+            .timestamp()
     }
 
-    /// The simulated age at `now` of something `age` wall seconds old.
-    pub(super) fn age_days(&self, age: f64, now: Instant) -> f64 {
-        if !(age.is_finite() && age > 0.0) {
-            return 0.0;
+    /// The `--sim-clock` value the nodes are started with.
+    pub(super) fn spec(&self) -> String {
+        format!("{}@{}@{}", Self::start(), self.rate, self.anchor)
+    }
+
+    /// The simulated instant at real instant `real`.
+    pub(super) fn sim(&self, real: Timestamp) -> Timestamp {
+        let s = real.duration_since(self.anchor).as_secs_f64() * self.rate;
+        Self::start()
+            .checked_add(SignedDuration::from_secs_f64(s))
+            .unwrap_or_else(|_| Self::start())
+    }
+
+    pub(super) fn sim_now(&self) -> Timestamp {
+        self.sim(Timestamp::now())
+    }
+
+    /// The real instant at which the simulated clock reads `at` on day `day`.
+    pub(super) fn real(&self, day: u32, at: Time) -> Timestamp {
+        let sim = plan::date_of(day)
+            .to_datetime(at)
+            .to_zoned(wib())
+            .expect("a 2015 date in WIB")
+            .timestamp();
+        let secs = sim.duration_since(Self::start()).as_secs_f64() / self.rate;
+        self.anchor
+            .checked_add(SignedDuration::from_secs_f64(secs))
+            .unwrap_or(self.anchor)
+    }
+
+    /// Sleeps until the simulated clock reads `at` on day `day` (at once if it has).
+    pub(super) async fn wait_until(&self, day: u32, at: Time) {
+        let left = self.real(day, at).duration_since(Timestamp::now());
+        if left.is_positive() {
+            tokio::time::sleep(Duration::try_from(left).unwrap_or_default()).await;
         }
-        let born = now.checked_sub(Duration::from_secs_f64(age)).unwrap_or(now);
-        (self.at(now, now) - self.at(born, now)).max(0.0)
+    }
+
+    /// Whether the simulated clock is already past `at` on day `day`.
+    pub(super) fn past(&self, day: u32, at: Time) -> bool {
+        Timestamp::now() > self.real(day, at)
+    }
+
+    /// The simulated day (1-based) of simulated instant `t`.
+    pub(super) fn day_of(t: Timestamp) -> i64 {
+        plan::day_of(Self::date(t))
+    }
+
+    /// The WIB calendar date of simulated instant `t`.
+    pub(super) fn date(t: Timestamp) -> Date {
+        t.to_zoned(wib()).date()
     }
 }
 
@@ -54,22 +102,31 @@ mod tests {
     use super::*;
 
     #[test]
-    fn sim_clock_maps_wall_time_per_day_even_when_days_overrun() {
-        let t0 = Instant::now();
-        let s = |x: f64| t0 + Duration::from_secs_f64(x);
-        let mut c = SimClock::default();
-        c.start_day(s(0.0)); // day 1: 1 s
-        c.start_day(s(1.0)); // day 2: 3 s (overran)
-        c.start_day(s(4.0)); // day 3: current, now = 5 s
-        let now = s(5.0);
-        assert_eq!(c.at(s(0.0), now), 0.0);
-        assert!((c.at(s(0.5), now) - 0.5).abs() < 1e-9);
-        assert!((c.at(s(2.5), now) - 1.5).abs() < 1e-9);
-        assert!((c.at(now, now) - 3.0).abs() < 1e-9);
-        // Born at 0.5 s (day 1, midday): 2.5 simulated days old at the end of day 3.
-        assert!((c.age_days(4.5, now) - 2.5).abs() < 1e-9);
-        assert_eq!(c.age_days(0.0, now), 0.0);
-        assert_eq!(c.age_days(f64::NAN, now), 0.0);
-        assert!((c.age_days(100.0, now) - 3.0).abs() < 1e-9);
+    fn the_timeline_maps_real_seconds_to_simulated_days() {
+        let anchor: Timestamp = "2026-01-01T00:00:00Z".parse().unwrap();
+        let t = Timeline::new(anchor, 10.0);
+        assert_eq!(t.rate, 8640.0);
+        assert_eq!(Timeline::start().to_string(), "2015-08-31T01:00:00Z");
+        assert_eq!(t.sim(anchor), Timeline::start());
+        // Ten real seconds later it is Tuesday 08.00 WIB: day 2.
+        let s = t.sim("2026-01-01T00:00:10Z".parse().unwrap());
+        assert_eq!(Timeline::day_of(s), 2);
+        assert_eq!(Timeline::date(s), jiff::civil::date(2015, 9, 1));
+        // Day 3 at 23.00 WIB is 2 days and 15 hours after the start.
+        let r = t.real(3, jiff::civil::time(23, 0, 0, 0));
+        let secs = r.duration_since(anchor).as_secs_f64();
+        assert!((secs - 26.25).abs() < 1e-6, "{secs}");
+        assert_eq!(t.sim(r).to_string(), "2015-09-02T16:00:00Z");
+        // Before day 1 08.00 the clock reads day 1's early hours, then day 0.
+        assert_eq!(
+            Timeline::day_of(t.sim("2025-12-31T23:59:58Z".parse().unwrap())),
+            1
+        );
+        assert_eq!(
+            Timeline::day_of(t.sim("2025-12-31T23:59:56Z".parse().unwrap())),
+            0
+        );
+        let spec = t.spec();
+        assert_eq!(spec, "2015-08-31T01:00:00Z@8640@2026-01-01T00:00:00Z");
     }
 }

@@ -6,11 +6,18 @@
 //! locally) throughout, then sync. The report compares what the offices acknowledged,
 //! what the centre received and what came back as decisions.
 //!
+//! Every node runs a simulated clock (`sidik serve --sim-clock`, hidden): day 1 is
+//! Monday 31 August 2015 at 08.00 WIB and a day lasts `--day-seconds` of wall time, so
+//! printer days, Suket dates, ETAs and Indonesia's 2015 holidays mean what they say.
+//! Offices enroll, print and hand over cards on working days only.
+//!
 //! Layout: `provision` (keys, certificates, residents and officers; starting the nodes),
-//! `workload` (enrolling an applicant, printing cards), `days` (the simulated days, the
-//! outage and the centre's restart), `clock` (wall time to simulated days), `recovery`
-//! (watching the backlog clear), `verdict` (the end-of-run accounting) and `summary`
-//! (the printed report and the chart).
+//! `workload` (enrolling an applicant and reading its Suket), `printing` (printers,
+//! blanks, batches, hand-over, ETAs, the ledger), `days` (the simulated days, the outage,
+//! the centre's restart, `--flap`), `clock` (the timeline shared with the nodes),
+//! `recovery` (watching the backlog clear), `verdict` (the exactly-once accounting),
+//! `documents` and `stats` (Suket, days to a card, ETA accuracy, planted duplicates)
+//! and `summary` (the printed report and the chart).
 
 use std::collections::HashSet;
 use std::path::Path;
@@ -26,13 +33,17 @@ use crate::OutageOpts;
 
 mod clock;
 mod days;
+mod documents;
+mod printing;
 mod provision;
 mod recovery;
+mod stats;
 mod summary;
 mod verdict;
 mod workload;
 
-use days::Days;
+use clock::Timeline;
+use days::{Days, Desks};
 
 const OFFICER: &str = "simulasi";
 const COMMAND_TIMEOUT: Duration = Duration::from_secs(300);
@@ -95,6 +106,41 @@ pub async fn run(opts: OutageOpts) -> Result<()> {
     result
 }
 
+/// One printer and the initial blanks at every office; with `--blanko-shortage`, a
+/// delivery scheduled for `--delivery-day`.
+async fn set_up_desks(opts: &OutageOpts, offices: &[client::Office]) -> Result<Desks> {
+    let cap = opts.printer_capacity;
+    let blanks = opts.blanko.unwrap_or(if opts.blanko_shortage {
+        2 * u64::from(cap)
+    } else {
+        opts.applicants as u64
+    });
+    let delivery = opts.blanko_shortage.then(|| {
+        (
+            opts.delivery_day.unwrap_or(opts.outage_days + 10),
+            opts.applicants as u64,
+        )
+    });
+    let mut desks = Desks {
+        printers: Vec::new(),
+        kiriman: Vec::new(),
+        delivery,
+    };
+    for o in offices {
+        let (p, k) =
+            printing::set_up(o, cap, blanks, delivery.map(|(d, n)| (plan::date_of(d), n))).await?;
+        desks.printers.push(p);
+        desks.kiriman.push(k);
+    }
+    println!(
+        "print desks: 1 printer × {cap} cards a day and {blanks} blank cards per office{}",
+        delivery
+            .map(|(d, n)| format!("; {n} more scheduled for day {d} ({})", plan::date_of(d)))
+            .unwrap_or_default()
+    );
+    Ok(desks)
+}
+
 /// The fixed inputs of a run: the offices, the synthetic population and the applicant
 /// plan.
 struct Scenario {
@@ -153,7 +199,8 @@ async fn simulate(opts: &OutageOpts, bin: &Path, work: &Path) -> Result<()> {
     let n = opts.applicants;
     let compression = compression(opts);
     let sites = plan::jakarta_utara();
-    let today = sidik_domain::tanggal::tanggal_wib(jiff::Timestamp::now());
+    // The population's ages are as of the replay's first day (the nodes' clocks).
+    let today = plan::DAY_ONE;
     let residents = opts.residents.unwrap_or((n * 5 / 2).max(20_000));
     println!(
         "Sidik outage simulation: {} offices of Jakarta Utara ({} kelurahan) and one centre, real processes on loopback",
@@ -174,27 +221,61 @@ async fn simulate(opts: &OutageOpts, bin: &Path, work: &Path) -> Result<()> {
     let mut cluster = provision::provision(bin, work, &sc.sites, &sc.people, &password).await?;
     println!("provisioned in {:.1} s", t.elapsed().as_secs_f64());
 
+    // Every node runs the same simulated clock: day 1 at 08.00 WIB is a few seconds
+    // from now, after the nodes have started and the print desks are set up.
+    let lead = 4.0 + 1.5 * (cluster.offices.len() + 1) as f64;
+    let anchor = jiff::Timestamp::now()
+        .checked_add(jiff::SignedDuration::from_secs_f64(lead))
+        .context("anchor")?;
+    let timeline = Timeline::new(anchor, opts.day_seconds);
+    for node in std::iter::once(&mut cluster.central).chain(cluster.offices.iter_mut()) {
+        node.set_env("SIDIK_SIM_CLOCK", &timeline.spec());
+    }
+    println!(
+        "simulated clock on every node: day 1 = {} 08.00 WIB, {:.0} simulated seconds per second; offices enroll and print on working days only (no weekends, no public holidays)",
+        plan::DAY_ONE, timeline.rate
+    );
+
     let http = client::http_client()?;
     let offices = provision::start(&mut cluster, &http, &sc.sites, &password).await?;
     let office_bases: Vec<String> = cluster.offices.iter().map(|o| o.base.clone()).collect();
+    let desks = set_up_desks(opts, &offices).await?;
 
     // Day 1, 00:00: the data centre goes dark.
     cluster.central.kill();
     println!(
-        "day 1 (Mon): central node SIGKILLed; it stays down for {} days",
+        "day 1 ({}): central node SIGKILLed; it stays down for {} days",
+        plan::date_of(1),
         opts.outage_days
     );
 
-    let log = Days::new(opts, &sc, &mut cluster, &http, &offices, &office_bases)
-        .run()
-        .await?;
+    let log = Days::new(
+        opts,
+        &sc,
+        &mut cluster,
+        &http,
+        &offices,
+        &office_bases,
+        desks,
+        timeline,
+    )
+    .run()
+    .await?;
 
     let v = verdict::account(&http, &cluster, &offices, &office_bases, &sc, &log.outcomes).await?;
+    let docs = documents::collect(&offices, &sc, &log).await?;
 
     summary::print(opts, &log, &v);
+    documents::print(&docs);
     summary::write_chart(opts, sc.sites.len(), &log)?;
 
-    let failures = v.failures(log.cleared_after.is_some());
+    let mut failures = v.failures(log.cleared_after.is_some());
+    failures.extend(docs.failures());
+    failures.extend(
+        log.ledger_failures
+            .iter()
+            .map(|f| format!("blank ledger: {f}")),
+    );
     cluster.kill_all();
     if failures.is_empty() {
         println!("verdict: PASS (every acknowledged enrollment reached the centre exactly once and came back decided)");

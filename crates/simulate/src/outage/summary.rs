@@ -63,7 +63,7 @@ fn print_timings(opts: &OutageOpts, log: &RunLog) {
         Some(m) => {
             println!(
                 "recovery: centre restarted on day {} (ready in {:.1} s); backlog cleared {:.1} s after the restart",
-                opts.outage_days + 1,
+                log.restart_day,
                 log.centre_ready_after.as_secs_f64(),
                 m.cleared.as_secs_f64()
             );
