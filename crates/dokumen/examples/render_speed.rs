@@ -1,5 +1,5 @@
 //! Time to render each document (release build):
-//! `cargo run --release -p sidik-dokumen --example speed`.
+//! `cargo run --release -p sidik-dokumen --example render_speed`.
 use std::time::Instant;
 
 use sidik_dokumen::*;
