@@ -435,28 +435,41 @@ impl Issuance {
         ps: &[Permohonan],
         pusat: &KeadaanPusat,
     ) -> Result<Vec<Perkiraan>> {
+        // Where each one stands: the cards that will be printed before it — the queue
+        // ahead of it and the applications still waiting for the centre that will go in
+        // ahead of it once approved (the queue is in enrollment order, so an earlier
+        // enrollment approved later still goes first).
         let mut tahap = Vec::with_capacity(ps.len());
         for p in ps {
+            let ahead = || async {
+                Ok::<_, IssuanceError>(
+                    self.store
+                        .print_queue_ahead(p.nomor.as_str())
+                        .await?
+                        .unwrap_or(0),
+                )
+            };
             tahap.push(match p.status {
-                Status::Direkam | Status::Dikirim | Status::Tunggal => Tahap::MenungguPusat,
-                Status::SiapCetak => {
-                    match self.store.print_queue_position(p.nomor.as_str()).await? {
-                        Some(posisi) => Tahap::DalamAntrean { posisi },
-                        None => Tahap::Lainnya,
-                    }
+                Status::Direkam | Status::Dikirim | Status::Tunggal => {
+                    (Tahap::MenungguPusat, ahead().await?)
                 }
-                Status::Dicetak | Status::Diserahkan => Tahap::SudahDicetak,
-                Status::Ganda | Status::Ditolak => Tahap::Lainnya,
+                Status::SiapCetak => (
+                    Tahap::DalamAntrean {
+                        posisi: ahead().await?,
+                    },
+                    0,
+                ),
+                Status::Dicetak | Status::Diserahkan => (Tahap::SudahDicetak, 0),
+                Status::Ganda | Status::Ditolak => (Tahap::Lainnya, 0),
             });
         }
         if tahap
             .iter()
-            .all(|t| matches!(t, Tahap::Lainnya | Tahap::SudahDicetak))
+            .all(|(t, _)| matches!(t, Tahap::Lainnya | Tahap::SudahDicetak))
         {
             return Ok(vec![Perkiraan::TidakBerlaku; ps.len()]);
         }
         let kap = self.kapasitas().await?;
-        let total = self.store.print_queue_len().await?;
         let (pusat, keputusan) = if self.answers_to_centre() {
             (*pusat, KEPUTUSAN_HARI_KERJA)
         } else {
@@ -465,14 +478,14 @@ impl Issuance {
         let today = self.today();
         Ok(tahap
             .iter()
-            .map(|t| {
+            .map(|(t, ahead)| {
                 eta::perkirakan(
                     t,
                     &kap,
                     Kalender::indonesia(),
                     today,
                     &pusat,
-                    total,
+                    *ahead,
                     keputusan,
                 )
             })

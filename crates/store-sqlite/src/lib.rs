@@ -422,6 +422,10 @@ impl Store for SqliteStore {
         cetak::print_queue_position(self, nomor).await
     }
 
+    async fn print_queue_ahead(&self, nomor: &str) -> Result<Option<u64>> {
+        cetak::print_queue_ahead(self, nomor).await
+    }
+
     async fn print_batch(
         &self,
         req: &PermintaanBatch,

@@ -317,6 +317,11 @@ pub trait Store: Send + Sync + 'static {
     async fn print_queue_len(&self) -> Result<u64>;
     /// 0-based place of an application in the print queue, if it is in it.
     async fn print_queue_position(&self, nomor: &str) -> Result<Option<u64>>;
+    /// How many cards will be printed before this application's: those in the queue
+    /// ahead of it AND those still waiting for the uniqueness decision (`dikirim`,
+    /// `tunggal`) that will go in ahead of it once approved (the queue is in class,
+    /// date-needed and enrollment order). `None` if there is no such application.
+    async fn print_queue_ahead(&self, nomor: &str) -> Result<Option<u64>>;
     /// Prints a batch in ONE transaction: takes the first applications of the queue, at
     /// most `maks`, the printer's capacity left on the day and the blanks on hand; runs
     /// `rule` on them; applies its transitions, books one blank used per card and records

@@ -170,6 +170,13 @@ pub async fn blank_ledger_and_batches(s: &dyn Store) {
             .position(|i| i.nomor == apps[1].nomor.as_str())
             .map(|p| p as u64)
     );
+    // Cards before each: the queue ahead and what still waits for the decision.
+    let ahead = |i: usize| {
+        let nomor = apps[i].nomor.to_string();
+        async move { s.print_queue_ahead(&nomor).await.unwrap().unwrap() }
+    };
+    assert_eq!(ahead(1).await, ahead(0).await + 1);
+    assert_eq!(s.print_queue_ahead("nope").await.unwrap(), None);
     // The ledger: receive, refuse what is not there, never unbalanced.
     assert_eq!(s.blanko().await.unwrap(), BukuBlanko::default());
     assert!(matches!(
