@@ -38,6 +38,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
 ];
 
 mod accounts;
+mod antrean;
 mod applications;
 mod audit;
 mod cetak;
@@ -423,7 +424,7 @@ impl Store for SqliteStore {
     }
 
     async fn print_queue_ahead(&self, nomor: &str) -> Result<Option<u64>> {
-        cetak::print_queue_ahead(self, nomor).await
+        antrean::print_queue_ahead(self, nomor).await
     }
 
     async fn print_batch(
