@@ -486,6 +486,11 @@ pub(crate) async fn blanko_receive(
         &audit.aktor,
     )
     .await?;
+    commit_ledger(tx, audit).await
+}
+
+/// Writes the movement's audit entry, reads the ledger as it now stands and commits.
+async fn commit_ledger(mut tx: Tx, audit: AuditDraft) -> Result<BukuBlanko> {
     append_audit(&mut tx, vec![audit]).await?;
     let l = ledger(&mut tx).await?;
     tx.commit().await.map_err(be)?;
@@ -500,10 +505,7 @@ pub(crate) async fn blanko_spoil_stock(
 ) -> Result<BukuBlanko> {
     let mut tx = store.begin_write().await?;
     book(&mut tx, "rusak_stok", jumlah, None, waktu, &audit.aktor).await?;
-    append_audit(&mut tx, vec![audit]).await?;
-    let l = ledger(&mut tx).await?;
-    tx.commit().await.map_err(be)?;
-    Ok(l)
+    commit_ledger(tx, audit).await
 }
 
 pub(crate) async fn blanko_schedule(

@@ -455,14 +455,7 @@ async fn the_checker_page_names_every_verdict() {
     };
     assert_eq!(verdict(&qr_verdict(&app, &qr).await), "valid");
     // One byte of the signature changed: forged.
-    let forged = {
-        use claim169_core::pipeline;
-        let compressed = pipeline::base45_decode(&qr).unwrap();
-        let (mut cose, _) = pipeline::decompress(&compressed, 65_536).unwrap();
-        let last = cose.len() - 1;
-        cose[last] ^= 0x01;
-        pipeline::base45_encode(&pipeline::compress_zlib(&cose))
-    };
+    let forged = tamper_qr(&qr);
     let html = qr_verdict(&app, &forged).await;
     assert_eq!(verdict(&html), "forged", "{html}");
     assert!(html.contains("Palsu"), "{html}");
@@ -541,14 +534,7 @@ async fn node_issued_sukets_for_the_claim169_interop_check() {
     *jam.0.lock().unwrap() = jiff::Timestamp::now();
     let valid = issue(&p, 1602).await;
     let qr = valid["qr"].as_str().unwrap().to_string();
-    let tampered = {
-        use claim169_core::pipeline;
-        let compressed = pipeline::base45_decode(&qr).unwrap();
-        let (mut cose, _) = pipeline::decompress(&compressed, 65_536).unwrap();
-        let last = cose.len() - 1;
-        cose[last] ^= 0x01;
-        pipeline::base45_encode(&pipeline::compress_zlib(&cose))
-    };
+    let tampered = tamper_qr(&qr);
     let verdict = |html: String| {
         html.split("data-verdict=\"")
             .nth(1)

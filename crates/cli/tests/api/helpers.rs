@@ -278,3 +278,14 @@ pub async fn audit_intact(store: &dyn Store) -> u64 {
         }
     }
 }
+
+/// A Suket QR with the last byte of its COSE_Sign1 (inside the signature) changed and
+/// re-encoded: well-formed, with a signature that does not verify.
+pub fn tamper_qr(qr: &str) -> String {
+    use claim169_core::pipeline;
+    let compressed = pipeline::base45_decode(qr).unwrap();
+    let (mut cose, _) = pipeline::decompress(&compressed, 65_536).unwrap();
+    let last = cose.len() - 1;
+    cose[last] ^= 0x01;
+    pipeline::base45_encode(&pipeline::compress_zlib(&cose))
+}

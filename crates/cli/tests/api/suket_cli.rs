@@ -30,15 +30,6 @@ fn root_hex(app: &TestApp) -> String {
     hex::encode(keys.signing_key().verifying_key().to_bytes())
 }
 
-fn tamper(qr: &str) -> String {
-    use claim169_core::pipeline;
-    let compressed = pipeline::base45_decode(qr).unwrap();
-    let (mut cose, _) = pipeline::decompress(&compressed, 65_536).unwrap();
-    let last = cose.len() - 1;
-    cose[last] ^= 0x01;
-    pipeline::base45_encode(&pipeline::compress_zlib(&cose))
-}
-
 /// A PNG photo of a QR code holding `text` (4 px per module, quiet zone).
 fn qr_png(text: &str) -> Vec<u8> {
     let code = qrcode::QrCode::with_error_correction_level(text, qrcode::EcLevel::M).unwrap();
@@ -112,7 +103,7 @@ async fn every_verdict_offline_from_a_fetched_trust_folder() {
     let (code, out) = sidik(&["verify", &qr, "--trust", trust_s, "--now", &later]);
     assert_eq!((code, verdict(&out)), (3, "expired"), "{out}");
     // One byte of the signature changed.
-    let (code, out) = sidik(&["verify", &tamper(&qr), "--trust", trust_s]);
+    let (code, out) = sidik(&["verify", &tamper_qr(&qr), "--trust", trust_s]);
     assert_eq!((code, verdict(&out)), (3, "forged"), "{out}");
     // Signed by a key nobody certified.
     let stranger = ed25519_dalek::SigningKey::from_bytes(&[7u8; 32]);
