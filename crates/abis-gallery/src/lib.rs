@@ -136,12 +136,14 @@ impl Abis for GalleryAbis {
 
     fn insert(&self, permohonan: &str, nik: &str, fingers: &Fingers) -> Result<(), String> {
         let v = views(fingers)?;
+        // Parsing and the index cells need no lock: readers keep searching meanwhile.
+        let prepared = abis::gallery::PreparedInsert::new(&v);
         let mut g = self
             .inner
             .write()
             .map_err(|_| "ABIS lock poisoned".to_string())?;
         g.gallery.delete(permohonan);
-        g.gallery.insert(permohonan, &v);
+        g.gallery.insert_prepared(permohonan, &v, prepared);
         g.nik_of.insert(permohonan.to_string(), nik.to_string());
         Ok(())
     }

@@ -226,9 +226,11 @@ impl Issuance {
                 .ok_or_else(|| IssuanceError::Internal(format!("blob {} missing", j.sha256)))?;
             fingers.push((j.posisi.get(), bytes));
         }
-        let hits = self
-            .abis
-            .identify(&fingers)
+        // The 1:N search is CPU work: on the blocking pool, not on an async worker.
+        let abis = self.abis.clone();
+        let hits = tokio::task::spawn_blocking(move || abis.identify(&fingers))
+            .await
+            .map_err(|e| IssuanceError::Internal(format!("ABIS search task: {e}")))?
             .map_err(IssuanceError::Internal)?
             .into_iter()
             .map(Kandidat::from)

@@ -185,7 +185,14 @@ impl Issuance {
                 .iter()
                 .map(|(pos, b)| (pos.get(), b.bytes.clone()))
                 .collect();
-            if let Err(e) = self.abis.insert(p.nomor.as_str(), nik.as_str(), &fingers) {
+            // The insert is CPU work under the gallery's write lock: it runs on the
+            // blocking pool, so the async workers keep serving (and committing) the
+            // other requests meanwhile.
+            let (abis, nomor, nik) = (self.abis.clone(), p.nomor.to_string(), nik.to_string());
+            let r = tokio::task::spawn_blocking(move || abis.insert(&nomor, &nik, &fingers))
+                .await
+                .unwrap_or_else(|e| Err(format!("ABIS insert task: {e}")));
+            if let Err(e) = r {
                 // The application is stored; the gallery is rebuilt from storage at the
                 // next start, so this is logged, not fatal.
                 tracing::warn!(nomor = %p.nomor, "ABIS insert failed: {e}");

@@ -1,6 +1,6 @@
 //! Enrollment: inserting one person or a batch, deleting, and compacting the index.
 
-use super::keys::{index_cells, posting};
+use super::keys::index_cells;
 use super::shard::{PosIndex, Shard};
 use super::{Gallery, PersonRec, Slot, NORM_K, SHARDS, SHARD_SHIFT, TAG_BITS};
 use crate::matcher::Prepared;
@@ -12,18 +12,47 @@ use std::collections::HashMap;
 /// its index cells and minutia angles).
 type Deferred = HashMap<u8, Vec<(u32, Vec<(u32, u16)>)>>;
 
+/// A person's fingers with their index cells computed, ready for
+/// [`Gallery::insert_prepared`]: the costly part of an insert, done without the gallery.
+pub struct PreparedInsert {
+    cells: Vec<Vec<(u32, u16)>>,
+}
+
+impl PreparedInsert {
+    pub fn new(fingers: &[(u8, FingerView)]) -> Self {
+        PreparedInsert {
+            cells: fingers
+                .iter()
+                .map(|(_, v)| {
+                    let mut cs = Vec::new();
+                    index_cells(&Prepared::new(v), |c, a| cs.push((c as u32, a)));
+                    cs
+                })
+                .collect(),
+        }
+    }
+}
+
 impl Gallery {
     /// Enrolls (or, if already present, replaces) a person's fingers.
     pub fn insert(&mut self, person: &str, fingers: &[(u8, FingerView)]) {
-        let cells = fingers
-            .iter()
-            .map(|(_, v)| {
-                let mut cs = Vec::new();
-                index_cells(&Prepared::new(v), |c, a| cs.push((c as u32, a)));
-                cs
-            })
-            .collect();
-        self.insert_cells(person, fingers, cells, None);
+        self.insert_prepared(person, fingers, PreparedInsert::new(fingers));
+    }
+
+    /// [`Gallery::insert`] with the index cells computed beforehand (outside a lock);
+    /// `prepared` must come from the same `fingers`.
+    pub fn insert_prepared(
+        &mut self,
+        person: &str,
+        fingers: &[(u8, FingerView)],
+        prepared: PreparedInsert,
+    ) {
+        assert_eq!(
+            prepared.cells.len(),
+            fingers.len(),
+            "prepared from other fingers"
+        );
+        self.insert_cells(person, fingers, prepared.cells, None);
     }
 
     /// Enrolls many persons at once (templates prepared in parallel): use this to rebuild
@@ -57,9 +86,7 @@ impl Gallery {
                 .enumerate()
                 .for_each(|(sh, shard)| {
                     for (local, cs) in jobs.iter().filter(|(l, _)| *l as usize % SHARDS == sh) {
-                        for &(c, a) in cs {
-                            shard.push(c as usize, posting(*local, a));
-                        }
+                        shard.push_finger(*local, cs);
                     }
                 });
         });
@@ -117,10 +144,7 @@ impl Gallery {
             match deferred.as_deref_mut() {
                 Some(d) => d.entry(*pos).or_default().push((local, cs)),
                 None => {
-                    let shard = &mut idx.shards[local as usize % SHARDS];
-                    for &(c, a) in &cs {
-                        shard.push(c as usize, posting(local, a));
-                    }
+                    idx.shards[local as usize % SHARDS].push_finger(local, &cs);
                 }
             }
             self.slots.push(Some(Slot {

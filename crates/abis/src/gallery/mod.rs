@@ -28,6 +28,7 @@ mod shard;
 mod shortlist;
 mod stage1;
 
+pub use enroll::PreparedInsert;
 pub use identify::fuse_scores;
 
 use crate::template::Minutia;

@@ -18,6 +18,10 @@ pub(super) struct Shard {
     list_of_cell: Vec<u32>,
     /// `lists[0]` stays empty.
     pub(super) lists: Vec<Vec<u32>>,
+    /// The cell of each list in `lists` (`cell_of_list[0]` is unused).
+    cell_of_list: Vec<u32>,
+    /// Emptied lists kept for reuse, so that a new recent cell rarely allocates.
+    pool: Vec<Vec<u32>>,
     /// Postings in the recent part.
     pub(super) recent: usize,
     /// Total postings (live and dead).
@@ -36,6 +40,8 @@ impl Shard {
             base: Vec::new(),
             list_of_cell: vec![0; CELLS],
             lists: vec![Vec::new()],
+            cell_of_list: vec![0],
+            pool: Vec::new(),
             recent: 0,
             postings: 0,
         }
@@ -79,12 +85,40 @@ impl Shard {
         let mut l = self.list_of_cell[cell];
         if l == 0 {
             l = self.lists.len() as u32;
-            self.lists.push(Vec::new());
+            self.lists.push(self.pool.pop().unwrap_or_default());
+            self.cell_of_list.push(cell as u32);
             self.list_of_cell[cell] = l;
         }
         self.lists[l as usize].push(posting);
         self.postings += 1;
         self.recent += 1;
+    }
+
+    /// Pushes one finger's postings (`(cell, tag)` pairs, as `posting(local, tag)`). The
+    /// cells are scattered over a table of megabytes, so each push would wait for up to
+    /// three dependent cache misses (the cell's list number, the list's header, its
+    /// end); they are requested a few pushes ahead instead.
+    pub(super) fn push_finger(&mut self, local: u32, cells: &[(u32, u16)]) {
+        const A: usize = PREFETCH_AHEAD;
+        for (i, &(c, tag)) in cells.iter().enumerate() {
+            if let Some(&(c, _)) = cells.get(i + 3 * A) {
+                prefetch(self.list_of_cell.as_ptr().wrapping_add(c as usize));
+            }
+            if let Some(&(c, _)) = cells.get(i + 2 * A) {
+                let l = self.list_of_cell[c as usize];
+                if l != 0 {
+                    prefetch(self.lists.as_ptr().wrapping_add(l as usize));
+                }
+            }
+            if let Some(&(c, _)) = cells.get(i + A) {
+                let l = self.list_of_cell[c as usize];
+                if l != 0 {
+                    let list = &self.lists[l as usize];
+                    prefetch(list.as_ptr().wrapping_add(list.len()));
+                }
+            }
+            self.push(c as usize, super::keys::posting(local, tag));
+        }
     }
 
     pub(super) fn wants_freeze(&self) -> bool {
@@ -94,33 +128,100 @@ impl Shard {
     /// Merges the recent part into a new frozen part, keeping only postings for which
     /// `live` holds (all when `None`).
     pub(super) fn freeze(&mut self, live: Option<&dyn Fn(u32) -> bool>) {
+        match live {
+            Some(live) => self.rebuild(live),
+            None => self.merge_recent(),
+        }
+        // Empty the recent part, keeping its lists' allocations for the next inserts.
+        for (l, &c) in self.cell_of_list.iter().enumerate().skip(1) {
+            self.list_of_cell[c as usize] = 0;
+            let mut list = std::mem::take(&mut self.lists[l]);
+            list.clear();
+            self.pool.push(list);
+        }
+        self.lists.truncate(1);
+        self.cell_of_list.truncate(1);
+        self.recent = 0;
+    }
+
+    /// Frozen + recent, filtered by `live`: a pass over every cell (compaction only).
+    fn rebuild(&mut self, live: &dyn Fn(u32) -> bool) {
         let mut off = Vec::with_capacity(CELLS + 1);
         let mut base = Vec::with_capacity(self.base.len() + self.recent);
         for cell in 0..CELLS {
             off.push(base.len() as u32);
             let (b, r) = self.get(cell);
-            match live {
-                Some(live) => base.extend(b.iter().chain(r).copied().filter(|&q| live(q))),
-                // Plain copies (memcpy) when nothing is dropped.
-                None => {
-                    base.extend_from_slice(b);
-                    base.extend_from_slice(r);
-                }
-            }
+            base.extend(b.iter().chain(r).copied().filter(|&q| live(q)));
         }
         off.push(base.len() as u32);
         self.postings = base.len();
         self.base_off = off;
         self.base = base;
-        self.list_of_cell.iter_mut().for_each(|l| *l = 0);
-        self.lists = vec![Vec::new()];
-        self.recent = 0;
+    }
+
+    /// Frozen + recent, nothing dropped: the frozen postings are copied in runs between
+    /// the cells that have recent postings (in cell order), and the offsets shifted by
+    /// the recent postings before each cell, so the cost is a copy of the frozen part
+    /// and one pass over the offset table rather than a lookup per cell.
+    fn merge_recent(&mut self) {
+        let mut touched: Vec<(u32, u32)> = self
+            .cell_of_list
+            .iter()
+            .enumerate()
+            .skip(1)
+            .map(|(l, &c)| (c, l as u32))
+            .collect();
+        touched.sort_unstable();
+        let old_off = |c: usize| -> usize {
+            if self.base_off.is_empty() {
+                0
+            } else {
+                self.base_off[c] as usize
+            }
+        };
+        let mut base = Vec::with_capacity(self.base.len() + self.recent);
+        let mut from = 0usize;
+        for &(c, l) in &touched {
+            let end = old_off(c as usize + 1);
+            base.extend_from_slice(&self.base[from..end]);
+            base.extend_from_slice(&self.lists[l as usize]);
+            from = end;
+        }
+        base.extend_from_slice(&self.base[from..]);
+        let mut off = if self.base_off.is_empty() {
+            vec![0u32; CELLS + 1]
+        } else {
+            std::mem::take(&mut self.base_off)
+        };
+        // Offset of cell c grows by the recent postings of the cells before it: one
+        // shift per run of cells between two touched ones.
+        let mut shift = 0u32;
+        let mut from = 0usize;
+        for &(c, l) in &touched {
+            let c = c as usize;
+            if shift > 0 {
+                off[from..=c].iter_mut().for_each(|o| *o += shift);
+            }
+            from = c + 1;
+            shift += self.lists[l as usize].len() as u32;
+        }
+        off[from..].iter_mut().for_each(|o| *o += shift);
+        debug_assert_eq!(off[CELLS] as usize, base.len());
+        self.postings = base.len();
+        self.base_off = off;
+        self.base = base;
     }
 
     pub(super) fn heap_bytes(&self) -> usize {
         (self.base_off.capacity() + self.base.capacity() + self.list_of_cell.len()) * 4
-            + self.lists.len() * std::mem::size_of::<Vec<u32>>()
-            + self.lists.iter().map(|c| c.capacity() * 4).sum::<usize>()
+            + (self.lists.len() + self.pool.len()) * std::mem::size_of::<Vec<u32>>()
+            + self.cell_of_list.capacity() * 4
+            + self
+                .lists
+                .iter()
+                .chain(&self.pool)
+                .map(|c| c.capacity() * 4)
+                .sum::<usize>()
     }
 }
 
@@ -142,5 +243,68 @@ impl PosIndex {
             slot_of: Vec::new(),
             weight_of: Vec::new(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every cell's postings (frozen then recent), as a plain list per touched cell.
+    fn contents(s: &Shard, cells: &[usize]) -> Vec<Vec<u32>> {
+        cells
+            .iter()
+            .map(|&c| {
+                let (b, r) = s.get(c);
+                b.iter().chain(r).copied().collect()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn incremental_freezes_keep_every_posting_in_insert_order() {
+        let mut s = Shard::new();
+        let mut naive: Vec<Vec<u32>> = vec![Vec::new(); CELLS];
+        let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
+        let mut cells = std::collections::BTreeSet::new();
+        for round in 0..5u32 {
+            for i in 0..3_000u32 {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                // A few hot cells and many cold ones, the first and last among them.
+                let cell = match i % 4 {
+                    0 => (x % 7) as usize,
+                    1 => CELLS - 1 - (x % 3) as usize,
+                    _ => (x % CELLS as u64) as usize,
+                };
+                let q = round * 10_000 + i;
+                s.push(cell, q);
+                naive[cell].push(q);
+                cells.insert(cell);
+            }
+            let cells: Vec<usize> = cells.iter().copied().collect();
+            let want: Vec<Vec<u32>> = cells.iter().map(|&c| naive[c].clone()).collect();
+            assert_eq!(contents(&s, &cells), want, "before freeze {round}");
+            s.freeze(None);
+            assert_eq!(s.recent, 0);
+            assert_eq!(s.postings, 3_000 * (round as usize + 1));
+            assert_eq!(contents(&s, &cells), want, "after freeze {round}");
+            assert_eq!(
+                s.get(12_345).0.len() + s.get(12_345).1.len(),
+                naive[12_345].len()
+            );
+        }
+        // Compaction drops what `live` rejects and keeps the order of the rest.
+        s.push(5, 7);
+        s.freeze(Some(&|q: u32| q.is_multiple_of(2)));
+        let cells: Vec<usize> = cells.iter().copied().collect();
+        naive[5].push(7);
+        let want: Vec<Vec<u32>> = cells
+            .iter()
+            .map(|&c| naive[c].iter().copied().filter(|q| q.is_multiple_of(2)).collect())
+            .collect();
+        assert_eq!(contents(&s, &cells), want);
+        assert_eq!(s.postings, want.iter().map(Vec::len).sum::<usize>());
     }
 }
