@@ -11,7 +11,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 
-use jiff::civil::{time, Time};
+use jiff::civil::{time, Date, Time};
 use jiff::Timestamp;
 
 use super::clock::{Timeline, OPEN};
@@ -46,6 +46,8 @@ pub(super) struct RunLog {
     pub(super) printed_total: u64,
     /// The day each card was printed, by registration number.
     pub(super) printed: HashMap<String, u32>,
+    /// The date of each card's batch on its office's clock.
+    pub(super) printed_on: HashMap<String, Date>,
     /// Cards handed over.
     pub(super) handed: HashSet<String>,
     /// The ETA each application got when first seen in the print queue.
@@ -143,6 +145,7 @@ impl<'a> Days<'a> {
                 centre_ready_after: Duration::ZERO,
                 printed_total: 0,
                 printed: HashMap::new(),
+                printed_on: HashMap::new(),
                 handed: HashSet::new(),
                 etas: HashMap::new(),
                 restart_sim: None,
@@ -343,9 +346,12 @@ impl<'a> Days<'a> {
     async fn print(&mut self, day: u32) -> Result<u64> {
         let printed = printing::print_day(self.offices, &self.desks.printers).await?;
         let n = printed.len() as u64;
-        for nomor in printed {
+        for (nomor, tanggal) in printed {
             if self.log.printed.insert(nomor.clone(), day).is_some() {
                 anyhow::bail!("card {nomor} printed twice");
+            }
+            if let Some(t) = tanggal {
+                self.log.printed_on.insert(nomor, t);
             }
         }
         self.log.printed_total += n;

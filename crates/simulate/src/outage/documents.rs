@@ -38,6 +38,9 @@ pub(super) struct Documents {
     /// First ETA kinds seen in the print queue.
     pub(super) eta_kinds: BTreeMap<String, u64>,
     pub(super) eta: EtaError,
+    /// Cards whose batch date on their office's clock is not the simulated day they were
+    /// printed on (the simulator fell behind its timeline).
+    pub(super) printed_off_day: u64,
     pub(super) planted: Vec<PlantedSuket>,
     pub(super) flap_etas: BTreeMap<String, u64>,
 }
@@ -103,9 +106,26 @@ pub(super) async fn collect(offices: &[Office], sc: &Scenario, log: &RunLog) -> 
     for (nomor, e) in &log.etas {
         *d.eta_kinds.entry(e.jenis.clone()).or_default() += 1;
         if let (Some(eta), Some(&p)) = (e.tanggal, log.printed.get(nomor)) {
-            pairs.push((eta, plan::date_of(p)));
+            // The ETA is a date on the office's clock, so it is compared with the batch's
+            // date on that clock.
+            pairs.push((
+                eta,
+                log.printed_on
+                    .get(nomor)
+                    .copied()
+                    .unwrap_or(plan::date_of(p)),
+            ));
         }
     }
+    d.printed_off_day = log
+        .printed
+        .iter()
+        .filter(|(n, &p)| {
+            log.printed_on
+                .get(*n)
+                .is_some_and(|&t| t != plan::date_of(p))
+        })
+        .count() as u64;
     d.eta = EtaError::of(&pairs, k);
     d.planted = planted(offices, sc, log).await?;
     Ok(d)
@@ -187,7 +207,7 @@ pub(super) fn print(d: &Documents) {
         show(&d.to_card_cal, 95.0)
     );
     println!(
-        "  ETA on entering the print queue: {} applications ({}); compared with the print day: {}",
+        "  ETA on entering the print queue: {} applications ({}); compared with the batch date on the office's clock: {}",
         d.eta_kinds.values().sum::<u64>(),
         d.eta_kinds
             .iter()
@@ -201,6 +221,12 @@ pub(super) fn print(d: &Documents) {
         d.eta.describe(),
         100.0 * d.eta.within(1)
     );
+    if d.printed_off_day > 0 {
+        println!(
+            "    {} card(s) were printed on another date of their office's clock than the simulated day (the run fell behind its timeline)",
+            d.printed_off_day
+        );
+    }
     let mut hours: Vec<f64> = d
         .planted
         .iter()

@@ -113,9 +113,14 @@ pub(super) async fn receive(o: &Office, jumlah: u64, kiriman: Option<i64>) -> Re
     Ok(())
 }
 
+/// A card printed: its registration number and the date of its batch on the office's
+/// own clock (the ETA is a date on that clock too; on a contended machine the offices'
+/// simulated clock can run ahead of the simulator's day).
+pub(super) type Printed = (String, Option<Date>);
+
 /// Prints batches at one office until nothing more can be printed today; returns the
-/// registration numbers printed.
-async fn print_office(o: Office, printer: i64) -> Result<Vec<String>> {
+/// cards printed.
+async fn print_office(o: Office, printer: i64) -> Result<Vec<Printed>> {
     let mut printed = Vec::new();
     loop {
         let v = o
@@ -128,18 +133,19 @@ async fn print_office(o: Office, printer: i64) -> Result<Vec<String>> {
         if v["nomor_batch"].is_null() || items.is_empty() {
             return Ok(printed);
         }
+        let tanggal: Option<Date> = v["tanggal"].as_str().and_then(|s| s.parse().ok());
         printed.extend(
             items
                 .iter()
                 .filter(|it| it["hasil"] == "dicetak")
-                .filter_map(|it| it["nomor"].as_str().map(str::to_string)),
+                .filter_map(|it| it["nomor"].as_str().map(|n| (n.to_string(), tanggal))),
         );
     }
 }
 
 /// Every office prints its queue's head up to today's capacity and blanks; returns the
-/// registration numbers printed.
-pub(super) async fn print_day(offices: &[Office], printers: &[i64]) -> Result<Vec<String>> {
+/// cards printed.
+pub(super) async fn print_day(offices: &[Office], printers: &[i64]) -> Result<Vec<Printed>> {
     let mut set = JoinSet::new();
     for (o, &p) in offices.iter().zip(printers) {
         set.spawn(print_office(o.clone(), p));
