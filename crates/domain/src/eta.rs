@@ -185,6 +185,65 @@ fn sisa_tanpa_kiriman(
     }
 }
 
+/// The cards that will be printed before an application, as far as its office can know.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Didahului {
+    /// Certainly ahead: queued ahead of it, or enrolled earlier and still waiting for
+    /// the centre (which decides in enrollment order, so they are approved first).
+    pub pasti: u64,
+    /// Enrolled later but with a higher print priority (elderly, disabled, a declared
+    /// urgent need) and still waiting for the centre: for each, how many waiting
+    /// applications the centre decides before it. They go ahead only if approved before
+    /// this card is printed.
+    pub menyusul: Vec<u64>,
+}
+
+/// The queue position an application will in effect have: [`Didahului::pasti`] plus the
+/// later, higher-priority applications the centre will have approved before the day it
+/// is printed, at `keputusan_per_hari` decisions per calendar day (the office's recent
+/// rate). Without a rate (nothing decided lately), all of them count while the centre
+/// is reachable (they are decided within minutes) and none while it is down. The count
+/// and the print day depend on each other; the count only grows, so this settles.
+pub fn posisi_efektif(
+    d: &Didahului,
+    kap: &KapasitasCetak,
+    kal: &Kalender,
+    hari_ini: Date,
+    pusat: &KeadaanPusat,
+    keputusan_per_hari: f64,
+) -> u64 {
+    let semua = d.pasti.saturating_add(d.menyusul.len() as u64);
+    if d.menyusul.is_empty() {
+        return d.pasti;
+    }
+    if keputusan_per_hari <= 0.0 || !keputusan_per_hari.is_finite() {
+        return match pusat {
+            KeadaanPusat::Normal => semua,
+            KeadaanPusat::Terputus { .. } => d.pasti,
+        };
+    }
+    let mut posisi = d.pasti;
+    loop {
+        let HasilSimulasi::Dicetak(tanggal) = simulasikan(kap, kal, hari_ini, posisi) else {
+            return posisi;
+        };
+        let hari = tanggal
+            .since(hari_ini)
+            .map_or(0.0, |s| f64::from(s.get_days()));
+        // Decided after `rank / rate` days: ahead if that is before its print day.
+        let k = d
+            .menyusul
+            .iter()
+            .filter(|&&rank| (rank as f64) / keputusan_per_hari < hari)
+            .count() as u64;
+        let baru = d.pasti.saturating_add(k);
+        if baru <= posisi {
+            return posisi;
+        }
+        posisi = baru;
+    }
+}
+
 /// The ETA of an application.
 ///
 /// - `DalamAntrean { posisi }`: printed when the cumulative count from today exceeds
@@ -345,6 +404,39 @@ mod tests {
 
     fn eta(tahap: Tahap, k: &KapasitasCetak, hari_ini: Date) -> Perkiraan {
         perkirakan(&tahap, k, kal(), hari_ini, &KeadaanPusat::Normal, 0, 1)
+    }
+
+    #[test]
+    fn later_priority_applications_go_ahead_only_if_approved_before_the_print_day() {
+        // 10 cards a day, 25 certainly ahead: printed on the third working day from
+        // Wednesday (Wed 0–9, Thu 10–19, Fri 20–29), i.e. Friday, two calendar days on.
+        let k = kap(10, 10, 1000);
+        let d = Didahului {
+            pasti: 25,
+            menyusul: vec![0, 5, 30, 200],
+        };
+        let normal = KeadaanPusat::Normal;
+        let p =
+            |rate: f64, pusat: &KeadaanPusat| posisi_efektif(&d, &k, kal(), rabu(), pusat, rate);
+        // At 10 decisions a day, ranks 0 and 5 are decided within a day (before Friday)
+        // and push the card to position 27; rank 30 (three days) comes too late even for
+        // Friday; the answer settles.
+        assert_eq!(p(10.0, &normal), 27);
+        // A fast centre approves all four before Friday: position 29, still Friday.
+        assert_eq!(p(1_000.0, &normal), 29);
+        // At 100 a day, rank 200 takes two days: not before Friday, so three go ahead.
+        assert_eq!(p(100.0, &normal), 28);
+        // No recent decision: all while the centre is reachable, none while it is down.
+        assert_eq!(p(0.0, &normal), 29);
+        let down = KeadaanPusat::Terputus { sejak: rabu() };
+        assert_eq!(p(0.0, &down), 25);
+        assert_eq!(p(f64::NAN, &down), 25);
+        // Nothing later and more urgent: just the certain ones.
+        let only = Didahului {
+            pasti: 7,
+            menyusul: vec![],
+        };
+        assert_eq!(posisi_efektif(&only, &k, kal(), rabu(), &normal, 5.0), 7);
     }
 
     #[test]

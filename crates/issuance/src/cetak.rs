@@ -436,9 +436,8 @@ impl Issuance {
         pusat: &KeadaanPusat,
     ) -> Result<Vec<Perkiraan>> {
         // Where each one stands: the cards that will be printed before it — the queue
-        // ahead of it and the applications still waiting for the centre that will go in
-        // ahead of it once approved (the queue is in enrollment order, so an earlier
-        // enrollment approved later still goes first).
+        // ahead of it, the earlier enrollments still waiting for the centre, and the
+        // later, more urgent ones that the centre approves before its print day.
         let mut tahap = Vec::with_capacity(ps.len());
         for p in ps {
             let ahead = || async {
@@ -446,21 +445,16 @@ impl Issuance {
                     self.store
                         .print_queue_ahead(p.nomor.as_str())
                         .await?
-                        .unwrap_or(0),
+                        .unwrap_or_default(),
                 )
             };
             tahap.push(match p.status {
                 Status::Direkam | Status::Dikirim | Status::Tunggal => {
                     (Tahap::MenungguPusat, ahead().await?)
                 }
-                Status::SiapCetak => (
-                    Tahap::DalamAntrean {
-                        posisi: ahead().await?,
-                    },
-                    0,
-                ),
-                Status::Dicetak | Status::Diserahkan => (Tahap::SudahDicetak, 0),
-                Status::Ganda | Status::Ditolak => (Tahap::Lainnya, 0),
+                Status::SiapCetak => (Tahap::DalamAntrean { posisi: 0 }, ahead().await?),
+                Status::Dicetak | Status::Diserahkan => (Tahap::SudahDicetak, Default::default()),
+                Status::Ganda | Status::Ditolak => (Tahap::Lainnya, Default::default()),
             });
         }
         if tahap
@@ -475,19 +469,24 @@ impl Issuance {
         } else {
             (KeadaanPusat::Normal, 0)
         };
+        // The centre's recent pace: decisions received in the last 24 hours.
+        let laju = if self.answers_to_centre() {
+            let since = self.clock.now() - jiff::SignedDuration::from_hours(24);
+            self.store.decisions_received_since(since).await? as f64
+        } else {
+            0.0
+        };
         let today = self.today();
         Ok(tahap
             .iter()
             .map(|(t, ahead)| {
-                eta::perkirakan(
-                    t,
-                    &kap,
-                    Kalender::indonesia(),
-                    today,
-                    &pusat,
-                    *ahead,
-                    keputusan,
-                )
+                let kal = Kalender::indonesia();
+                let posisi = eta::posisi_efektif(ahead, &kap, kal, today, &pusat, laju);
+                let t = match t {
+                    Tahap::DalamAntrean { .. } => Tahap::DalamAntrean { posisi },
+                    other => *other,
+                };
+                eta::perkirakan(&t, &kap, kal, today, &pusat, posisi, keputusan)
             })
             .collect())
     }

@@ -423,8 +423,12 @@ impl Store for SqliteStore {
         cetak::print_queue_position(self, nomor).await
     }
 
-    async fn print_queue_ahead(&self, nomor: &str) -> Result<Option<u64>> {
+    async fn print_queue_ahead(&self, nomor: &str) -> Result<Option<sidik_domain::eta::Didahului>> {
         antrean::print_queue_ahead(self, nomor).await
+    }
+
+    async fn decisions_received_since(&self, since: Timestamp) -> Result<u64> {
+        antrean::decisions_received_since(self, since).await
     }
 
     async fn print_batch(

@@ -317,11 +317,16 @@ pub trait Store: Send + Sync + 'static {
     async fn print_queue_len(&self) -> Result<u64>;
     /// 0-based place of an application in the print queue, if it is in it.
     async fn print_queue_position(&self, nomor: &str) -> Result<Option<u64>>;
-    /// How many cards will be printed before this application's: those in the queue
-    /// ahead of it AND those still waiting for the uniqueness decision (`dikirim`,
-    /// `tunggal`) that will go in ahead of it once approved (the queue is in class,
-    /// date-needed and enrollment order). `None` if there is no such application.
-    async fn print_queue_ahead(&self, nomor: &str) -> Result<Option<u64>>;
+    /// The cards that will be printed before this application's (the queue is in class,
+    /// date-needed and enrollment order): certainly those queued ahead of it and those
+    /// enrolled before it still waiting for the uniqueness decision (`dikirim`,
+    /// `tunggal`); possibly the later-enrolled ones of a higher class still waiting
+    /// (each with its rank among all waiting applications in enrollment order). `None`
+    /// if there is no such application.
+    async fn print_queue_ahead(&self, nomor: &str) -> Result<Option<sidik_domain::eta::Didahului>>;
+    /// Uniqueness decisions received from the centre at or after `since` (the office's
+    /// recent decision rate, for the ETA).
+    async fn decisions_received_since(&self, since: Timestamp) -> Result<u64>;
     /// Prints a batch in ONE transaction: takes the first applications of the queue, at
     /// most `maks`, the printer's capacity left on the day and the blanks on hand; runs
     /// `rule` on them; applies its transitions, books one blank used per card and records

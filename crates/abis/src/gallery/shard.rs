@@ -302,7 +302,13 @@ mod tests {
         naive[5].push(7);
         let want: Vec<Vec<u32>> = cells
             .iter()
-            .map(|&c| naive[c].iter().copied().filter(|q| q.is_multiple_of(2)).collect())
+            .map(|&c| {
+                naive[c]
+                    .iter()
+                    .copied()
+                    .filter(|q| q.is_multiple_of(2))
+                    .collect()
+            })
             .collect();
         assert_eq!(contents(&s, &cells), want);
         assert_eq!(s.postings, want.iter().map(Vec::len).sum::<usize>());

@@ -175,7 +175,9 @@ pub async fn blank_ledger_and_batches(s: &dyn Store) {
         let nomor = apps[i].nomor.to_string();
         async move { s.print_queue_ahead(&nomor).await.unwrap().unwrap() }
     };
-    assert_eq!(ahead(1).await, ahead(0).await + 1);
+    assert_eq!(ahead(1).await.pasti, ahead(0).await.pasti + 1);
+    assert!(ahead(1).await.menyusul.is_empty());
+    assert_eq!(s.decisions_received_since(t(0)).await.unwrap(), 0);
     assert_eq!(s.print_queue_ahead("nope").await.unwrap(), None);
     // The ledger: receive, refuse what is not there, never unbalanced.
     assert_eq!(s.blanko().await.unwrap(), BukuBlanko::default());
