@@ -168,13 +168,13 @@ fn gerbang(
     ip: Option<std::net::IpAddr>,
     f: Format,
     p: &[(String, String)],
-) -> Result<LayananAspirasi, Response> {
+) -> Result<LayananAspirasi, Box<Response>> {
     let Some(svc) = st.aspirasi.clone() else {
-        return Err(galat(
+        return Err(Box::new(galat(
             f,
             StatusCode::NOT_FOUND,
             "no Open311 service on this node",
-        ));
+        )));
     };
     if let Err(wait) = batas.0.check(ip, Instant::now()) {
         let mut r = galat(
@@ -185,11 +185,15 @@ fn gerbang(
         if let Ok(v) = (wait.as_secs() + 1).to_string().parse() {
             r.headers_mut().insert(header::RETRY_AFTER, v);
         }
-        return Err(r);
+        return Err(Box::new(r));
     }
     if let Some(j) = param(p, "jurisdiction_id") {
         if j != yurisdiksi(&svc) {
-            return Err(galat(f, StatusCode::NOT_FOUND, "jurisdiction_id not found"));
+            return Err(Box::new(galat(
+                f,
+                StatusCode::NOT_FOUND,
+                "jurisdiction_id not found",
+            )));
         }
     }
     Ok(svc)
@@ -264,7 +268,7 @@ async fn daftar(
     let p = params(q.as_deref().unwrap_or(""));
     let svc = match gerbang(&st, &batas, ip, f, &p) {
         Ok(s) => s,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     match nama {
         "services" => daftar_rekaman(
@@ -372,7 +376,7 @@ async fn layanan(
     };
     let p = params(q.as_deref().unwrap_or(""));
     if let Err(r) = gerbang(&st, &batas, ip, f, &p) {
-        return r;
+        return *r;
     }
     let Ok(k) = Kategori::parse(kode) else {
         return galat(f, StatusCode::NOT_FOUND, "service_code not found");
@@ -404,7 +408,7 @@ async fn satu(
     let p = params(q.as_deref().unwrap_or(""));
     let svc = match gerbang(&st, &batas, ip, f, &p) {
         Ok(s) => s,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     let Ok(n) = NomorAspirasi::parse(id) else {
         return galat(f, StatusCode::NOT_FOUND, "service_request_id not found");
@@ -455,7 +459,7 @@ async fn kirim(
     p.extend(params(q.as_deref().unwrap_or("")));
     let svc = match gerbang(&st, &batas, ip, f, &p) {
         Ok(s) => s,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     let klien = match svc.open311_klien(param(&p, "api_key").unwrap_or("")).await {
         Ok(Some(k)) => k,

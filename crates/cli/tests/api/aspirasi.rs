@@ -492,9 +492,8 @@ async fn open311_key(app: &TestApp, name: &str) -> String {
 }
 
 #[tokio::test]
-async fn open311_speaks_georeport_v2_in_json_and_xml() {
+async fn open311_services_and_errors_in_json_and_xml() {
     let app = TestApp::spawn().await;
-    let key = open311_key(&app, "aggregator-uji").await;
     let get = |p: &str| app.http.get(app.url(&format!("/open311/v2/{p}"))).send();
     let services: Value = get("services.json").await.unwrap().json().await.unwrap();
     assert_eq!(services.as_array().unwrap().len(), 5);
@@ -535,39 +534,49 @@ async fn open311_speaks_georeport_v2_in_json_and_xml() {
             .status(),
         StatusCode::OK
     );
+}
 
+/// An Open311 POST body as the specification names its fields.
+fn open311_form(key: &str) -> Vec<(&'static str, String)> {
+    [
+        ("api_key", key),
+        ("service_code", "ktp-el"),
+        ("lat", "-6.1214"),
+        ("long", "106.7741"),
+        (
+            "description",
+            "KTP-el belum jadi sejak September, mohon kejelasan. Kontak saya 081234567890.",
+        ),
+        ("first_name", "Siti"),
+        ("email", "siti@contoh.id"),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k, v.to_string()))
+    .collect()
+}
+
+#[tokio::test]
+async fn open311_requests_are_posted_with_a_key_and_read_back() {
+    let app = TestApp::spawn().await;
+    let key = open311_key(&app, "aggregator-uji").await;
+    let get = |p: &str| app.http.get(app.url(&format!("/open311/v2/{p}"))).send();
     let post = |body: Vec<(&'static str, String)>| {
         app.http
             .post(app.url("/open311/v2/requests.json"))
             .form(&body)
             .send()
     };
-    let base = |k: &str| {
-        vec![
-            ("api_key", k.to_string()),
-            ("service_code", "ktp-el".to_string()),
-            ("lat", "-6.1214".to_string()),
-            ("long", "106.7741".to_string()),
-            (
-                "description",
-                "KTP-el belum jadi sejak September, mohon kejelasan. Kontak saya 081234567890."
-                    .to_string(),
-            ),
-            ("first_name", "Siti".to_string()),
-            ("email", "siti@contoh.id".to_string()),
-        ]
-    };
     let before = count(&app, "SELECT COUNT(*) FROM aspirasi").await;
-    let r = post(base("kunci-salah")).await.unwrap();
+    let r = post(open311_form("kunci-salah")).await.unwrap();
     assert_eq!(r.status(), StatusCode::FORBIDDEN);
     assert_eq!(r.json::<Value>().await.unwrap()[0]["code"], 403);
-    let mut no_loc = base(&key);
+    let mut no_loc = open311_form(&key);
     no_loc.retain(|(k, _)| *k != "lat" && *k != "long");
     assert_eq!(
         post(no_loc).await.unwrap().status(),
         StatusCode::BAD_REQUEST
     );
-    let mut long = base(&key);
+    let mut long = open311_form(&key);
     long.push(("description", "z".repeat(5000)));
     long.retain(|(k, v)| *k != "description" || v.len() > 4000);
     let r = post(long).await.unwrap();
@@ -586,7 +595,7 @@ async fn open311_speaks_georeport_v2_in_json_and_xml() {
         "nothing written"
     );
 
-    let r = post(base(&key)).await.unwrap();
+    let r = post(open311_form(&key)).await.unwrap();
     assert_eq!(r.status(), StatusCode::OK);
     let created: Value = r.json().await.unwrap();
     let id = created[0]["service_request_id"]

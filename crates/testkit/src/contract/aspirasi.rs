@@ -50,6 +50,15 @@ async fn tayangkan<S: AspirasiStore>(s: &S, n: &NomorAspirasi) {
 
 /// Runs the aspiration contract on a fresh store.
 pub async fn aspirasi_records<S: Store + AspirasiStore>(s: &S) {
+    let (first, nomor) = numbered_and_related(s).await;
+    changes_ratings_and_supports(s, &first, &nomor).await;
+    confidential_and_open311_clients(s).await;
+}
+
+/// Numbering, the private first answer, related aspirations, lists.
+async fn numbered_and_related<S: Store + AspirasiStore>(
+    s: &S,
+) -> (NomorAspirasi, Vec<NomorAspirasi>) {
     let before = verify_chain(s).await;
     let mut a = baru(
         "E-ktp belum jadi sejak September 2016",
@@ -161,6 +170,15 @@ pub async fn aspirasi_records<S: Store + AspirasiStore>(s: &S) {
         "newest first"
     );
 
+    (first.nomor, nomor)
+}
+
+/// Optimistic changes with their audit entries, one rating, supports once.
+async fn changes_ratings_and_supports<S: Store + AspirasiStore>(
+    s: &S,
+    first: &NomorAspirasi,
+    nomor: &[NomorAspirasi],
+) {
     // Optimistic change: from the wrong state nothing is written.
     let chain = verify_chain(s).await;
     let p = PerubahanAspirasi {
@@ -178,7 +196,7 @@ pub async fn aspirasi_records<S: Store + AspirasiStore>(s: &S) {
     };
     let err = s
         .aspirasi_ubah(
-            &first.nomor,
+            first,
             StatusAspirasi::Koordinasi,
             &p,
             vec![audit("aspirasi.jawab", "x", 200)],
@@ -187,27 +205,21 @@ pub async fn aspirasi_records<S: Store + AspirasiStore>(s: &S) {
         .unwrap_err();
     assert!(matches!(err, StoreError::Stale(_)), "{err:?}");
     assert_eq!(verify_chain(s).await, chain);
-    assert_eq!(
-        s.aspirasi_tanggapan(&first.nomor, false)
-            .await
-            .unwrap()
-            .len(),
-        1
-    );
+    assert_eq!(s.aspirasi_tanggapan(first, false).await.unwrap().len(), 1);
     s.aspirasi_ubah(
-        &first.nomor,
+        first,
         StatusAspirasi::Menunggu,
         &p,
         vec![audit("aspirasi.jawab", "x", 200)],
     )
     .await
     .unwrap();
-    let got = s.aspirasi_get(&first.nomor).await.unwrap().unwrap();
+    let got = s.aspirasi_get(first).await.unwrap().unwrap();
     assert_eq!(got.status, StatusAspirasi::Proses);
     assert_eq!(got.dijawab, Some(t(200)));
     assert_eq!(got.aktivitas, t(200));
     assert_eq!(verify_chain(s).await, chain + 1);
-    let thread = s.aspirasi_tanggapan(&first.nomor, true).await.unwrap();
+    let thread = s.aspirasi_tanggapan(first, true).await.unwrap();
     assert_eq!(thread.len(), 1);
     assert_eq!(thread[0].jenis, JenisTanggapan::Jawaban);
     let missing = NomorAspirasi::parse("ASP-20150909-999999").unwrap();
@@ -225,7 +237,7 @@ pub async fn aspirasi_records<S: Store + AspirasiStore>(s: &S) {
         ..Default::default()
     };
     s.aspirasi_ubah(
-        &first.nomor,
+        first,
         StatusAspirasi::Proses,
         &close,
         vec![audit("aspirasi.selesai", "x", 300)],
@@ -237,18 +249,15 @@ pub async fn aspirasi_records<S: Store + AspirasiStore>(s: &S) {
         nilai: Some(4),
         ..Default::default()
     };
-    s.aspirasi_ubah(&first.nomor, StatusAspirasi::Selesai, &rate, vec![])
+    s.aspirasi_ubah(first, StatusAspirasi::Selesai, &rate, vec![])
         .await
         .unwrap();
     assert!(matches!(
-        s.aspirasi_ubah(&first.nomor, StatusAspirasi::Selesai, &rate, vec![])
+        s.aspirasi_ubah(first, StatusAspirasi::Selesai, &rate, vec![])
             .await,
         Err(StoreError::Stale(_))
     ));
-    assert_eq!(
-        s.aspirasi_get(&first.nomor).await.unwrap().unwrap().nilai,
-        Some(4)
-    );
+    assert_eq!(s.aspirasi_get(first).await.unwrap().unwrap().nilai, Some(4));
 
     // Supports: once per supporter.
     assert!(s.aspirasi_dukung(&nomor[0], "k1", t(400)).await.unwrap());
@@ -262,7 +271,10 @@ pub async fn aspirasi_records<S: Store + AspirasiStore>(s: &S) {
         s.aspirasi_dukung(&missing, "k1", t(403)).await,
         Err(StoreError::NotFound(_))
     ));
+}
 
+/// A confidential aspiration is never published; Open311 clients.
+async fn confidential_and_open311_clients<S: Store + AspirasiStore>(s: &S) {
     // A confidential aspiration can never be published (the database refuses too).
     let mut r = baru(
         "Rahasia: pungutan liar",
