@@ -534,6 +534,30 @@ async fn open311_services_and_errors_in_json_and_xml() {
             .status(),
         StatusCode::OK
     );
+    // Hostile resources: an unknown format or resource, a hostile id, never a 5xx.
+    for p in [
+        "services.html",
+        "services",
+        "requests/..%2f..%2fetc.json",
+        "requests/ASP-1.json",
+        "requests/%00.xml",
+        "nothing.json",
+    ] {
+        let r = get(p).await.unwrap();
+        assert!(r.status().is_client_error(), "{p}: {}", r.status());
+    }
+    // A flood from one address: after the burst, 429 in the error format with
+    // Retry-After; the limiter's table is bounded.
+    let mut limited = 0;
+    for _ in 0..80 {
+        let r = get("services.json").await.unwrap();
+        if r.status() == StatusCode::TOO_MANY_REQUESTS {
+            assert!(r.headers().contains_key("retry-after"));
+            assert_eq!(r.json::<Value>().await.unwrap()[0]["code"], 429);
+            limited += 1;
+        }
+    }
+    assert!(limited >= 10, "{limited}");
 }
 
 /// An Open311 POST body as the specification names its fields.
