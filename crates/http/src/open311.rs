@@ -6,9 +6,9 @@
 //! - `GET  /open311/v2/services/{code}.{json|xml}`: a service definition (no attributes);
 //! - `POST /open311/v2/requests.{json|xml}`: a new aspiration, `api_key` per client
 //!   (form field or query), answers `service_request_id` and `service_notice`;
-//! - `GET  /open311/v2/requests.{json|xml}`: published requests (by
-//!   `service_request_id`, `service_code`, `status`, `start_date`/`end_date`: 90 days
-//!   at most, the last 90 by default);
+//! - `GET  /open311/v2/requests.{json|xml}`: published requests by `service_code`,
+//!   `status`, `start_date`/`end_date` (90 days at most, the last 90 by default), or
+//!   the ones named by `service_request_id` (at most 50, shown as `requests/{id}`);
 //! - `GET  /open311/v2/requests/{id}.{json|xml}`: one request. One not yet published
 //!   (or confidential) shows only its number, service, status and times, never its text.
 //!
@@ -285,11 +285,6 @@ async fn daftar(
     }
 }
 
-async fn jawaban_terakhir(svc: &LayananAspirasi, a: &Aspirasi) -> Option<String> {
-    let (_, thread, _) = svc.publik(&a.nomor).await.ok()?;
-    thread.last().map(|t| t.isi.clone())
-}
-
 /// The GET requests query.
 async fn cari(
     svc: &LayananAspirasi,
@@ -300,8 +295,8 @@ async fn cari(
         let mut out = Vec::new();
         for id in ids.split(',').take(50) {
             let n = NomorAspirasi::parse(id).map_err(|_| bad("invalid service_request_id"))?;
-            if let Ok((a, _, _)) = svc.publik(&n).await {
-                let j = jawaban_terakhir(svc, &a).await;
+            // As `requests/{id}`: an unpublished one shows no text.
+            if let Ok(Some((a, j))) = svc.open311_request(&n).await {
                 out.push(request_json(&a, j.as_deref()));
             }
         }
@@ -357,7 +352,7 @@ async fn cari(
         .map_err(|e| (StatusCode::INTERNAL_SERVER_ERROR, e.code().to_string()))?;
     let mut out = Vec::with_capacity(rows.len());
     for a in &rows {
-        let j = jawaban_terakhir(svc, a).await;
+        let j = svc.jawaban_publik(a).await.ok().flatten();
         out.push(request_json(a, j.as_deref()));
     }
     Ok(out)
@@ -413,16 +408,13 @@ async fn satu(
     let Ok(n) = NomorAspirasi::parse(id) else {
         return galat(f, StatusCode::NOT_FOUND, "service_request_id not found");
     };
-    match svc.store.aspirasi_get(&n).await {
-        Ok(Some(a)) => {
-            let j = jawaban_terakhir(&svc, &a).await;
-            daftar_rekaman(
-                f,
-                "service_requests",
-                "request",
-                vec![request_json(&a, j.as_deref())],
-            )
-        }
+    match svc.open311_request(&n).await {
+        Ok(Some((a, j))) => daftar_rekaman(
+            f,
+            "service_requests",
+            "request",
+            vec![request_json(&a, j.as_deref())],
+        ),
         Ok(None) => galat(f, StatusCode::NOT_FOUND, "service_request_id not found"),
         Err(_) => galat(f, StatusCode::INTERNAL_SERVER_ERROR, "internal error"),
     }

@@ -330,6 +330,32 @@ impl LayananAspirasi {
         Ok((a, thread, terkait))
     }
 
+    /// One aspiration as Open311 shows it: the record (the HTTP layer shows its text
+    /// only if published) and, if published, its latest public answer.
+    pub async fn open311_request(
+        &self,
+        nomor: &NomorAspirasi,
+    ) -> Result<Option<(Aspirasi, Option<String>)>> {
+        let Some(a) = self.store.aspirasi_get(nomor).await? else {
+            return Ok(None);
+        };
+        let jawaban = self.jawaban_publik(&a).await?;
+        Ok(Some((a, jawaban)))
+    }
+
+    /// The latest public entry of a published aspiration's thread.
+    pub async fn jawaban_publik(&self, a: &Aspirasi) -> Result<Option<String>> {
+        if a.moderasi != Moderasi::Tayang || a.rahasia {
+            return Ok(None);
+        }
+        Ok(self
+            .store
+            .aspirasi_tanggapan(&a.nomor, true)
+            .await?
+            .pop()
+            .map(|t| t.isi))
+    }
+
     /// Published aspirations, newest first, with the total.
     pub async fn daftar_publik(&self, mut f: FilterAspirasi) -> Result<(Vec<Aspirasi>, u64)> {
         f.moderasi = Some(Moderasi::Tayang);
