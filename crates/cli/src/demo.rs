@@ -55,6 +55,7 @@ pub async fn prepare(node: &sidik_node::Node, residents: usize) -> Result<String
     let password = demo_admin(akun).await?;
     if let Some(iss) = node.issuance() {
         seed_applications(iss, akun).await?;
+        crate::demo_aspirasi::seed(store).await?;
     }
     Ok(password)
 }

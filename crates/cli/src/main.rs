@@ -19,6 +19,7 @@ mod bench;
 mod bench_centre;
 mod bench_verify;
 mod demo;
+mod demo_aspirasi;
 mod dokumen_cli;
 mod import;
 

@@ -4,6 +4,7 @@
 //! draws random numbers. Time, identifiers and randomness are passed in by the caller,
 //! which keeps every rule here deterministic and testable.
 
+pub mod aspirasi;
 pub mod audit;
 pub mod biometrik;
 pub mod cetak;

@@ -29,6 +29,7 @@ mod csrf;
 mod error;
 mod metrics;
 mod office_api;
+mod open311;
 pub mod openapi;
 mod openapi_dokumen;
 pub mod trust;
@@ -104,6 +105,8 @@ impl Role {
 #[derive(Clone)]
 pub struct AppState {
     pub akun: Akun,
+    /// Aspirasi and Open311 (standalone and office roles).
+    pub aspirasi: Option<sidik_issuance::aspirasi::LayananAspirasi>,
     /// The node's Suket trust (lists it publishes, the store it verifies with).
     pub trust: Option<Arc<trust::Trust>>,
     pub clock: Arc<dyn Clock>,
@@ -141,7 +144,8 @@ pub fn router(state: AppState) -> Router {
                     .merge(trust_api::routes())
                     .layer(axum::middleware::map_response(json_errors)),
             )
-            .merge(web::office_routes()),
+            .merge(web::office_routes())
+            .merge(open311::routes()),
     };
     let https = state.info.https;
     let r = r.route("/metrics", axum::routing::get(metrics::metrics));

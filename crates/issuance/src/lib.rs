@@ -22,6 +22,7 @@ use sidik_store::{
 };
 
 pub mod akun;
+pub mod aspirasi;
 mod baca;
 mod cetak;
 mod check;

@@ -22,6 +22,7 @@ use sidik_domain::KodeKantor;
 use sidik_http::trust::{Trust, TrustSource};
 use sidik_http::{AppState, DemoBiometrik, Info, Role};
 use sidik_issuance::akun::{Akun, CheckGate};
+use sidik_issuance::aspirasi::LayananAspirasi;
 use sidik_issuance::{Finality, Issuance, Uplink};
 use sidik_ports::{Abis, Clock, DemographicOnly, Entropy, OsEntropy, SystemClock};
 use sidik_store_sqlite::SqliteStore;
@@ -127,6 +128,19 @@ async fn renew_sukets(iss: Issuance) {
     }
 }
 
+/// Closes answered aspirations the citizen did not reply to (LAPOR!'s 10 working
+/// days), once an hour.
+async fn close_aspirations(a: LayananAspirasi) {
+    loop {
+        match a.tutup_jatuh_tempo().await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!("{n} aspirations closed after 10 working days"),
+            Err(e) => tracing::warn!("closing aspirations: {e}"),
+        }
+        tokio::time::sleep(std::time::Duration::from_secs(3600)).await;
+    }
+}
+
 /// Keeps an office's copies of the centre's trust lists current: every 60 s, and kept
 /// as they are while the centre is unreachable.
 async fn refresh_trust(url: String, trust: Arc<Trust>, store: Arc<SqliteStore>) {
@@ -214,9 +228,14 @@ impl Node {
                 )
             }
         };
+        let aspirasi = role.issuance().map(|i| LayananAspirasi {
+            store: store.clone(),
+            issuance: i.clone(),
+        });
         let state = AppState {
             trust: Some(Arc::new(trust)),
             akun,
+            aspirasi,
             clock: cfg.clock.clone(),
             info,
             demo_biometrik: cfg.demo.clone(),
@@ -262,6 +281,9 @@ impl Node {
         }
         if let Some(iss) = self.issuance() {
             tokio::spawn(renew_sukets(iss.clone()));
+        }
+        if let Some(a) = &self.state.aspirasi {
+            tokio::spawn(close_aspirations(a.clone()));
         }
         if let (Role::Office(..), Some(url), Some(t)) =
             (&self.state.role, &self.centre_url, &self.state.trust)

@@ -35,11 +35,13 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (4, include_str!("../migrations/0004_drop_outbox.sql")),
     (5, include_str!("../migrations/0005_login_guard.sql")),
     (6, include_str!("../migrations/0006_suket_cetak.sql")),
+    (7, include_str!("../migrations/0007_aspirasi.sql")),
 ];
 
 mod accounts;
 mod antrean;
 mod applications;
+mod aspirasi;
 mod audit;
 mod cetak;
 mod residents;

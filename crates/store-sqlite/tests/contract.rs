@@ -11,6 +11,13 @@ async fn sqlite_passes_the_store_contract() {
 }
 
 #[tokio::test]
+async fn sqlite_passes_the_aspirasi_contract() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = SqliteStore::open_dir(dir.path()).await.unwrap();
+    sidik_testkit::contract::aspirasi_records(&store).await;
+}
+
+#[tokio::test]
 async fn migrations_are_idempotent_and_audit_is_append_only() {
     let dir = tempfile::tempdir().unwrap();
     let store = SqliteStore::open_dir(dir.path()).await.unwrap();

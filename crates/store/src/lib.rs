@@ -20,7 +20,9 @@ use sidik_domain::{
     Username,
 };
 
+mod aspirasi;
 mod cetak;
+pub use aspirasi::*;
 pub use cetak::*;
 
 #[derive(Debug, thiserror::Error)]

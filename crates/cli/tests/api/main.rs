@@ -1,5 +1,6 @@
 //! API and page tests against an in-process server (one test binary, shared helpers).
 
+mod aspirasi;
 mod cluster;
 mod dokumen;
 mod forms;

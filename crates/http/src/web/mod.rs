@@ -8,6 +8,7 @@ use axum::Router;
 use crate::AppState;
 
 mod akun;
+mod aspirasi;
 mod cetak;
 mod dokumen;
 mod formulir;
@@ -66,6 +67,7 @@ pub fn office_routes() -> Router<AppState> {
             "/status",
             get(status::status_form).post(status::status_warga),
         )
+        .merge(aspirasi::routes())
         .fallback(akun::tidak_ditemukan)
         .layer(axum::middleware::from_fn(crate::csrf::pra_sesi))
 }

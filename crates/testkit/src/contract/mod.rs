@@ -15,11 +15,13 @@ use sidik_store::*;
 use crate::fixtures::resident;
 
 mod applications;
+mod aspirasi;
 mod cetak;
 mod login;
 mod sync;
 
 pub use applications::{applications, applications_transition_is_all_or_nothing};
+pub use aspirasi::aspirasi_records;
 pub use cetak::{blank_ledger_and_batches, suket_records};
 pub use login::login_guards;
 pub use sync::{decision_batches, undecided_queue_and_hold};
