@@ -235,7 +235,7 @@ impl Prepared {
 // Tolerances (pixels at ~500 dpi, angles in 1/256 circle).
 /// Matcher tolerances and score weights (tuned on FVC2002 DB_B; exposed for experiments).
 #[doc(hidden)]
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Params {
     pub dist_base: f32,
     pub dist_rel: f32,
@@ -248,6 +248,11 @@ pub struct Params {
     pub w_kind: f32,
     pub w_frac: f32,
     pub offset: f32,
+    /// Overlap normalisation radius (pixels; 0 = off): the coverage term counts only the
+    /// minutiae that have a minutia of the other template within this distance under the
+    /// best alignment, so a genuine pair that shares only part of the finger is not
+    /// penalised for the minutiae outside the shared area.
+    pub overlap_r: f32,
 }
 
 #[doc(hidden)]
@@ -263,6 +268,7 @@ pub const PARAMS: Params = Params {
     w_kind: 0.3,
     w_frac: 20.0,
     offset: 3.0,
+    overlap_r: 0.0,
 };
 
 impl Params {
@@ -284,6 +290,10 @@ pub struct MatchDetails {
     /// Minutiae in the probe / candidate.
     pub n_probe: u32,
     pub n_cand: u32,
+    /// Minutiae of the probe / candidate inside the overlap of the best alignment
+    /// (equal to `n_probe` / `n_cand` when overlap normalisation is off).
+    pub overlap_probe: u32,
+    pub overlap_cand: u32,
     /// Raw (uncalibrated) score.
     pub raw: f32,
     /// Calibrated score ≈ 10·log10(1/FMR).
@@ -337,6 +347,8 @@ pub fn match_details_with(p: &Prepared, c: &Prepared, prm: &Params) -> MatchDeta
     let mut best = MatchDetails {
         n_probe: n as u32,
         n_cand: m as u32,
+        overlap_probe: n as u32,
+        overlap_cand: m as u32,
         ..Default::default()
     };
     if n < 2 || m < 2 {
@@ -347,14 +359,22 @@ pub fn match_details_with(p: &Prepared, c: &Prepared, prm: &Params) -> MatchDeta
         find_roots(p, c, s, prm);
         let roots = std::mem::take(&mut s.roots);
         let mut best_raw = 0.0f32;
+        let mut best_root = None;
         for &(_, rp, rc) in &roots {
             let d = spread(p, c, rp as usize, rc as usize, s, prm);
             if d.raw > best_raw {
                 best_raw = d.raw;
                 best = d;
+                best_root = Some((rp as usize, rc as usize));
             }
         }
         s.roots = roots;
+        if let (Some((rp, rc)), true) = (best_root, prm.overlap_r > 0.0) {
+            let (op, oc) = overlap_counts(p, c, rp, rc, prm.overlap_r);
+            best.overlap_probe = op.max(best.pairs);
+            best.overlap_cand = oc.max(best.pairs);
+            best.raw = raw_score(&best, prm);
+        }
     });
     best.score = calibrate(best.raw);
     best
@@ -495,11 +515,44 @@ fn spread(
         same_kind,
         n_probe: n as u32,
         n_cand: m as u32,
+        overlap_probe: n as u32,
+        overlap_cand: m as u32,
         raw: 0.0,
         score: 0.0,
     };
     d.raw = raw_score(&d, prm);
     d
+}
+
+/// Smallest minutia count taken as the shared area by the overlap normalisation.
+const MIN_OVERLAP: u32 = 12;
+
+/// Minutiae of each template with a minutia of the other within `r` pixels, after
+/// aligning the probe on the candidate by the root pair `(rp, rc)`.
+fn overlap_counts(p: &Prepared, c: &Prepared, rp: usize, rc: usize, r: f32) -> (u32, u32) {
+    let p0 = p.pts[rp];
+    let c0 = c.pts[rc];
+    let rot = c0.a.wrapping_sub(p0.a);
+    let (sn, cs) = (rot as f32 * (std::f32::consts::PI / 128.0)).sin_cos();
+    let r2 = r * r;
+    let mut hit_c = [0u64; MAX_MINUTIAE.div_ceil(64)];
+    let mut np = 0u32;
+    for q in &p.pts {
+        let dx = q.x - p0.x;
+        let dy = q.y - p0.y;
+        let tx = c0.x + dx * cs + dy * sn;
+        let ty = c0.y - dx * sn + dy * cs;
+        let mut hit = false;
+        for (j, t) in c.pts.iter().enumerate() {
+            let (ex, ey) = (t.x - tx, t.y - ty);
+            if ex * ex + ey * ey <= r2 {
+                hit = true;
+                hit_c[j / 64] |= 1 << (j % 64);
+            }
+        }
+        np += hit as u32;
+    }
+    (np, hit_c.iter().map(|w| w.count_ones()).sum())
 }
 
 /// Raw score from alignment features.
@@ -508,7 +561,11 @@ fn raw_score(d: &MatchDetails, prm: &Params) -> f32 {
         return 0.0;
     }
     let pairs = d.pairs as f32;
-    let frac = (pairs / d.n_probe.max(1) as f32) * (pairs / d.n_cand.max(1) as f32);
+    // Coverage of the shared area (the whole templates without overlap normalisation);
+    // at least MIN_OVERLAP minutiae count as the area, so a sliver is not "fully covered".
+    let np = d.overlap_probe.max(MIN_OVERLAP).min(d.n_probe.max(1)) as f32;
+    let nc = d.overlap_cand.max(MIN_OVERLAP).min(d.n_cand.max(1)) as f32;
+    let frac = ((pairs / np) * (pairs / nc)).min(1.0);
     let support = (d.support as f32).min(pairs * 4.0);
     pairs + prm.w_support * support + prm.w_kind * d.same_kind as f32 + prm.w_frac * frac.sqrt()
         - prm.offset
@@ -532,24 +589,17 @@ const CALIB: &[(f32, f32)] = &[
     (21.0, 3.0),
     (27.2, 3.7),
 ];
-const TAIL_SLOPE: f32 = 0.12;
+use crate::calib::TAIL_SLOPE;
 
 /// Maps a raw score to ≈ 10·log10(1/FMR) (piecewise linear, extrapolated above the last
 /// knot with [`TAIL_SLOPE`]).
 pub fn calibrate(raw: f32) -> f32 {
-    let t = CALIB;
-    if raw <= t[0].0 {
-        return 0.0;
-    }
-    for w in t.windows(2) {
-        let (a, b) = (w[0], w[1]);
-        if raw <= b.0 {
-            let f = (raw - a.0) / (b.0 - a.0);
-            return 10.0 * (a.1 + f * (b.1 - a.1));
-        }
-    }
-    let last = t[t.len() - 1];
-    10.0 * (last.1 + (raw - last.0) * TAIL_SLOPE)
+    crate::calib::interpolate(CALIB, TAIL_SLOPE, raw)
+}
+
+/// The shipped calibration as a [`crate::calib::Calibration`].
+pub fn shipped_calibration() -> crate::calib::Calibration {
+    crate::calib::Calibration::from_table(CALIB, TAIL_SLOPE)
 }
 
 /// The false-match rate a calibrated score threshold stands for: `10^(-score/10)`.
