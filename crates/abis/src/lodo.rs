@@ -61,7 +61,7 @@ impl LodoOptions {
         frozen: &[],
     };
     /// The tunables added by issue 16 (frozen: the earlier matcher's search space).
-    pub const ISSUE16_KNOBS: &'static [&'static str] = &["n_roots", "overlap_r"];
+    pub const ISSUE16_KNOBS: &'static [&'static str] = &["n_roots", "overlap_r", "w_extra"];
 }
 
 /// One tunable: its name, grids and setter.
@@ -136,6 +136,13 @@ const KNOBS: &[Knob] = &[
         reduced: &[8.0, 16.0],
         set: |p, v| p.n_roots = v as usize,
         get: |p| p.n_roots as f32,
+    },
+    Knob {
+        name: "w_extra",
+        full: &[0.0, 0.5, 1.0],
+        reduced: &[0.0, 0.5],
+        set: |p, v| p.w_extra = v,
+        get: |p| p.w_extra,
     },
     Knob {
         name: "overlap_r",
@@ -621,7 +628,7 @@ impl std::fmt::Display for LodoReport {
             let p = &fold.params;
             writeln!(
                 f,
-                "fold {:<6} tuning EER {:5.2}% ({} fits): dist {}+{}·len, angle {}, global {}° {}+{}·d, w_support {}, w_kind {}, w_frac {}, roots {}, overlap r {}; {} calibration knots, last {:.1} → FMR 1e-{:.1}",
+                "fold {:<6} tuning EER {:5.2}% ({} fits): dist {}+{}·len, angle {}, global {}° {}+{}·d, w_support {}, w_kind {}, w_frac {}, roots {}, overlap r {}, w_extra {}; {} calibration knots, last {:.1} → FMR 1e-{:.1}",
                 fold.held_out,
                 fold.tuning_eer * 100.0,
                 fold.evaluations,
@@ -636,6 +643,7 @@ impl std::fmt::Display for LodoReport {
                 p.w_frac,
                 p.n_roots,
                 p.overlap_r,
+                p.w_extra,
                 fold.calibration.knots.len(),
                 fold.calibration.knots.last().map(|k| k.0).unwrap_or(0.0),
                 fold.calibration.knots.last().map(|k| k.1).unwrap_or(0.0),

@@ -30,5 +30,6 @@ fn holdout_regime_eer_guard() {
     );
 }
 
-/// Measured EER on the hold-out regime plus a margin (BENCHMARKS.md, issue 16).
-const HOLDOUT_EER_BOUND: f64 = 0.16;
+/// Measured EER on the hold-out regime (10.87%, BENCHMARKS.md, issue 16) plus a margin;
+/// the matcher before issue 16 measured 14.25% and would fail it.
+const HOLDOUT_EER_BOUND: f64 = 0.12;
