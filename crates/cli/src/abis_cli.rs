@@ -79,6 +79,10 @@ pub enum AbisCommand {
         /// (every pair of its templates); skipped if the folder does not exist.
         #[arg(long, default_value = "data/fingerprints/fvc2002")]
         fvc: PathBuf,
+        /// Synthetic capture regime of the 1:N and dedup runs (`abis::synth::Regime`:
+        /// distortion, rotation, partial, noisy, holdout-2016); default: the base model.
+        #[arg(long)]
+        regime: Option<String>,
     },
 }
 
@@ -121,7 +125,15 @@ pub fn run(cmd: AbisCommand) -> Result<()> {
             dedup_probes,
             nbr_tol,
             fvc,
+            regime,
         } => {
+            let regime = match regime.as_deref() {
+                None => None,
+                Some(name) => match abis::synth::Regime::by_name(name) {
+                    Some(r) => Some(r),
+                    None => bail!("unknown regime {name}"),
+                },
+            };
             let pool = rayon::ThreadPoolBuilder::new()
                 .num_threads(threads.unwrap_or(0))
                 .build()?;
@@ -136,6 +148,7 @@ pub fn run(cmd: AbisCommand) -> Result<()> {
                     dedup_probes,
                     nbr_tol,
                     fvc,
+                    regime,
                 })
             })
         }
@@ -186,6 +199,22 @@ struct BenchOpts {
     dedup_probes: usize,
     nbr_tol: Option<i32>,
     fvc: PathBuf,
+    regime: Option<abis::synth::Regime>,
+}
+
+/// The synthetic fingers of the 1:N and dedup runs: the base model or a regime.
+struct Fingers {
+    gen: Generator,
+    regime: Option<abis::synth::Regime>,
+}
+
+impl Fingers {
+    fn impression(&self, person: u64, position: u8, k: u32) -> FingerView {
+        match &self.regime {
+            None => self.gen.impression(person, position, k),
+            Some(r) => self.gen.finger(person, position).impression_in(r, k),
+        }
+    }
 }
 
 fn bar(len: u64, msg: &str) -> ProgressBar {
@@ -252,11 +281,18 @@ fn bench(o: BenchOpts) -> Result<()> {
     if o.fvc.is_dir() {
         bench_fvc(&o.fvc, threads)?;
     }
+    let fingers = Fingers {
+        gen,
+        regime: o.regime,
+    };
+    if let Some(r) = &o.regime {
+        println!("1:N and dedup on regime {}", r.name);
+    }
     for &size in &o.sizes {
-        bench_size(&gen, size, &o)?;
+        bench_size(&fingers, size, &o)?;
     }
     if o.dedup_persons > 0 {
-        bench_dedup(&gen, &o)?;
+        bench_dedup(&fingers, &o)?;
     }
     if let Some(b) = peak_memory_bytes() {
         println!(
@@ -294,7 +330,7 @@ fn bench_fvc(dir: &std::path::Path, threads: usize) -> Result<()> {
     Ok(())
 }
 
-fn bench_size(gen: &Generator, size: usize, o: &BenchOpts) -> Result<()> {
+fn bench_size(gen: &Fingers, size: usize, o: &BenchOpts) -> Result<()> {
     let mut g = Gallery::new();
     let thorough = abis::SearchProfile::THOROUGH;
     g.set_profile(abis::SearchProfile {
@@ -393,7 +429,7 @@ fn bench_size(gen: &Generator, size: usize, o: &BenchOpts) -> Result<()> {
 
 const DEDUP_POSITIONS: [u8; 10] = [2, 7, 1, 6, 3, 8, 4, 9, 5, 10];
 
-fn bench_dedup(gen: &Generator, o: &BenchOpts) -> Result<()> {
+fn bench_dedup(gen: &Fingers, o: &BenchOpts) -> Result<()> {
     let f = o.dedup_fingers.clamp(1, 10);
     let positions = &DEDUP_POSITIONS[..f];
     let mut g = Gallery::new();
