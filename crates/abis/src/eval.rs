@@ -40,6 +40,8 @@ pub struct Sample {
     pub finger: u32,
     pub impression: u32,
     pub prepared: Prepared,
+    /// The view itself (for reference matchers that need raw minutiae).
+    pub view: crate::template::FingerView,
 }
 
 /// Loads every `DB*/FFF_I.iso` (or `.ist`/`.ansi`) under `dir`, sorted.
@@ -87,6 +89,7 @@ pub fn load_fvc(dir: &Path) -> Result<Vec<Sample>> {
                 finger,
                 impression,
                 prepared: Prepared::new(view),
+                view: view.clone(),
             });
         }
     }
@@ -102,6 +105,8 @@ pub struct Rates {
     pub eer: f64,
     pub fmr100: f64,
     pub fmr1000: f64,
+    /// FNMR at FMR ≤ 1e-4 (with fewer than 10,000 impostors: at zero false matches).
+    pub fmr10000: f64,
     pub zero_fmr: f64,
     /// Threshold at the EER crossing.
     pub eer_threshold: f32,
@@ -129,6 +134,7 @@ pub fn rates(genuine: &[f32], impostor: &[f32]) -> Rates {
         impostor: impostor.len(),
         fmr100: 1.0,
         fmr1000: 1.0,
+        fmr10000: 1.0,
         zero_fmr: 1.0,
         ..Default::default()
     };
@@ -148,6 +154,9 @@ pub fn rates(genuine: &[f32], impostor: &[f32]) -> Rates {
         }
         if a <= 0.001 {
             r.fmr1000 = r.fmr1000.min(b);
+        }
+        if a <= 0.0001 {
+            r.fmr10000 = r.fmr10000.min(b);
         }
         if a == 0.0 {
             r.zero_fmr = r.zero_fmr.min(b);

@@ -5,13 +5,16 @@
 //!   (≈ 10·log10(1/FMR)); [`DEFAULT_THRESHOLD`].
 //! - [`Gallery`]: incremental 1:N identification with an inverted edge index.
 //! - [`synth`]: deterministic synthetic fingers and impressions.
-//! - [`eval`]: FVC-protocol accuracy evaluation.
+//! - [`eval`]: FVC-protocol accuracy evaluation; [`lodo`]: leave-one-database-out
+//!   evaluation with bootstrap intervals; [`calib`]: score calibration.
 
 pub mod ansi378;
+pub mod calib;
 pub mod eval;
 pub mod gallery;
 pub mod hough;
 pub mod iso19794;
+pub mod lodo;
 pub mod matcher;
 pub mod synth;
 pub mod template;

@@ -13,11 +13,18 @@
 //! crops the finger (partial overlap), dropped minutiae (8–25%), spurious minutiae (0–7)
 //! and type swaps (10%). Everything is at ~500 dpi (197 px/cm).
 //!
+//! [`Regime`]s (module `regime`) give harder, named capture models: Cappelli plastic
+//! distortion, rotations to ±45°, partial overlap, a poor extractor, and a hold-out
+//! regime that is never tuned on.
+//!
 //! Everything is a pure function of its inputs: `Generator::new(7).person(42)` is the same
 //! person on every machine and run.
 
 use crate::template::{FingerView, Minutia, MinutiaKind, Template};
 use std::f64::consts::PI;
+
+mod regime;
+pub use regime::{window_overlap, Plastic, Regime};
 
 /// Master canvas size (pixels).
 const W: f64 = 360.0;

@@ -3,20 +3,50 @@
 use abis::synth::Generator;
 use abis::{FingerView, Gallery};
 
-fn gallery(gen: &Generator, persons: usize) -> Gallery {
-    let batch: Vec<(String, Vec<(u8, FingerView)>)> = (0..persons)
-        .map(|i| (format!("p{i}"), vec![(0u8, gen.impression(i as u64, 0, 0))]))
-        .collect();
-    let mut g = Gallery::new();
-    g.insert_batch(&batch);
-    g
-}
-
 #[test]
 fn indexed_agrees_with_exhaustive() {
     let gen = Generator::new(11);
-    let n = 5000;
-    let mut g = gallery(&gen, n);
+    let a = agreement(5000, &|i, k| gen.impression(i, 0, k));
+    // Issue 3 acceptance: same top candidate for >= 99% of mated probes, counted at the
+    // decision threshold (a probe whose best exhaustive score is below the threshold is a
+    // "no hit" for both). Raw top-1 agreement also counts below-threshold noise (an
+    // impostor at score 20 outranking a weak mate) and must stay >= 95%.
+    assert!(a.decision * 100 >= a.probes * 99, "{a:?}");
+    assert!(a.top1 * 100 >= a.probes * 95, "{a:?}");
+}
+
+/// Issue 16: the same agreement on a hard regime (the never-tuned hold-out regime:
+/// plastic distortion, ±40° rotations, partial windows, a poor extractor).
+#[test]
+fn indexed_agrees_with_exhaustive_on_a_hard_regime() {
+    let gen = Generator::new(12);
+    let r = abis::synth::Regime::HOLDOUT;
+    let a = agreement(5000, &|i, k| gen.finger(i, 0).impression_in(&r, k));
+    // Decision level as above. Raw top-1 agreement is not asserted here: on this regime
+    // most probes' best exhaustive candidate is below the threshold (noise whose order
+    // the index need not keep); instead, when the exhaustive search ranks the mate first,
+    // the index must too.
+    assert!(a.decision * 100 >= a.probes * 99, "{a:?}");
+    // Measured (issue 16, with the matcher before its step 3): the index keeps 44 of the
+    // 47 mates the exhaustive search ranks first (94%); the guard sits just below.
+    assert!(a.mate_both * 100 >= a.mate_exhaustive * 90, "{a:?}");
+}
+
+#[derive(Debug)]
+struct Agreement {
+    probes: usize,
+    top1: usize,
+    decision: usize,
+    mate_exhaustive: usize,
+    mate_both: usize,
+}
+
+fn agreement(n: usize, impression: &(dyn Fn(u64, u32) -> FingerView + Sync)) -> Agreement {
+    let batch: Vec<(String, Vec<(u8, FingerView)>)> = (0..n)
+        .map(|i| (format!("p{i}"), vec![(0u8, impression(i as u64, 0))]))
+        .collect();
+    let mut g = Gallery::new();
+    g.insert_batch(&batch);
     // Default pipeline: at this size stage 1 keeps every voted finger for the Hough check
     // (max(8 x 1024, 10%)), which passes 1024 (20%) to the full matcher. At 1M fingers the
     // same defaults keep 10% and pass 0.1%: rank-1 there is measured by `sidik abis bench`.
@@ -26,9 +56,10 @@ fn indexed_agrees_with_exhaustive() {
     let mut agree = 0;
     let mut agree_decision = 0;
     let mut hits = 0;
+    let (mut mate_exhaustive, mut mate_both) = (0, 0);
     for k in 0..probes {
         let id = (k * 7919) % n;
-        let probe = vec![(0u8, gen.impression(id as u64, 0, 1))];
+        let probe = vec![(0u8, impression(id as u64, 1))];
         let a = g.identify(&probe, 3);
         let b = g.identify_exhaustive(&probe, 3);
         // Decision level: the top candidate at or above the 1:1 threshold (or none).
@@ -50,20 +81,22 @@ fn indexed_agrees_with_exhaustive() {
                 g.stage_ranks(0, &probe[0].1, &format!("p{id}"))
             );
         }
-        if a.first().map(|c| c.person == format!("p{id}")) == Some(true) {
-            hits += 1;
+        let mate =
+            |c: &[abis::Candidate]| c.first().map(|c| c.person == format!("p{id}")) == Some(true);
+        hits += mate(&a) as usize;
+        if mate(&b) {
+            mate_exhaustive += 1;
+            mate_both += mate(&a) as usize;
         }
     }
     println!("top-1 agree {agree}/{probes}, decision agree {agree_decision}/{probes}, rank-1 {hits}/{probes}");
-    // Issue 3 acceptance: same top candidate for >= 99% of mated probes, counted at the
-    // decision threshold (a probe whose best exhaustive score is below the threshold is a
-    // "no hit" for both). Raw top-1 agreement also counts below-threshold noise (an
-    // impostor at score 20 outranking a weak mate) and must stay >= 95%.
-    assert!(
-        agree_decision * 100 >= probes * 99,
-        "decision agree {agree_decision}/{probes}"
-    );
-    assert!(agree * 100 >= probes * 95, "top-1 agree {agree}/{probes}");
+    Agreement {
+        probes,
+        top1: agree,
+        decision: agree_decision,
+        mate_exhaustive,
+        mate_both,
+    }
 }
 
 #[test]

@@ -30,6 +30,18 @@ pub enum AbisCommand {
     Eval {
         /// Folder holding DB1_B/, DB2_B/, ... (e.g. data/fingerprints/fvc2002).
         dir: PathBuf,
+        /// Leave-one-database-out: fit every tunable (tolerances, weights, calibration)
+        /// on the other databases and report each database held out, with 95%
+        /// bootstrap intervals over fingers. (The BOZORTH3 column of the same run:
+        /// `cargo run -p sidik-abis --example bozorth3 -- lodo DIR`.)
+        #[arg(long)]
+        lodo: bool,
+        /// With --lodo: the reduced fitting protocol of the regression test.
+        #[arg(long, requires = "lodo")]
+        reduced: bool,
+        /// With --lodo: bootstrap replicates.
+        #[arg(long, default_value_t = 1000)]
+        bootstrap: usize,
     },
     /// Speed and 1:N benchmark on synthetic fingers: 1:1 and 1:N comparisons/s, 1:N
     /// latency p50/p99, rank-1 hit rate per gallery size, a multi-finger dedup run with
@@ -63,6 +75,14 @@ pub enum AbisCommand {
         /// (1/256 turn; 128 or more: not used). Default: the default profile's.
         #[arg(long)]
         nbr_tol: Option<i32>,
+        /// FVC-named template folder for the 1:1 many-to-many speed on real templates
+        /// (every pair of its templates); skipped if the folder does not exist.
+        #[arg(long, default_value = "data/fingerprints/fvc2002")]
+        fvc: PathBuf,
+        /// Synthetic capture regime of the 1:N and dedup runs (`abis::synth::Regime`:
+        /// distortion, rotation, partial, noisy, holdout-2016); default: the base model.
+        #[arg(long)]
+        regime: Option<String>,
     },
 }
 
@@ -70,8 +90,25 @@ pub enum AbisCommand {
 pub fn run(cmd: AbisCommand) -> Result<()> {
     match cmd {
         AbisCommand::Match { a, b, threshold } => cmd_match(&a, &b, threshold),
-        AbisCommand::Eval { dir } => {
+        AbisCommand::Eval {
+            dir,
+            lodo,
+            reduced,
+            bootstrap,
+        } => {
             let t = Instant::now();
+            if lodo {
+                let samples = abis::eval::load_fvc(&dir)?;
+                let mut opts = if reduced {
+                    abis::lodo::LodoOptions::REDUCED
+                } else {
+                    abis::lodo::LodoOptions::FULL
+                };
+                opts.bootstrap = bootstrap;
+                print!("{}", abis::lodo::lodo(&samples, &opts, None));
+                println!("({:.1} s)", t.elapsed().as_secs_f64());
+                return Ok(());
+            }
             let report = abis::eval::evaluate(&dir)?;
             print!("{report}");
             println!("({:.1} s)", t.elapsed().as_secs_f64());
@@ -87,7 +124,16 @@ pub fn run(cmd: AbisCommand) -> Result<()> {
             dedup_fingers,
             dedup_probes,
             nbr_tol,
+            fvc,
+            regime,
         } => {
+            let regime = match regime.as_deref() {
+                None => None,
+                Some(name) => match abis::synth::Regime::by_name(name) {
+                    Some(r) => Some(r),
+                    None => bail!("unknown regime {name}"),
+                },
+            };
             let pool = rayon::ThreadPoolBuilder::new()
                 .num_threads(threads.unwrap_or(0))
                 .build()?;
@@ -101,6 +147,8 @@ pub fn run(cmd: AbisCommand) -> Result<()> {
                     dedup_fingers,
                     dedup_probes,
                     nbr_tol,
+                    fvc,
+                    regime,
                 })
             })
         }
@@ -150,6 +198,23 @@ struct BenchOpts {
     dedup_fingers: usize,
     dedup_probes: usize,
     nbr_tol: Option<i32>,
+    fvc: PathBuf,
+    regime: Option<abis::synth::Regime>,
+}
+
+/// The synthetic fingers of the 1:N and dedup runs: the base model or a regime.
+struct Fingers {
+    gen: Generator,
+    regime: Option<abis::synth::Regime>,
+}
+
+impl Fingers {
+    fn impression(&self, person: u64, position: u8, k: u32) -> FingerView {
+        match &self.regime {
+            None => self.gen.impression(person, position, k),
+            Some(r) => self.gen.finger(person, position).impression_in(r, k),
+        }
+    }
 }
 
 fn bar(len: u64, msg: &str) -> ProgressBar {
@@ -213,11 +278,21 @@ fn bench(o: BenchOpts) -> Result<()> {
         single, multi, threads
     );
 
+    if o.fvc.is_dir() {
+        bench_fvc(&o.fvc, threads)?;
+    }
+    let fingers = Fingers {
+        gen,
+        regime: o.regime,
+    };
+    if let Some(r) = &o.regime {
+        println!("1:N and dedup on regime {}", r.name);
+    }
     for &size in &o.sizes {
-        bench_size(&gen, size, &o)?;
+        bench_size(&fingers, size, &o)?;
     }
     if o.dedup_persons > 0 {
-        bench_dedup(&gen, &o)?;
+        bench_dedup(&fingers, &o)?;
     }
     if let Some(b) = peak_memory_bytes() {
         println!(
@@ -228,7 +303,34 @@ fn bench(o: BenchOpts) -> Result<()> {
     Ok(())
 }
 
-fn bench_size(gen: &Generator, size: usize, o: &BenchOpts) -> Result<()> {
+/// 1:1 many-to-many on real templates: every pair of the folder's templates, in
+/// parallel, best of three runs.
+fn bench_fvc(dir: &std::path::Path, threads: usize) -> Result<()> {
+    let samples = abis::eval::load_fvc(dir)?;
+    let pairs: Vec<(usize, usize)> = (0..samples.len())
+        .flat_map(|i| (i + 1..samples.len()).map(move |j| (i, j)))
+        .collect();
+    let mut best = 0f64;
+    for _ in 0..3 {
+        let t = Instant::now();
+        let s = pairs
+            .par_iter()
+            .map(|&(i, j)| match_prepared(&samples[i].prepared, &samples[j].prepared))
+            .sum::<f32>();
+        std::hint::black_box(s);
+        best = best.max(pairs.len() as f64 / t.elapsed().as_secs_f64());
+    }
+    println!(
+        "1:1 on FVC templates ({}): {:.0} comparisons/s many-to-many on {} threads ({} pairs, best of 3)",
+        dir.display(),
+        best,
+        threads,
+        pairs.len()
+    );
+    Ok(())
+}
+
+fn bench_size(gen: &Fingers, size: usize, o: &BenchOpts) -> Result<()> {
     let mut g = Gallery::new();
     let thorough = abis::SearchProfile::THOROUGH;
     g.set_profile(abis::SearchProfile {
@@ -327,7 +429,7 @@ fn bench_size(gen: &Generator, size: usize, o: &BenchOpts) -> Result<()> {
 
 const DEDUP_POSITIONS: [u8; 10] = [2, 7, 1, 6, 3, 8, 4, 9, 5, 10];
 
-fn bench_dedup(gen: &Generator, o: &BenchOpts) -> Result<()> {
+fn bench_dedup(gen: &Fingers, o: &BenchOpts) -> Result<()> {
     let f = o.dedup_fingers.clamp(1, 10);
     let positions = &DEDUP_POSITIONS[..f];
     let mut g = Gallery::new();
