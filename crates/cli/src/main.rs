@@ -21,6 +21,7 @@ mod bench_verify;
 mod demo;
 mod dokumen_cli;
 mod import;
+mod kabar_cli;
 
 /// The node's role, as chosen on the command line.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -118,6 +119,8 @@ enum Cmd {
             value_name = "START@RATE[@ANCHOR]"
         )]
         sim_clock: Option<String>,
+        #[command(flatten)]
+        kabar: kabar_cli::KabarArgs,
     },
     /// Create or upgrade the database schema.
     Migrate {
@@ -319,6 +322,7 @@ async fn main() -> Result<()> {
             trusted_proxies,
             login_checks,
             sim_clock,
+            kabar,
         } => {
             serve(Serve {
                 demo,
@@ -334,6 +338,7 @@ async fn main() -> Result<()> {
                 trusted_proxies,
                 login_checks,
                 sim_clock,
+                kabar,
             })
             .await
         }
@@ -470,6 +475,7 @@ struct Serve {
     trusted_proxies: Vec<std::net::IpAddr>,
     login_checks: Option<u16>,
     sim_clock: Option<String>,
+    kabar: kabar_cli::KabarArgs,
 }
 
 async fn serve(o: Serve) -> Result<()> {
@@ -494,6 +500,8 @@ async fn serve(o: Serve) -> Result<()> {
     }
     cfg.https = o.tls.is_some() || o.behind_https_proxy;
     cfg.trusted_proxies = o.trusted_proxies.clone();
+    let https = cfg.https;
+    kabar_cli::apply(&o.kabar, &mut cfg, o.listen, https)?;
     if let Some(n) = o.login_checks {
         cfg.login_checks = n.into();
     }

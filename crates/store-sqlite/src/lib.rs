@@ -35,6 +35,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (4, include_str!("../migrations/0004_drop_outbox.sql")),
     (5, include_str!("../migrations/0005_login_guard.sql")),
     (6, include_str!("../migrations/0006_suket_cetak.sql")),
+    (8, include_str!("../migrations/0008_kabar.sql")),
 ];
 
 mod accounts;
@@ -42,6 +43,7 @@ mod antrean;
 mod applications;
 mod audit;
 mod cetak;
+mod kabar;
 mod residents;
 mod sync;
 

@@ -22,6 +22,8 @@ use sidik_domain::{
 
 mod cetak;
 pub use cetak::*;
+mod kabar;
+pub use kabar::*;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -69,6 +71,8 @@ pub struct NewPermohonan {
     pub idempotency_key: Option<String>,
     /// Declared priority for printing (urgent need, elderly, disabled).
     pub prioritas: Option<PrioritasCetak>,
+    /// The applicant's contact for notifications, given with consent.
+    pub kontak: Option<KontakBaru>,
 }
 
 /// Outcome of [`Store::application_create`].
@@ -163,7 +167,7 @@ pub type LoginRule<'a> =
     &'a (dyn Fn(Option<&LoginGuard>) -> Option<LoginGuardChange> + Send + Sync);
 
 #[async_trait]
-pub trait Store: Send + Sync + 'static {
+pub trait Store: KabarStore + Send + Sync + 'static {
     // ---- officers and sessions ----
     async fn user_create(&self, user: &User, audit: AuditDraft) -> Result<()>;
     async fn user_get(&self, username: &str) -> Result<Option<User>>;

@@ -13,6 +13,7 @@ mod dokumen;
 mod formulir;
 mod layout;
 mod penduduk;
+mod pengumuman;
 mod permohonan;
 mod pusat;
 mod sinkron;
@@ -66,6 +67,7 @@ pub fn office_routes() -> Router<AppState> {
             "/status",
             get(status::status_form).post(status::status_warga),
         )
+        .merge(pengumuman::routes())
         .fallback(akun::tidak_ditemukan)
         .layer(axum::middleware::from_fn(crate::csrf::pra_sesi))
 }
@@ -77,9 +79,10 @@ fn verifikasi_route() -> axum::routing::MethodRouter<AppState> {
         .layer(axum::extract::DefaultBodyLimit::max(verifikasi::BODY_MAKS))
 }
 
-/// The citizen status lookup's rate limiter (see [`status`]).
-pub fn status_limiter() -> crate::batas::Pembatas {
-    status::limiter()
+/// The citizen status lookup's rate limiter (see [`status`]); `burst` raises the
+/// lookups a client may make at once (load tests).
+pub fn status_limiter(burst: Option<u32>) -> crate::batas::Pembatas {
+    status::limiter(burst)
 }
 
 /// Pages of the central node.
