@@ -154,8 +154,8 @@ test('the status page in every state, on a phone, accessible', { timeout: 300_00
   await citizen.keyboard.type(resident.nik);
   await citizen.keyboard.press('Enter');
   await citizen.waitForSelector('#hasil-status');
-  assert.equal(await citizen.getAttribute('#hasil-status', 'data-tahap'), 'belum-dikirim');
-  await stateIs(nomor, resident.nik, 'belum-dikirim', 'Menunggu dikirim ke pusat data');
+  assert.equal(await citizen.getAttribute('#hasil-status', 'data-tahap'), 'menunggu-pemeriksaan');
+  await stateIs(nomor, resident.nik, 'menunggu-pemeriksaan', 'Menunggu pemeriksaan');
 
   await officer.goto(`${base}/permohonan/${nomor}`);
   await officer.click('button:has-text("verifikasi ketunggalan")');

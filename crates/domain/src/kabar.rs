@@ -29,7 +29,9 @@ pub enum Pengiriman {
 /// The citizen's stage: one per distinct thing a citizen must understand.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Tahap {
-    /// Recorded; not yet sent to the centre (or not yet checked at a standalone office).
+    /// Recorded at a standalone office; the office has not run its check yet.
+    MenungguPemeriksaan,
+    /// Recorded; not yet sent to the centre.
     BelumDikirim,
     /// Being checked (by the centre, or by the office itself).
     Diperiksa,
@@ -49,6 +51,7 @@ pub enum Tahap {
 
 impl Tahap {
     pub const ALL: &'static [Tahap] = &[
+        Tahap::MenungguPemeriksaan,
         Tahap::BelumDikirim,
         Tahap::Diperiksa,
         Tahap::PerluPerbaikan,
@@ -66,7 +69,7 @@ impl Tahap {
                 Pengiriman::Menunggu => Tahap::BelumDikirim,
                 Pengiriman::Karantina => Tahap::PerluPerbaikan,
                 Pengiriman::Diterima => Tahap::Diperiksa,
-                Pengiriman::TidakAda if status == Status::Direkam => Tahap::BelumDikirim,
+                Pengiriman::TidakAda if status == Status::Direkam => Tahap::MenungguPemeriksaan,
                 Pengiriman::TidakAda => Tahap::Diperiksa,
             },
             Status::Tunggal | Status::SiapCetak => Tahap::AntreanCetak,
@@ -80,6 +83,7 @@ impl Tahap {
     /// Stable name (element ids, tests).
     pub fn slug(self) -> &'static str {
         match self {
+            Tahap::MenungguPemeriksaan => "menunggu-pemeriksaan",
             Tahap::BelumDikirim => "belum-dikirim",
             Tahap::Diperiksa => "diperiksa",
             Tahap::PerluPerbaikan => "perlu-perbaikan",
@@ -122,6 +126,12 @@ pub fn keterangan(tahap: Tahap, kantor: &str) -> Keterangan {
         vec!["Anda tidak perlu datang ke kantor. Tunggu kabar berikutnya, atau cek halaman ini kembali.".to_string()]
     };
     match tahap {
+        Tahap::MenungguPemeriksaan => Keterangan {
+            judul: "Menunggu pemeriksaan",
+            arti: "Data perekaman Anda tersimpan aman di kantor dan menunggu diperiksa untuk memastikan setiap penduduk hanya memiliki satu KTP-el. Anda tidak perlu merekam ulang.".into(),
+            langkah: tunggu(),
+            bawa: vec![],
+        },
         Tahap::BelumDikirim => Keterangan {
             judul: "Menunggu dikirim ke pusat data",
             arti: "Data perekaman Anda tersimpan aman di kantor dan belum terkirim ke pusat data untuk diperiksa. Data akan dikirim otomatis; Anda tidak perlu merekam ulang.".into(),

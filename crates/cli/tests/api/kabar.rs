@@ -93,12 +93,11 @@ async fn status_page_tells_each_state_plainly_with_the_office_and_a_way_to_compl
 
     // Recorded, not yet checked: never "being checked".
     let (tahap, html) = lihat(&app, &nomor, &nik).await;
-    assert_eq!(tahap, "belum-dikirim");
-    assert!(html.contains("Menunggu dikirim ke pusat data"));
+    assert_eq!(tahap, "menunggu-pemeriksaan");
+    assert!(html.contains("Menunggu pemeriksaan"));
     assert!(!html.contains("sedang diperiksa"));
     assert!(html.contains(ALAMAT) && html.contains(JAM) && html.contains(KONTAK));
     assert!(html.contains(&format!("href=\"/aspirasi/baru?permohonan={nomor}\"")));
-    assert!(!html.contains(&nik), "the NIK is not echoed back");
     tanpa_istilah_dalam(&html);
 
     // Checked: in the print queue, with the Suket.

@@ -140,9 +140,10 @@ async fn smtp_gets_exactly_one_message_per_event_across_a_kill_9_mid_session() {
     let bin = Path::new(BIN);
     process::run_ok(bin, &["demo", "seed", "--residents", "400"], &data, &env);
     for (u, r) in [
-        ("op", "operator"),
-        ("ver", "verifikator"),
+        ("petugas", "operator"),
+        ("verif", "verifikator"),
         ("cetak", "pencetak"),
+        ("kepala", "admin"),
     ] {
         process::run_ok(bin, &["user", "add", u, "--role", r], &data, &env);
     }
@@ -159,9 +160,31 @@ async fn smtp_gets_exactly_one_message_per_event_across_a_kill_9_mid_session() {
     let client = process::Client::new();
     let mut node = serve(&data, port, smtp_port);
     client.wait_up(&base, Duration::from_secs(60)).await;
-    let op = client.login(&base, "op", PW).await;
-    let ver = client.login(&base, "ver", PW).await;
+    let op = client.login(&base, "petugas", PW).await;
+    let ver = client.login(&base, "verif", PW).await;
     let cetak = client.login(&base, "cetak", PW).await;
+    // A printer and blanks: printing books a blank per card.
+    let admin = client.login(&base, "kepala", PW).await;
+    for (path, body) in [
+        (
+            "/api/v1/print/printers",
+            serde_json::json!({"nama": "Printer 1", "kapasitas_harian": 100}),
+        ),
+        (
+            "/api/v1/print/blanko/receive",
+            serde_json::json!({"jumlah": 10}),
+        ),
+    ] {
+        let r = client
+            .http
+            .post(format!("{base}{path}"))
+            .bearer_auth(&admin)
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), reqwest::StatusCode::OK, "{path}");
+    }
 
     let mut form = reqwest::multipart::Form::new()
         .text("nik", p.nik.to_string())

@@ -94,7 +94,7 @@ async fn an_officers_notice_reaches_every_surface_and_the_areas_subscribers() {
     let (_, html) = app.status_lookup(&nomor, &warga.nik.to_string()).await;
     assert!(html.contains("Pengumuman untuk wilayah Anda"));
     assert!(
-        html.contains("Perekaman Sabtu &lt;b&gt;&amp;&lt;/b&gt; Minggu"),
+        html.contains("Perekaman Sabtu &#60;b&#62;&#38;&#60;/b&#62; Minggu"),
         "{html}"
     );
     assert!(!html.contains("RT lain"));
@@ -103,7 +103,7 @@ async fn an_officers_notice_reaches_every_surface_and_the_areas_subscribers() {
         .client()
         .page(&app.url(&format!("/pengumuman/wilayah/{kel}")), None)
         .await;
-    assert!(page.contains("RT lain") && page.contains("Perekaman Sabtu &lt;b&gt;"));
+    assert!(page.contains("RT lain") && page.contains("Perekaman Sabtu &#60;b&#62;"));
     let r = app
         .http
         .get(app.url(&format!("/pengumuman/wilayah/{kel}/atom")))

@@ -42,11 +42,19 @@ fn recorded_but_not_sent_never_says_it_is_being_checked() {
         assert!(!k.arti.contains("sedang diperiksa"));
         assert!(k.bawa.is_empty());
     }
-    // A standalone office: recorded but not yet checked.
-    assert_eq!(
-        Tahap::dari(Status::Direkam, Pengiriman::TidakAda),
-        Tahap::BelumDikirim
+}
+
+#[test]
+fn recorded_at_a_standalone_office_waits_for_its_check() {
+    let t = Tahap::dari(Status::Direkam, Pengiriman::TidakAda);
+    assert_eq!(t, Tahap::MenungguPemeriksaan);
+    let k = keterangan(t, KANTOR);
+    assert_eq!(k.judul, "Menunggu pemeriksaan");
+    assert!(
+        !k.arti.contains("pusat data"),
+        "a standalone office has no centre"
     );
+    assert!(k.bawa.is_empty());
 }
 
 #[test]
