@@ -56,6 +56,8 @@ struct DataArg {
     data: PathBuf,
 }
 
+// Parsed once at start: the size of `Serve` does not matter.
+#[allow(clippy::large_enum_variant)]
 #[derive(Subcommand)]
 enum Cmd {
     /// Serve the officer pages and the JSON API.

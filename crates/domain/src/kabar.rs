@@ -401,15 +401,10 @@ pub fn telepon_baku(s: &str) -> Option<String> {
         .chars()
         .filter(|c| !matches!(c, ' ' | '-' | '.' | '(' | ')'))
         .collect();
-    let rest = if let Some(r) = digits.strip_prefix("+62") {
-        r
-    } else if let Some(r) = digits.strip_prefix("62") {
-        r
-    } else if let Some(r) = digits.strip_prefix('0') {
-        r
-    } else {
-        return None;
-    };
+    let rest = digits
+        .strip_prefix("+62")
+        .or_else(|| digits.strip_prefix("62"))
+        .or_else(|| digits.strip_prefix('0'))?;
     let ok = rest.starts_with('8')
         && (9..=13).contains(&rest.len())
         && rest.bytes().all(|b| b.is_ascii_digit());

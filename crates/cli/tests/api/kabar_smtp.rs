@@ -129,6 +129,48 @@ fn serve(data: &Path, port: u16, smtp: u16) -> process::Proc {
     .expect("spawn sidik serve")
 }
 
+/// Enrolls `p` with an email contact; returns the registration number.
+async fn enroll(
+    client: &process::Client,
+    base: &str,
+    op: &str,
+    p: &sidik_domain::Penduduk,
+) -> String {
+    let mut form = reqwest::multipart::Form::new()
+        .text("nik", p.nik.to_string())
+        .text("kelurahan", p.kelurahan.clone())
+        .text("email", "warga@contoh.id")
+        .text("setuju_kontak", "1");
+    for (pos, t) in fingers(5, 0) {
+        form = form.part(
+            format!("jari_{pos}"),
+            reqwest::multipart::Part::bytes(t).file_name("f.iso"),
+        );
+    }
+    form = form
+        .part(
+            "foto",
+            reqwest::multipart::Part::bytes(png()).file_name("f.png"),
+        )
+        .part(
+            "tanda_tangan",
+            reqwest::multipart::Part::bytes(png()).file_name("t.png"),
+        );
+    let r = client
+        .http
+        .post(format!("{base}/api/v1/applications"))
+        .bearer_auth(op)
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), reqwest::StatusCode::CREATED);
+    r.json::<serde_json::Value>().await.unwrap()["nomor"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn smtp_gets_exactly_one_message_per_event_across_a_kill_9_mid_session() {
     if !aiosmtpd() {
@@ -186,39 +228,7 @@ async fn smtp_gets_exactly_one_message_per_event_across_a_kill_9_mid_session() {
         assert_eq!(r.status(), reqwest::StatusCode::OK, "{path}");
     }
 
-    let mut form = reqwest::multipart::Form::new()
-        .text("nik", p.nik.to_string())
-        .text("kelurahan", p.kelurahan.clone())
-        .text("email", "warga@contoh.id")
-        .text("setuju_kontak", "1");
-    for (pos, t) in fingers(5, 0) {
-        form = form.part(
-            format!("jari_{pos}"),
-            reqwest::multipart::Part::bytes(t).file_name("f.iso"),
-        );
-    }
-    form = form
-        .part(
-            "foto",
-            reqwest::multipart::Part::bytes(png()).file_name("f.png"),
-        )
-        .part(
-            "tanda_tangan",
-            reqwest::multipart::Part::bytes(png()).file_name("t.png"),
-        );
-    let r = client
-        .http
-        .post(format!("{base}/api/v1/applications"))
-        .bearer_auth(&op)
-        .multipart(form)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), reqwest::StatusCode::CREATED);
-    let nomor = r.json::<serde_json::Value>().await.unwrap()["nomor"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let nomor = enroll(&client, &base, &op, &p).await;
     let post = |token: String, path: String| {
         let http = client.http.clone();
         let url = format!("{base}{path}");

@@ -133,10 +133,16 @@ async fn an_officers_notice_reaches_every_surface_and_the_areas_subscribers() {
         .collect();
     assert_eq!(notices.len(), 1, "{q:?}");
 
-    // Refusals write nothing: another kota, too long, a printer, no token.
+    refusals_write_nothing(&app, &admin).await;
+}
+
+/// Refusals write nothing: another kota, an unknown area, too long, a bad RW, a
+/// printer's account, no token, an oversized form.
+async fn refusals_write_nothing(app: &TestApp, admin: &str) {
+    let admin = admin.to_string();
     let pencetak = app.web_login("pencetak").await;
-    let before = count(&app, "SELECT COUNT(*) FROM pengumuman").await;
-    let audit_before = count(&app, "SELECT COUNT(*) FROM audit").await;
+    let before = count(app, "SELECT COUNT(*) FROM pengumuman").await;
+    let audit_before = count(app, "SELECT COUNT(*) FROM audit").await;
     let panjang = "x".repeat(2001);
     for (fields, status, text) in [
         (
@@ -169,13 +175,13 @@ async fn an_officers_notice_reaches_every_surface_and_the_areas_subscribers() {
             "RW harus angka",
         ),
     ] {
-        let (st, html) = tulis(&app, &admin, &fields).await;
+        let (st, html) = tulis(app, &admin, &fields).await;
         assert_eq!(st, status, "{fields:?}: {html}");
         assert!(html.contains(text), "{text}: {html}");
         assert!(!html.contains("Rincian"));
     }
     let (st, html) = tulis(
-        &app,
+        app,
         &pencetak,
         &[("wilayah", "31.72"), ("judul", "J"), ("isi", "I")],
     )
@@ -194,7 +200,7 @@ async fn an_officers_notice_reaches_every_surface_and_the_areas_subscribers() {
     // A 64 KiB form is refused before the handler.
     let besar = "x".repeat(64 * 1024);
     let (st, _) = tulis(
-        &app,
+        app,
         &admin,
         &[
             ("wilayah", "31.72"),
@@ -207,11 +213,8 @@ async fn an_officers_notice_reaches_every_surface_and_the_areas_subscribers() {
         st == StatusCode::PAYLOAD_TOO_LARGE || st == StatusCode::BAD_REQUEST,
         "{st}"
     );
-    assert_eq!(count(&app, "SELECT COUNT(*) FROM pengumuman").await, before);
-    assert_eq!(
-        count(&app, "SELECT COUNT(*) FROM audit").await,
-        audit_before
-    );
+    assert_eq!(count(app, "SELECT COUNT(*) FROM pengumuman").await, before);
+    assert_eq!(count(app, "SELECT COUNT(*) FROM audit").await, audit_before);
 }
 
 #[tokio::test]

@@ -59,13 +59,16 @@ fn baris(p: Pengumuman) -> Baris {
     }
 }
 
+/// (code, name, its kelurahan as (code, name)).
+type Kecamatan = (String, String, Vec<(String, String)>);
+
 #[derive(Template)]
 #[template(path = "pengumuman.html")]
 struct HalamanPengumuman {
     k: Kepala,
     judul: String,
-    /// (code, name, kelurahan (code, name)) of the kota's kecamatan (index page).
-    kecamatan: Vec<(String, String, Vec<(String, String)>)>,
+    /// The kota's kecamatan with their kelurahan (index page).
+    kecamatan: Vec<Kecamatan>,
     /// The area's Atom feed (kelurahan pages).
     atom: Option<String>,
     /// The area one level up (code, name).

@@ -133,7 +133,13 @@ pub async fn notifications_and_notices(s: &dyn Store) {
     assert_eq!(by_id(wa.id).status, StatusKabar::Gagal);
     assert_eq!(by_id(wa.id).log.len(), 2);
 
-    // Notices: fan out to the area's subscribed open applications, with the audit.
+    notices_and_unsubscribing(s, &p, &a).await;
+}
+
+/// Notices fan out to the area's subscribed open applications (with the audit);
+/// unsubscribing cancels what waits.
+async fn notices_and_unsubscribing(s: &dyn Store, p: &Penduduk, a: &Permohonan) {
+    let far = t(1_000_000);
     let before = verify_chain(s).await;
     let rw = p.rt_rw.rw;
     let id = s
