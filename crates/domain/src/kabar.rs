@@ -194,8 +194,10 @@ pub enum Jenis {
     SiapDiambil,
     /// Rejected: what to do.
     Ditolak,
-    /// A Suket was issued (or renewed).
+    /// A Suket was issued.
     SuketTerbit,
+    /// The Suket was renewed shortly before its end (the card is not ready yet).
+    SuketDiperpanjang,
     /// A notice for the citizen's area.
     Pengumuman,
 }
@@ -207,6 +209,7 @@ impl Jenis {
         Jenis::SiapDiambil,
         Jenis::Ditolak,
         Jenis::SuketTerbit,
+        Jenis::SuketDiperpanjang,
         Jenis::Pengumuman,
     ];
 
@@ -217,6 +220,7 @@ impl Jenis {
             Jenis::SiapDiambil => "siap_diambil",
             Jenis::Ditolak => "ditolak",
             Jenis::SuketTerbit => "suket_terbit",
+            Jenis::SuketDiperpanjang => "suket_diperpanjang",
             Jenis::Pengumuman => "pengumuman",
         }
     }
@@ -305,6 +309,14 @@ pub fn pesan(jenis: Jenis, k: &Konteks) -> Pesan {
             format!(
                 "{ref_}: Suket (surat keterangan pengganti KTP-el) diterbitkan{}. Minta cetakannya di {} bila belum menerimanya.",
                 k.berlaku_hingga.as_deref().map(|d| format!(" dan berlaku sampai {d}")).unwrap_or_default(),
+                k.kantor
+            ),
+        ),
+        Jenis::SuketDiperpanjang => (
+            "KTP-el: Suket Anda diperpanjang".to_string(),
+            format!(
+                "{ref_}: kartu belum selesai, maka Suket (surat keterangan pengganti KTP-el) Anda diperpanjang{}. Minta cetakan Suket yang baru di {}.",
+                k.berlaku_hingga.as_deref().map(|d| format!(" sampai {d}")).unwrap_or_default(),
                 k.kantor
             ),
         ),

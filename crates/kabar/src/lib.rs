@@ -170,7 +170,7 @@ impl Pengantar {
             ..Konteks::default()
         };
         match k.jenis {
-            Jenis::SuketTerbit => {
+            Jenis::SuketTerbit | Jenis::SuketDiperpanjang => {
                 ctx.berlaku_hingga = k
                     .rujukan
                     .and_then(|n| jiff::Timestamp::from_nanosecond(n as i128).ok())

@@ -89,19 +89,15 @@ pub(crate) async fn antre_perubahan(
     }
 }
 
-/// Queues the notice of a Suket issued (or renewed), inside its transaction.
+/// Queues the notice of a Suket issued (or renewed: `ke` > 1), inside its transaction.
 pub(crate) async fn antre_suket(conn: &mut SqliteConnection, s: &SuketBaru) -> Result<()> {
     let sumber = format!("suket:{}", s.nomor_suket);
     let akhir = Some(ns(s.berlaku_hingga));
-    antre(
-        conn,
-        &s.nomor,
-        Jenis::SuketTerbit,
-        &sumber,
-        akhir,
-        s.diterbitkan,
-    )
-    .await
+    let jenis = match s.ke {
+        1 => Jenis::SuketTerbit,
+        _ => Jenis::SuketDiperpanjang,
+    };
+    antre(conn, &s.nomor, jenis, &sumber, akhir, s.diterbitkan).await
 }
 
 fn keluar(r: &SqliteRow) -> Result<KabarKeluar> {

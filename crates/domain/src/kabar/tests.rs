@@ -243,3 +243,18 @@ fn contact_needs_consent_and_valid_forms() {
     }
     assert!(periksa_kontak("", "a@b", false, true).is_err());
 }
+
+#[test]
+fn a_renewed_suket_says_so_with_its_new_end() {
+    let k = Konteks {
+        nomor: "317201000000120150909140000".into(),
+        kantor: KANTOR.into(),
+        berlaku_hingga: Some("Rabu, 9 Maret 2016".into()),
+        ..Konteks::default()
+    };
+    let p = pesan(Jenis::SuketDiperpanjang, &k);
+    assert_eq!(p.subjek, "KTP-el: Suket Anda diperpanjang");
+    assert!(p.isi.contains("diperpanjang sampai Rabu, 9 Maret 2016"), "{}", p.isi);
+    let t = pesan(Jenis::SuketTerbit, &k);
+    assert!(t.isi.contains("berlaku sampai Rabu, 9 Maret 2016"), "{}", t.isi);
+}
