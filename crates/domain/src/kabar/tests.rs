@@ -254,7 +254,15 @@ fn a_renewed_suket_says_so_with_its_new_end() {
     };
     let p = pesan(Jenis::SuketDiperpanjang, &k);
     assert_eq!(p.subjek, "KTP-el: Suket Anda diperpanjang");
-    assert!(p.isi.contains("diperpanjang sampai Rabu, 9 Maret 2016"), "{}", p.isi);
+    assert!(
+        p.isi.contains("diperpanjang sampai Rabu, 9 Maret 2016"),
+        "{}",
+        p.isi
+    );
     let t = pesan(Jenis::SuketTerbit, &k);
-    assert!(t.isi.contains("berlaku sampai Rabu, 9 Maret 2016"), "{}", t.isi);
+    assert!(
+        t.isi.contains("berlaku sampai Rabu, 9 Maret 2016"),
+        "{}",
+        t.isi
+    );
 }
