@@ -122,8 +122,13 @@ const BAWA_KANTOR: [&str; 3] = [
 
 /// The status page's wording for `tahap`; `kantor` is the office's name.
 pub fn keterangan(tahap: Tahap, kantor: &str) -> Keterangan {
+    // Only a contact given at enrollment is notified: no promise to anyone else.
+    let kabar =
+        "Bila Anda mencatat nomor ponsel atau email saat perekaman, kabar juga dikirim ke sana.";
     let tunggu = || {
-        vec!["Anda tidak perlu datang ke kantor. Tunggu kabar berikutnya, atau cek halaman ini kembali.".to_string()]
+        vec![format!(
+            "Anda tidak perlu datang ke kantor. Cek halaman ini kembali nanti. {kabar}"
+        )]
     };
     match tahap {
         Tahap::MenungguPemeriksaan => Keterangan {
@@ -153,7 +158,7 @@ pub fn keterangan(tahap: Tahap, kantor: &str) -> Keterangan {
         Tahap::AntreanCetak => Keterangan {
             judul: "Lolos pemeriksaan, menunggu dicetak",
             arti: "Pemeriksaan data Anda selesai. KTP-el Anda dalam antrean cetak.".into(),
-            langkah: vec!["Anda tidak perlu datang sekarang. Kami memberi tahu Anda saat kartu siap diambil.".into()],
+            langkah: vec![format!("Anda tidak perlu datang sekarang. Cek halaman ini untuk mengetahui kapan kartu siap diambil. {kabar}")],
             bawa: vec![],
         },
         Tahap::PemeriksaanLanjutan => Keterangan {

@@ -153,6 +153,21 @@ fn no_stage_uses_internal_words_and_every_state_has_one() {
 }
 
 #[test]
+fn nobody_is_promised_a_message_unconditionally() {
+    for t in Tahap::ALL {
+        for l in keterangan(*t, KANTOR).langkah {
+            assert!(!l.contains("Kami memberi tahu"), "{l}");
+            if l.contains("kabar") {
+                assert!(
+                    l.contains("Bila Anda mencatat nomor ponsel atau email"),
+                    "{l}"
+                );
+            }
+        }
+    }
+}
+
+#[test]
 fn notified_changes() {
     use Status::*;
     assert_eq!(jenis_perubahan(Direkam, Dikirim), Some(Jenis::Dikirim));
