@@ -171,7 +171,7 @@ test('demo admin logs in, enrolls, checks and sees the card queued for printing'
   await page.waitForSelector('#hasil-status');
   assert.equal(page.url(), base + '/status');
   const hasil = await page.textContent('#hasil-status');
-  assert.match(hasil, /Diserahkan/);
-  assert.match(hasil, /Suket dicabut/);
-  assert.match(hasil, /^\s*Nama\s*(\S\*\*\* ?)+/);
+  assert.match(hasil, /Kartu sudah diambil/);
+  assert.match(hasil, /Suket Anda tidak berlaku lagi/);
+  assert.match(hasil, /Nama\s*(\S\*\*\* ?)+/);
 });

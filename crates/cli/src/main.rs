@@ -22,6 +22,7 @@ mod demo;
 mod demo_aspirasi;
 mod dokumen_cli;
 mod import;
+mod kabar_cli;
 
 /// The node's role, as chosen on the command line.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -56,6 +57,8 @@ struct DataArg {
     data: PathBuf,
 }
 
+// Parsed once at start: the size of `Serve` does not matter.
+#[allow(clippy::large_enum_variant)]
 #[derive(Subcommand)]
 enum Cmd {
     /// Serve the officer pages and the JSON API.
@@ -119,6 +122,8 @@ enum Cmd {
             value_name = "START@RATE[@ANCHOR]"
         )]
         sim_clock: Option<String>,
+        #[command(flatten)]
+        kabar: kabar_cli::KabarArgs,
     },
     /// Create or upgrade the database schema.
     Migrate {
@@ -320,6 +325,7 @@ async fn main() -> Result<()> {
             trusted_proxies,
             login_checks,
             sim_clock,
+            kabar,
         } => {
             serve(Serve {
                 demo,
@@ -335,6 +341,7 @@ async fn main() -> Result<()> {
                 trusted_proxies,
                 login_checks,
                 sim_clock,
+                kabar,
             })
             .await
         }
@@ -471,6 +478,7 @@ struct Serve {
     trusted_proxies: Vec<std::net::IpAddr>,
     login_checks: Option<u16>,
     sim_clock: Option<String>,
+    kabar: kabar_cli::KabarArgs,
 }
 
 async fn serve(o: Serve) -> Result<()> {
@@ -495,6 +503,8 @@ async fn serve(o: Serve) -> Result<()> {
     }
     cfg.https = o.tls.is_some() || o.behind_https_proxy;
     cfg.trusted_proxies = o.trusted_proxies.clone();
+    let https = cfg.https;
+    kabar_cli::apply(&o.kabar, &mut cfg, o.listen, https)?;
     if let Some(n) = o.login_checks {
         cfg.login_checks = n.into();
     }

@@ -56,6 +56,13 @@ pub struct Info {
     pub https: bool,
     /// Reverse proxies whose `X-Forwarded-For` names the client (rate limits).
     pub trusted_proxies: Vec<std::net::IpAddr>,
+    /// The office for citizens (status page, notices): address, hours, contact.
+    pub alamat_kantor: String,
+    pub jam_layanan: String,
+    pub kontak_kantor: String,
+    /// Status lookups one client may make at once (default 10;
+    /// raised only for load tests).
+    pub status_burst: Option<u32>,
 }
 
 /// Synthetic biometrics for demo enrollments: (fingers, face JPEG/PNG, signature).
@@ -155,12 +162,14 @@ pub fn router(state: AppState) -> Router {
         r
     };
     let trusted = Arc::new(batas::TrustedProxies(state.info.trusted_proxies.clone()));
-    r.layer(axum::Extension(Arc::new(web::status_limiter())))
-        .layer(axum::Extension(Arc::new(trust_api::limiter())))
-        .layer(axum::Extension(trusted))
-        .layer(DefaultBodyLimit::max(MAX_BODY))
-        .layer(axum::middleware::map_response(security_headers))
-        .with_state(state)
+    r.layer(axum::Extension(Arc::new(web::status_limiter(
+        state.info.status_burst,
+    ))))
+    .layer(axum::Extension(Arc::new(trust_api::limiter())))
+    .layer(axum::Extension(trusted))
+    .layer(DefaultBodyLimit::max(MAX_BODY))
+    .layer(axum::middleware::map_response(security_headers))
+    .with_state(state)
 }
 
 /// Serves `app` on `listener` until `shutdown` completes (so that callers need not know

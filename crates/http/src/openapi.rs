@@ -201,7 +201,11 @@ fn core_document() -> Value {
                             "tanda_tangan": {"type": "string", "format": "binary", "description": "JPEG or PNG, at most 128 KiB"},
                             "keperluan": {"enum": ["sim", "stnk", "paspor", "sekolah", "bank"], "description": "optional urgent need (print priority); needs tanggal_perlu"},
                             "tanggal_perlu": {"type": "string", "format": "date", "description": "the date the card is needed by (YYYY-MM-DD)"},
-                            "disabilitas": {"type": "boolean", "description": "the applicant has a disability (print priority)"}
+                            "disabilitas": {"type": "boolean", "description": "the applicant has a disability (print priority)"},
+                            "telepon": {"type": "string", "maxLength": 32, "description": "optional Indonesian mobile number for notifications (needs setuju_kontak)"},
+                            "whatsapp": {"type": "boolean", "description": "notify the phone by WhatsApp instead of SMS"},
+                            "email": {"type": "string", "maxLength": 254, "description": "optional email for notifications (needs setuju_kontak)"},
+                            "setuju_kontak": {"type": "boolean", "description": "the applicant consents to be contacted; required with telepon or email"}
                         }}}}}
                 })),
                 "get": op("List applications with counts per state", "200", Some("ApplicationList"), json!({

@@ -188,7 +188,9 @@ pub struct EnrollForm {
 /// 19794-2 records), text `pengecualian_N` (amputasi | cedera | tidak_terbaca), files
 /// `foto` and `tanda_tangan` (JPEG/PNG), optional priority fields `keperluan`
 /// (sim | stnk | paspor | sekolah | bank), `tanggal_perlu` (YYYY-MM-DD) and
-/// `disabilitas` (1 | true | on). Pages also send `_csrf` and may send
+/// `disabilitas` (1 | true | on), and the contact for notifications: `telepon`,
+/// `email`, `whatsapp` (1 | true | on) and `setuju_kontak` (the applicant's consent,
+/// required with a contact). Pages also send `_csrf` and may send
 /// `demo_biometrik=1`.
 pub async fn read_enroll_form(mut mp: Multipart) -> Result<EnrollForm, ApiError> {
     let mut input = EnrollInput::default();
@@ -252,6 +254,14 @@ pub async fn read_enroll_form(mut mp: Multipart) -> Result<EnrollForm, ApiError>
                 "disabilitas" => {
                     input.prioritas.disabilitas =
                         matches!(text().as_str(), "1" | "true" | "on" | "ya")
+                }
+                "telepon" => input.kontak.telepon = text(),
+                "email" => input.kontak.email = text(),
+                "whatsapp" => {
+                    input.kontak.whatsapp = matches!(text().as_str(), "1" | "true" | "on" | "ya")
+                }
+                "setuju_kontak" => {
+                    input.kontak.setuju = matches!(text().as_str(), "1" | "true" | "on" | "ya")
                 }
                 "_csrf" => csrf = Some(text()),
                 other => return Err(bad(format!("unknown field {other:?}"))),

@@ -20,6 +20,8 @@ pub struct EnrollInput {
     pub idempotency_key: Option<String>,
     /// Declared urgent need / disability, for the print queue.
     pub prioritas: crate::PrioritasInput,
+    /// The applicant's phone and/or email for notifications (optional, with consent).
+    pub kontak: crate::KontakInput,
 }
 
 /// Longest `Idempotency-Key` accepted.
@@ -112,9 +114,11 @@ impl Issuance {
             templates.validate(b)
         })?;
         let prioritas = self.prioritas_cetak(&input.prioritas, penduduk.tanggal_lahir)?;
+        let kontak = self.kontak_baru(&input.kontak, &penduduk)?;
         let now = self.clock.now();
         let new = NewPermohonan {
             prioritas: Some(prioritas),
+            kontak,
             nik: nik.clone(),
             kantor: self.kantor.clone(),
             kelurahan,

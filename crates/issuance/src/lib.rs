@@ -29,12 +29,14 @@ mod check;
 mod decisions;
 mod enroll;
 mod error;
+mod kabar;
 mod suket;
 
 pub use baca::Gambar;
 pub use cetak::{PrioritasInput, BATCH_MAKS, KEPUTUSAN_HARI_KERJA};
 pub use enroll::EnrollInput;
 pub use error::{IssuanceError, Result};
+pub use kabar::{KontakInput, PengumumanInput};
 pub use sidik_ports::{Abis, Clock, DecisionSink, Entropy, SuketSigner, TemplateFormat};
 
 /// The pipeline service of one office.

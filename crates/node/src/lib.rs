@@ -9,6 +9,7 @@
 //! Architecture invariant: this crate chooses adapters (SQLite, the gallery ABIS, HTTP
 //! link) and connects them to the use cases; it holds no rule of its own.
 
+pub mod kabar;
 pub mod keys;
 pub mod sim_clock;
 pub mod suket;
@@ -77,6 +78,10 @@ pub struct NodeConfig {
     /// Password checks that may run at once (default: the machine's cores); logins
     /// beyond the gate's seats are refused with 503.
     pub login_checks: usize,
+    /// Notifications, notices and the office's details for citizens.
+    pub kabar: kabar::KabarSetelan,
+    /// Status lookups one client may make at once (load tests; default 10).
+    pub status_burst: Option<u32>,
 }
 
 impl NodeConfig {
@@ -95,6 +100,8 @@ impl NodeConfig {
             clock: Arc::new(SystemClock),
             entropy: Arc::new(OsEntropy),
             login_checks: CheckGate::cores(),
+            kabar: kabar::KabarSetelan::default(),
+            status_burst: None,
         }
     }
 }
@@ -114,6 +121,9 @@ pub struct Node {
     worker: Worker,
     /// An office's centre (its trust lists are refreshed from there).
     centre_url: Option<String>,
+    /// The data folder (the file channel writes under it).
+    data: std::path::PathBuf,
+    kabar: kabar::KabarSetelan,
 }
 
 /// Renews Sukets nearing their end while the card is not ready, once an hour.
@@ -188,6 +198,10 @@ impl Node {
                 RoleConfig::Centre => "Pusat Data Kependudukan".into(),
                 _ => nama_kantor(&cfg.kantor),
             },
+            alamat_kantor: cfg.kabar.alamat.clone(),
+            jam_layanan: cfg.kabar.jam.clone(),
+            kontak_kantor: cfg.kabar.kontak.clone(),
+            status_burst: cfg.status_burst,
         };
         let (role, worker, trust) = match &cfg.role {
             RoleConfig::Centre => {
@@ -249,6 +263,8 @@ impl Node {
                 RoleConfig::Office { centre_url } => Some(centre_url.clone()),
                 _ => None,
             },
+            data: cfg.data.clone(),
+            kabar: cfg.kabar.clone(),
         })
     }
 
@@ -285,6 +301,7 @@ impl Node {
         if let Some(a) = &self.state.aspirasi {
             tokio::spawn(close_aspirations(a.clone()));
         }
+        kabar::start(self);
         if let (Role::Office(..), Some(url), Some(t)) =
             (&self.state.role, &self.centre_url, &self.state.trust)
         {

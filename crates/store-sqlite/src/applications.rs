@@ -419,6 +419,9 @@ pub(crate) async fn create_in(
     if let Some(pr) = &new.prioritas {
         crate::cetak::prioritas_insert(tx, nomor.as_str(), pr).await?;
     }
+    if let Some(k) = &new.kontak {
+        crate::kabar::kontak_insert(tx, nomor.as_str(), k).await?;
+    }
     let mut blobs: Vec<(&str, u8, &sidik_domain::biometrik::Blob)> = bio
         .jari
         .iter()
@@ -514,6 +517,8 @@ pub(crate) async fn transition_in(
             .map_err(be)?;
     insert_riwayat(tx, nomor, next, entries).await?;
     if let Some(last) = entries.last().filter(|_| to != from) {
+        let urut = next + entries.len() as i64 - 1;
+        crate::kabar::antre_perubahan(tx, nomor, from, to, urut, last.waktu).await?;
         if let Some(alasan) = sidik_domain::suket::cabut_karena(to) {
             if let Some(a) = crate::cetak::suket_revoke_active(tx, nomor, alasan, last).await? {
                 audits.push(a);

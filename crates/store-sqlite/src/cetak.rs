@@ -34,7 +34,7 @@ pub(crate) async fn suket_insert(conn: &mut SqliteConnection, s: &SuketBaru) -> 
     .execute(&mut *conn)
     .await
     .map_err(be)?;
-    Ok(())
+    crate::kabar::antre_suket(conn, s).await
 }
 
 async fn next_cabut_seq(conn: &mut SqliteConnection) -> Result<i64> {

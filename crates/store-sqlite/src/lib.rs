@@ -36,6 +36,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (5, include_str!("../migrations/0005_login_guard.sql")),
     (6, include_str!("../migrations/0006_suket_cetak.sql")),
     (7, include_str!("../migrations/0007_aspirasi.sql")),
+    (8, include_str!("../migrations/0008_kabar.sql")),
 ];
 
 mod accounts;
@@ -44,6 +45,7 @@ mod applications;
 mod aspirasi;
 mod audit;
 mod cetak;
+mod kabar;
 mod residents;
 mod sync;
 

@@ -24,6 +24,8 @@ mod aspirasi;
 mod cetak;
 pub use aspirasi::*;
 pub use cetak::*;
+mod kabar;
+pub use kabar::*;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -71,6 +73,8 @@ pub struct NewPermohonan {
     pub idempotency_key: Option<String>,
     /// Declared priority for printing (urgent need, elderly, disabled).
     pub prioritas: Option<PrioritasCetak>,
+    /// The applicant's contact for notifications, given with consent.
+    pub kontak: Option<KontakBaru>,
 }
 
 /// Outcome of [`Store::application_create`].
@@ -165,7 +169,7 @@ pub type LoginRule<'a> =
     &'a (dyn Fn(Option<&LoginGuard>) -> Option<LoginGuardChange> + Send + Sync);
 
 #[async_trait]
-pub trait Store: Send + Sync + 'static {
+pub trait Store: KabarStore + Send + Sync + 'static {
     // ---- officers and sessions ----
     async fn user_create(&self, user: &User, audit: AuditDraft) -> Result<()>;
     async fn user_get(&self, username: &str) -> Result<Option<User>>;

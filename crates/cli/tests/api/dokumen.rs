@@ -228,7 +228,7 @@ async fn receipt_suket_verification_print_and_handover() {
     assert!(html.contains(r#"data-verdict="revoked""#), "{html}");
     assert!(html.contains("KTP-el sudah diserahkan"), "{html}");
     let (_, html) = app.status_lookup(&nomor, &nik).await;
-    assert!(html.contains("Suket dicabut"), "{html}");
+    assert!(html.contains("Suket Anda tidak berlaku lagi"), "{html}");
 }
 
 #[tokio::test]

@@ -83,15 +83,14 @@ pub fn periksa(
 }
 
 fn rusak(st: &AppState, t: &Token, status: StatusCode, rincian: String) -> Response {
+    tracing::debug!("form refused: {rincian}");
     galat(
         st,
         None,
         t,
         status,
         "Formulir tidak dapat diproses",
-        format!(
-            "Formulir tidak lengkap atau rusak; tidak ada data yang diubah. Rincian: {rincian}"
-        ),
+        "Formulir tidak lengkap atau rusak (ada isian yang hilang, tidak dikenal atau terlalu panjang); tidak ada data yang diubah. Muat ulang halaman lalu isi kembali.".into(),
     )
 }
 

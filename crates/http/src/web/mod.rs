@@ -14,6 +14,7 @@ mod dokumen;
 mod formulir;
 mod layout;
 mod penduduk;
+mod pengumuman;
 mod permohonan;
 mod pusat;
 mod sinkron;
@@ -68,6 +69,7 @@ pub fn office_routes() -> Router<AppState> {
             get(status::status_form).post(status::status_warga),
         )
         .merge(aspirasi::routes())
+        .merge(pengumuman::routes())
         .fallback(akun::tidak_ditemukan)
         .layer(axum::middleware::from_fn(crate::csrf::pra_sesi))
 }
@@ -79,9 +81,10 @@ fn verifikasi_route() -> axum::routing::MethodRouter<AppState> {
         .layer(axum::extract::DefaultBodyLimit::max(verifikasi::BODY_MAKS))
 }
 
-/// The citizen status lookup's rate limiter (see [`status`]).
-pub fn status_limiter() -> crate::batas::Pembatas {
-    status::limiter()
+/// The citizen status lookup's rate limiter (see [`status`]); `burst` raises the
+/// lookups a client may make at once (load tests).
+pub fn status_limiter(burst: Option<u32>) -> crate::batas::Pembatas {
+    status::limiter(burst)
 }
 
 /// Pages of the central node.

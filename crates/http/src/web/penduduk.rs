@@ -49,8 +49,11 @@ pub(super) async fn penduduk(
     }
     let nik = match Nik::parse(&nik_s) {
         Ok(n) => n,
-        Err(e) => {
-            page.galat = Some(format!("NIK tidak valid. Rincian: {e}"));
+        Err(_) => {
+            page.galat = Some(
+                "NIK tidak valid: harus 16 angka dengan kode wilayah dan tanggal lahir yang sah."
+                    .into(),
+            );
             return (StatusCode::BAD_REQUEST, html(page)).into_response();
         }
     };

@@ -17,8 +17,9 @@ use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Extension;
 use serde::Deserialize;
-use sidik_domain::tanggal::waktu_wib;
-use sidik_domain::{Permohonan, Status};
+use sidik_domain::kabar::{keterangan, Keterangan, Pengiriman, Tahap};
+use sidik_domain::tanggal::{tanggal_hari, tanggal_wib, waktu_wib};
+use sidik_domain::Permohonan;
 use sidik_store::StatusKirim;
 use subtle::ConstantTimeEq;
 
@@ -34,9 +35,14 @@ pub const LOOKUP_INTERVAL: Duration = Duration::from_secs(6);
 /// Client addresses the limiter remembers (bounded memory).
 pub const LOOKUP_CLIENTS: usize = 1024;
 
-/// The status lookup's rate limiter (one per router).
-pub fn limiter() -> Pembatas {
-    Pembatas::new(LOOKUP_CLIENTS, LOOKUP_BURST, LOOKUP_INTERVAL)
+/// The status lookup's rate limiter (one per router); `burst` replaces
+/// [`LOOKUP_BURST`] (load tests only).
+pub fn limiter(burst: Option<u32>) -> Pembatas {
+    Pembatas::new(
+        LOOKUP_CLIENTS,
+        burst.unwrap_or(LOOKUP_BURST).max(1),
+        LOOKUP_INTERVAL,
+    )
 }
 
 #[derive(Deserialize)]
@@ -56,18 +62,33 @@ struct StatusPage {
     pemberitahuan: Option<String>,
     galat: Option<String>,
     hasil: Option<StatusWarga>,
+    kantor: KantorWarga,
+}
+
+/// The office as citizens need it.
+struct KantorWarga {
+    nama: String,
+    alamat: String,
+    jam: String,
+    kontak: String,
 }
 
 struct StatusWarga {
     nama: String,
-    status: String,
+    /// The stage's stable name (`siap-diambil`, …).
+    tahap: &'static str,
+    keterangan: Keterangan,
     direkam: String,
-    pesan: Vec<String>,
+    /// The centre's outage, with its start.
     gangguan: Option<String>,
     /// The ETA sentence.
     perkiraan: Option<String>,
     /// "Suket berlaku sampai …" / "Suket dicabut: …".
     suket: Option<String>,
+    /// Notices for the applicant's area: (title, date, text).
+    pengumuman: Vec<(String, String, String)>,
+    /// `/aspirasi/baru?permohonan=…`.
+    aspirasi: String,
 }
 
 /// The first letter of every word and a fixed `***`: no word lengths.
@@ -103,6 +124,12 @@ fn page(st: &AppState, t: &Csrf, nomor: String, nik: String) -> StatusPage {
         pemberitahuan: None,
         galat: None,
         hasil: None,
+        kantor: KantorWarga {
+            nama: st.info.nama_kantor.clone(),
+            alamat: st.info.alamat_kantor.clone(),
+            jam: st.info.jam_layanan.clone(),
+            kontak: st.info.kontak_kantor.clone(),
+        },
     }
 }
 
@@ -169,77 +196,87 @@ pub(super) async fn status_warga(
     let Some(p) = found else {
         return html(page);
     };
-    let (pesan, gangguan) = pesan_status(&st, &p).await;
+    page.hasil = Some(hasil(&st, &iss, &p).await);
+    html(page)
+}
+
+/// Everything the citizen is told about their application.
+async fn hasil(st: &AppState, iss: &sidik_issuance::Issuance, p: &Permohonan) -> StatusWarga {
+    let tahap = Tahap::dari(p.status, pengiriman(st, p).await);
     let perkiraan = iss
-        .perkiraan(&p, &crate::cetak_api::keadaan_pusat(&st))
+        .perkiraan(p, &crate::cetak_api::keadaan_pusat(st))
         .await
         .ok()
         .filter(|e| *e != sidik_domain::eta::Perkiraan::TidakBerlaku)
         .map(|e| e.kalimat());
-    page.hasil = Some(StatusWarga {
+    let gangguan = centre_down_since(st).map(|t| {
+        format!(
+            "Sistem pusat sedang gangguan sejak {}: kantor kami tidak dapat terhubung ke pusat data kependudukan. Perekaman tetap dilayani; data Anda tersimpan aman dan akan diproses otomatis saat pusat pulih. Pemeriksaan dan pencetakan kartu baru menunggu pusat pulih.",
+            waktu_wib(t)
+        )
+    });
+    let rt_rw = iss
+        .store
+        .resident_get(&p.nik)
+        .await
+        .ok()
+        .flatten()
+        .map(|r| r.rt_rw);
+    let pengumuman = iss
+        .store
+        .pengumuman_untuk(&p.kelurahan, rt_rw, 5)
+        .await
+        .unwrap_or_default()
+        .into_iter()
+        .map(|n| (n.judul, tanggal_hari(tanggal_wib(n.terbit)), n.isi))
+        .collect();
+    StatusWarga {
         nama: samarkan(&p.nama),
-        status: p.status.label().to_string(),
+        tahap: tahap.slug(),
+        keterangan: keterangan(tahap, &st.info.nama_kantor),
         direkam: waktu_wib(p.dibuat),
-        pesan,
         gangguan,
         perkiraan,
-        suket: keadaan_suket(&iss, p.nomor.as_str()).await,
-    });
-    html(page)
+        suket: keadaan_suket(iss, p.nomor.as_str()).await,
+        pengumuman,
+        aspirasi: format!("/aspirasi/baru?permohonan={}", p.nomor),
+    }
 }
 
-/// The state of the applicant's latest Suket, in one sentence.
+/// Where the application's packet stands (office nodes; a standalone office has none).
+async fn pengiriman(st: &AppState, p: &Permohonan) -> Pengiriman {
+    let Some(v) = st.role.sync_view() else {
+        return Pengiriman::TidakAda;
+    };
+    match v.sync.outbox_of(p.nomor.as_str()).await.ok().flatten() {
+        Some(k) => match k.status {
+            StatusKirim::Menunggu => Pengiriman::Menunggu,
+            StatusKirim::Terkirim => Pengiriman::Diterima,
+            StatusKirim::Karantina => Pengiriman::Karantina,
+        },
+        None => Pengiriman::TidakAda,
+    }
+}
+
+/// The state of the applicant's latest Suket, in one sentence (a citizen's words: no
+/// "ganda").
 async fn keadaan_suket(iss: &sidik_issuance::Issuance, nomor: &str) -> Option<String> {
     use sidik_domain::suket::{AlasanCabut, StatusSuket};
     let s = iss.suket_of(nomor).await.ok()?.into_iter().last()?;
     match s.status {
         StatusSuket::Aktif => Some(format!(
-            "Suket berlaku sampai {}.",
-            sidik_domain::tanggal::tanggal_hari(sidik_domain::tanggal::tanggal_wib(
-                s.suket.berlaku_hingga
-            ))
+            "Suket (surat keterangan pengganti KTP-el) Anda berlaku sampai {}.",
+            tanggal_hari(tanggal_wib(s.suket.berlaku_hingga))
         )),
         StatusSuket::Dicabut => Some(format!(
-            "Suket dicabut: {}.",
-            s.alasan
-                .as_deref()
-                .and_then(AlasanCabut::parse)
-                .map_or("dicabut oleh kantor penerbit", |a| a.label())
+            "Suket Anda tidak berlaku lagi: {}.",
+            match s.alasan.as_deref().and_then(AlasanCabut::parse) {
+                Some(AlasanCabut::Diserahkan) => "KTP-el sudah diserahkan kepada Anda",
+                Some(AlasanCabut::Ganda) => "permohonan memerlukan pemeriksaan lanjutan",
+                Some(AlasanCabut::Ditolak) => "permohonan tidak dapat diproses",
+                Some(AlasanCabut::Petugas) | None => "dicabut oleh kantor penerbit",
+            }
         )),
         StatusSuket::Diganti => None,
     }
-}
-
-/// What the citizen is told about an application's state (and the outage, if any).
-async fn pesan_status(st: &AppState, p: &Permohonan) -> (Vec<String>, Option<String>) {
-    let mut pesan = Vec::new();
-    let mut gangguan = None;
-    let kirim = match st.role.sync_view() {
-        Some(v) => v.sync.outbox_of(p.nomor.as_str()).await.ok().flatten(),
-        None => None,
-    };
-    match p.status {
-        Status::Direkam | Status::Dikirim => {
-            match kirim.as_ref().map(|k| k.status) {
-                Some(StatusKirim::Menunggu) => {
-                    pesan.push("Data perekaman Anda menunggu sinkronisasi ke pusat data untuk verifikasi ketunggalan.".into());
-                    if let Some(t) = centre_down_since(st) {
-                        gangguan = Some(format!(
-                            "Sistem pusat sedang gangguan sejak {}; data Anda tersimpan aman dan akan diproses otomatis.",
-                            waktu_wib(t)
-                        ));
-                    }
-                }
-                Some(StatusKirim::Terkirim) => pesan.push("Data Anda sudah diterima pusat dan sedang dalam verifikasi ketunggalan.".into()),
-                Some(StatusKirim::Karantina) => pesan.push("Data Anda perlu diperbaiki oleh petugas. Silakan hubungi kantor tempat Anda merekam.".into()),
-                None => pesan.push("Data Anda sedang dalam verifikasi ketunggalan.".into()),
-            }
-        }
-        Status::Tunggal | Status::SiapCetak => pesan.push("Verifikasi selesai. KTP-el Anda dalam antrean cetak; Anda akan diberi tahu saat kartu siap diambil.".into()),
-        Status::Ganda => pesan.push("Data Anda memerlukan pemeriksaan lanjutan oleh petugas verifikasi. Petugas akan menghubungi Anda; Anda tidak perlu merekam ulang.".into()),
-        Status::Dicetak => pesan.push(format!("KTP-el Anda sudah dicetak dan dapat diambil di kantor {} dengan membawa tanda terima perekaman.", st.info.nama_kantor)),
-        Status::Diserahkan => pesan.push("KTP-el Anda sudah diserahkan.".into()),
-        Status::Ditolak => pesan.push("Permohonan Anda tidak dapat diproses. Silakan datang ke kantor Dukcapil untuk penjelasan.".into()),
-    }
-    (pesan, gangguan)
 }

@@ -17,12 +17,14 @@ use crate::fixtures::resident;
 mod applications;
 mod aspirasi;
 mod cetak;
+mod kabar;
 mod login;
 mod sync;
 
 pub use applications::{applications, applications_transition_is_all_or_nothing};
 pub use aspirasi::aspirasi_records;
 pub use cetak::{blank_ledger_and_batches, suket_records};
+pub use kabar::notifications_and_notices;
 pub use login::login_guards;
 pub use sync::{decision_batches, undecided_queue_and_hold};
 
@@ -65,6 +67,7 @@ pub(crate) fn new_app(p: &Penduduk, key: Option<&str>, sec: i64) -> NewPermohona
         aktor: "user:contract".into(),
         waktu: t(sec),
         idempotency_key: key.map(str::to_string),
+        kontak: None,
     }
 }
 
@@ -120,6 +123,7 @@ pub async fn run_all<S: Store + SyncStore + CentreStore>(s: &S) {
     applications_transition_is_all_or_nothing(s).await;
     suket_records(s).await;
     blank_ledger_and_batches(s).await;
+    notifications_and_notices(s).await;
     decision_batches(s).await;
     undecided_queue_and_hold(s).await;
 }
