@@ -21,8 +21,12 @@ fn simulate_outage_reports_every_record_exactly_once() {
             "200",
             "--outage-days",
             "2",
+            // Long enough for a day's 100 enrollments on a debug build on a busy
+            // 2-core machine: a day that overruns pushes visits past midnight, and the
+            // replay then rightly counts those applicants as leaving without a
+            // document that day.
             "--day-seconds",
-            "2",
+            "6",
             "--duplicates",
             "2",
             "--recovery-timeout",

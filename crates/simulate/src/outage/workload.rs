@@ -16,7 +16,10 @@ pub(super) struct Outcome {
     pub(super) nomor: Option<String>,
     /// When the office acknowledged the enrollment (orders the two of a planted pair).
     pub(super) acked: Option<std::time::Instant>,
-    /// The simulated day of the acknowledgement (the nodes' calendar day).
+    /// The simulated day the counter visit ended (enrollment acknowledged and checked;
+    /// the nodes' calendar day). On a day that overran, a visit can be acknowledged just
+    /// before midnight and checked just after: the Suket the check issues then carries
+    /// the later date, which is the visit's end.
     pub(super) day: u32,
     /// Status right after the local check.
     pub(super) checked: Option<String>,
@@ -136,6 +139,7 @@ pub(super) async fn enroll_one(
             return out;
         }
     }
+    out.day = Timeline::day_of(timeline.sim_now()).max(0) as u32;
     if out.passed() {
         // Right after a passing check: the active Suket the office returned.
         match sukets(&office, &app.nomor).await {
