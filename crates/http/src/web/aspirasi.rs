@@ -651,28 +651,16 @@ async fn balas(
     Extension(b): Extension<Arc<BatasAspirasi>>,
     FormulirTamu(q): FormulirTamu<IsianLacak>,
 ) -> Response {
-    if let Some(r) = batasi(&st, &t.0, &b, ip) {
-        return r;
-    }
-    let Some(svc) = layanan(&st) else {
-        return tidak_ada(&st, &t.0);
-    };
-    let Ok(n) = NomorAspirasi::parse(&q.nomor) else {
-        return hasil_lacak(&st, &t.0, &q, None, None).await;
-    };
-    match svc.balas(&n, &q.kode, &q.isi).await {
-        Ok(()) => {
-            hasil_lacak(
-                &st,
-                &t.0,
-                &q,
-                Some("Balasan Anda sudah dikirim.".into()),
-                None,
-            )
-            .await
-        }
-        Err(e) => hasil_lacak(&st, &t.0, &q, None, Some(pesan_galat(&e))).await,
-    }
+    aksi_pelapor(
+        &st,
+        &t.0,
+        ip,
+        &b,
+        &q,
+        "Balasan Anda sudah dikirim.",
+        async |svc, n, q| svc.balas(n, &q.kode, &q.isi).await,
+    )
+    .await
 }
 
 /// `POST /aspirasi/lacak/nilai`: the submitter rates a closed aspiration.
@@ -683,26 +671,40 @@ async fn nilai(
     Extension(b): Extension<Arc<BatasAspirasi>>,
     FormulirTamu(q): FormulirTamu<IsianLacak>,
 ) -> Response {
-    if let Some(r) = batasi(&st, &t.0, &b, ip) {
+    aksi_pelapor(
+        &st,
+        &t.0,
+        ip,
+        &b,
+        &q,
+        "Terima kasih atas penilaian Anda.",
+        async |svc, n, q| svc.nilai(n, &q.kode, &q.nilai).await,
+    )
+    .await
+}
+
+/// A submitter's act on the tracking page: rate-limited, then `aksi` on the aspiration
+/// named by the form, then the tracking page with `berhasil` or the error.
+async fn aksi_pelapor(
+    st: &AppState,
+    t: &Token,
+    ip: Option<std::net::IpAddr>,
+    b: &BatasAspirasi,
+    q: &IsianLacak,
+    berhasil: &str,
+    aksi: impl AsyncFnOnce(&LayananAspirasi, &NomorAspirasi, &IsianLacak) -> Result<(), IssuanceError>,
+) -> Response {
+    if let Some(r) = batasi(st, t, b, ip) {
         return r;
     }
-    let Some(svc) = layanan(&st) else {
-        return tidak_ada(&st, &t.0);
+    let Some(svc) = layanan(st) else {
+        return tidak_ada(st, t);
     };
     let Ok(n) = NomorAspirasi::parse(&q.nomor) else {
-        return hasil_lacak(&st, &t.0, &q, None, None).await;
+        return hasil_lacak(st, t, q, None, None).await;
     };
-    match svc.nilai(&n, &q.kode, &q.nilai).await {
-        Ok(()) => {
-            hasil_lacak(
-                &st,
-                &t.0,
-                &q,
-                Some("Terima kasih atas penilaian Anda.".into()),
-                None,
-            )
-            .await
-        }
-        Err(e) => hasil_lacak(&st, &t.0, &q, None, Some(pesan_galat(&e))).await,
+    match aksi(&svc, &n, q).await {
+        Ok(()) => hasil_lacak(st, t, q, Some(berhasil.into()), None).await,
+        Err(e) => hasil_lacak(st, t, q, None, Some(pesan_galat(&e))).await,
     }
 }
