@@ -250,6 +250,7 @@ pub async fn plan(cmd: PlanCmd) -> Result<()> {
         kantor: sidik_domain::KodeKantor::parse(&kantor).map_err(anyhow::Error::msg)?,
         finality: sidik_issuance::Finality::Local,
         suket: None,
+        eta_cache: Default::default(),
     };
     let kap = iss.kapasitas().await?;
     let antrean = iss.print_queue_len().await?;

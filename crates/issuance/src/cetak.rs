@@ -29,6 +29,70 @@ pub struct PrioritasInput {
     pub disabilitas: bool,
 }
 
+/// The ETA stage of an application that will still be printed (`None`: printed, or
+/// never will be).
+fn tahap_eta(s: Status) -> Option<Tahap> {
+    match s {
+        Status::Direkam | Status::Dikirim | Status::Tunggal => Some(Tahap::MenungguPusat),
+        Status::SiapCetak => Some(Tahap::DalamAntrean { posisi: 0 }),
+        Status::Dicetak | Status::Diserahkan | Status::Ganda | Status::Ditolak => None,
+    }
+}
+
+/// The office-wide inputs of every ETA.
+#[derive(Debug, Clone)]
+struct MasukanEta {
+    kap: KapasitasCetak,
+    laju: f64,
+}
+
+/// The ETA inputs read within the last second, shared by every lookup: a busy status
+/// page would otherwise read the printers, the blank ledger, the deliveries and the
+/// centre's pace for every citizen. Every change this office makes to them through
+/// [`Issuance`] (printers, blanks, print batches, spoils) drops the cache at once; only
+/// the centre's pace (decisions arriving) may be up to a second old. An entry is also
+/// dropped when the node's clock (simulated in replays) moved more than a second or
+/// went back.
+#[derive(Default)]
+pub struct EtaCache {
+    slot: std::sync::Mutex<Option<(u64, std::time::Instant, jiff::Timestamp, MasukanEta)>>,
+    generation: std::sync::atomic::AtomicU64,
+}
+
+impl EtaCache {
+    const TTL: std::time::Duration = std::time::Duration::from_secs(1);
+
+    fn get(&self, now: jiff::Timestamp) -> Option<MasukanEta> {
+        let slot = self.slot.lock().unwrap_or_else(|e| e.into_inner());
+        let (generation, at, at_clock, m) = slot.as_ref()?;
+        let clock_age = now.duration_since(*at_clock);
+        let fresh = *generation == self.generation()
+            && at.elapsed() < Self::TTL
+            && !clock_age.is_negative()
+            && clock_age < jiff::SignedDuration::from_secs(1);
+        fresh.then(|| m.clone())
+    }
+
+    fn put(&self, generation: u64, now: jiff::Timestamp, m: MasukanEta) {
+        let mut slot = self.slot.lock().unwrap_or_else(|e| e.into_inner());
+        // Read before a change that landed meanwhile: not kept.
+        if generation == self.generation() {
+            *slot = Some((generation, std::time::Instant::now(), now, m));
+        }
+    }
+
+    fn generation(&self) -> u64 {
+        self.generation.load(std::sync::atomic::Ordering::SeqCst)
+    }
+
+    /// Drops what is cached (a change to printers, blanks or the queue).
+    pub fn invalidate(&self) {
+        self.generation
+            .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        *self.slot.lock().unwrap_or_else(|e| e.into_inner()) = None;
+    }
+}
+
 fn can_print(user: &User) -> bool {
     matches!(user.peran, Peran::Pencetak | Peran::Admin)
 }
@@ -121,10 +185,12 @@ impl Issuance {
             nama,
             format!("kapasitas={kapasitas_harian} aktif={aktif}"),
         );
-        Ok(self
+        let id = self
             .store
             .printer_save(nama, kapasitas_harian, aktif, audit)
-            .await?)
+            .await;
+        self.eta_cache.invalidate();
+        Ok(id?)
     }
 
     fn audit(&self, user: &User, aksi: &str, subjek: &str, detail: String) -> AuditDraft {
@@ -165,10 +231,12 @@ impl Issuance {
             "blanko",
             format!("jumlah={jumlah} kiriman={kiriman:?}"),
         );
-        self.store
+        let r = self
+            .store
             .blanko_receive(jumlah, kiriman, self.clock.now(), audit)
-            .await
-            .map_err(Into::into)
+            .await;
+        self.eta_cache.invalidate();
+        r.map_err(Into::into)
     }
 
     /// Blanks found damaged in stock.
@@ -186,16 +254,18 @@ impl Issuance {
             "blanko",
             format!("jumlah={jumlah}"),
         );
-        self.store
+        let r = self
+            .store
             .blanko_spoil_stock(jumlah, self.clock.now(), audit)
-            .await
-            .map_err(|e| match e {
-                StoreError::Conflict(m) => IssuanceError::Conflict {
-                    code: "not_enough_blanks",
-                    message: m,
-                },
-                e => e.into(),
-            })
+            .await;
+        self.eta_cache.invalidate();
+        r.map_err(|e| match e {
+            StoreError::Conflict(m) => IssuanceError::Conflict {
+                code: "not_enough_blanks",
+                message: m,
+            },
+            e => e.into(),
+        })
     }
 
     /// Schedules a delivery (it counts in every ETA from its date on).
@@ -213,7 +283,9 @@ impl Issuance {
             "blanko",
             format!("tanggal={tanggal} jumlah={jumlah}"),
         );
-        Ok(self.store.blanko_schedule(tanggal, jumlah, audit).await?)
+        let id = self.store.blanko_schedule(tanggal, jumlah, audit).await;
+        self.eta_cache.invalidate();
+        Ok(id?)
     }
 
     pub async fn print_queue(&self, limit: u32, offset: u32) -> Result<Vec<ItemAntrean>> {
@@ -327,17 +399,16 @@ impl Issuance {
             aktor: aktor.clone(),
             hanya,
         };
-        self.store
-            .print_batch(&req, &rule)
-            .await
-            .map_err(|e| match e {
-                StoreError::Conflict(m) => IssuanceError::Conflict {
-                    code: "print_refused",
-                    message: m,
-                },
-                StoreError::Stale(m) => conflict_transition(m),
-                e => e.into(),
-            })
+        let r = self.store.print_batch(&req, &rule).await;
+        self.eta_cache.invalidate();
+        r.map_err(|e| match e {
+            StoreError::Conflict(m) => IssuanceError::Conflict {
+                code: "print_refused",
+                message: m,
+            },
+            StoreError::Stale(m) => conflict_transition(m),
+            e => e.into(),
+        })
     }
 
     /// A spoiled print: the blank is booked as spoiled and the application goes back to
@@ -372,7 +443,9 @@ impl Issuance {
             audits,
             suket: None,
         };
-        self.store.print_spoil(nomor_batch, &t).await?;
+        let r = self.store.print_spoil(nomor_batch, &t).await;
+        self.eta_cache.invalidate();
+        r?;
         Ok(p)
     }
 
@@ -418,6 +491,27 @@ impl Issuance {
         })
     }
 
+    /// The office-wide inputs of every ETA (capacity, blanks, deliveries, the centre's
+    /// recent pace), from [`EtaCache`] when they were read less than a second ago.
+    async fn masukan_eta(&self) -> Result<MasukanEta> {
+        let now = self.clock.now();
+        if let Some(m) = self.eta_cache.get(now) {
+            return Ok(m);
+        }
+        let generation = self.eta_cache.generation();
+        let kap = self.kapasitas().await?;
+        // The centre's recent pace: decisions received in the last 24 hours.
+        let laju = if self.answers_to_centre() {
+            let since = now - jiff::SignedDuration::from_hours(24);
+            self.store.decisions_received_since(since).await? as f64
+        } else {
+            0.0
+        };
+        let m = MasukanEta { kap, laju };
+        self.eta_cache.put(generation, now, m.clone());
+        Ok(m)
+    }
+
     /// The ETA of one application, honest about the queue, the printers, the blanks, the
     /// working-day calendar and the centre's state (`pusat`, from the office's sync view).
     pub async fn perkiraan(&self, p: &Permohonan, pusat: &KeadaanPusat) -> Result<Perkiraan> {
@@ -440,46 +534,64 @@ impl Issuance {
         // later, more urgent ones that the centre approves before its print day.
         let mut tahap = Vec::with_capacity(ps.len());
         for p in ps {
-            let ahead = || async {
-                Ok::<_, IssuanceError>(
-                    self.store
-                        .print_queue_ahead(p.nomor.as_str())
-                        .await?
-                        .unwrap_or_default(),
-                )
+            let ahead = match tahap_eta(p.status) {
+                Some(_) => self
+                    .store
+                    .print_queue_ahead(p.nomor.as_str())
+                    .await?
+                    .unwrap_or_default(),
+                None => Default::default(),
             };
-            tahap.push(match p.status {
-                Status::Direkam | Status::Dikirim | Status::Tunggal => {
-                    (Tahap::MenungguPusat, ahead().await?)
-                }
-                Status::SiapCetak => (Tahap::DalamAntrean { posisi: 0 }, ahead().await?),
-                Status::Dicetak | Status::Diserahkan => (Tahap::SudahDicetak, Default::default()),
-                Status::Ganda | Status::Ditolak => (Tahap::Lainnya, Default::default()),
-            });
+            tahap.push((p.status, ahead));
         }
-        if tahap
+        self.perkiraan_dari(&tahap, pusat).await
+    }
+
+    /// The ETA of an application whose queue figures the caller has already read (the
+    /// citizen's status lookup reads them with the application: `Store::status_lookup`).
+    pub async fn perkiraan_dengan(
+        &self,
+        status: Status,
+        didahului: Option<eta::Didahului>,
+        pusat: &KeadaanPusat,
+    ) -> Result<Perkiraan> {
+        Ok(self
+            .perkiraan_dari(&[(status, didahului.unwrap_or_default())], pusat)
+            .await?
+            .pop()
+            .unwrap_or(Perkiraan::TidakBerlaku))
+    }
+
+    async fn perkiraan_dari(
+        &self,
+        tahap: &[(Status, eta::Didahului)],
+        pusat: &KeadaanPusat,
+    ) -> Result<Vec<Perkiraan>> {
+        let stages: Vec<Tahap> = tahap
             .iter()
-            .all(|(t, _)| matches!(t, Tahap::Lainnya | Tahap::SudahDicetak))
+            .map(|(s, _)| match tahap_eta(*s) {
+                Some(t) => t,
+                None if matches!(s, Status::Dicetak | Status::Diserahkan) => Tahap::SudahDicetak,
+                None => Tahap::Lainnya,
+            })
+            .collect();
+        if stages
+            .iter()
+            .all(|t| matches!(t, Tahap::Lainnya | Tahap::SudahDicetak))
         {
-            return Ok(vec![Perkiraan::TidakBerlaku; ps.len()]);
+            return Ok(vec![Perkiraan::TidakBerlaku; tahap.len()]);
         }
-        let kap = self.kapasitas().await?;
+        let MasukanEta { kap, laju } = self.masukan_eta().await?;
         let (pusat, keputusan) = if self.answers_to_centre() {
             (*pusat, KEPUTUSAN_HARI_KERJA)
         } else {
             (KeadaanPusat::Normal, 0)
         };
-        // The centre's recent pace: decisions received in the last 24 hours.
-        let laju = if self.answers_to_centre() {
-            let since = self.clock.now() - jiff::SignedDuration::from_hours(24);
-            self.store.decisions_received_since(since).await? as f64
-        } else {
-            0.0
-        };
         let today = self.today();
-        Ok(tahap
+        Ok(stages
             .iter()
-            .map(|(t, ahead)| {
+            .zip(tahap)
+            .map(|(t, (_, ahead))| {
                 let kal = Kalender::indonesia();
                 let posisi = eta::posisi_efektif(ahead, &kap, kal, today, &pusat, laju);
                 let t = match t {

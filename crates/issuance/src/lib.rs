@@ -33,7 +33,7 @@ mod kabar;
 mod suket;
 
 pub use baca::Gambar;
-pub use cetak::{PrioritasInput, BATCH_MAKS, KEPUTUSAN_HARI_KERJA};
+pub use cetak::{EtaCache, PrioritasInput, BATCH_MAKS, KEPUTUSAN_HARI_KERJA};
 pub use enroll::EnrollInput;
 pub use error::{IssuanceError, Result};
 pub use kabar::{KontakInput, PengumumanInput};
@@ -54,6 +54,9 @@ pub struct Issuance {
     pub finality: Finality,
     /// Signs Sukets with the office's key (`None`: this node issues no Suket).
     pub suket: Option<Arc<dyn SuketSigner>>,
+    /// The office-wide ETA inputs, kept for a second; clones share it
+    /// (`Default::default()`).
+    pub eta_cache: Arc<cetak::EtaCache>,
 }
 
 /// Who decides uniqueness for this office's applications.

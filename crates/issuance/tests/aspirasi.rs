@@ -45,6 +45,7 @@ async fn layanan(jam: Arc<Jam>) -> (tempfile::TempDir, Arc<SqliteStore>, Layanan
         kantor: KodeKantor::parse("317201").unwrap(),
         finality: Finality::Local,
         suket: None,
+        eta_cache: Default::default(),
     };
     let svc = LayananAspirasi {
         store: store.clone(),

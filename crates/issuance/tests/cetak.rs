@@ -38,6 +38,7 @@ async fn desk() -> (tempfile::TempDir, Arc<SqliteStore>, Issuance) {
         kantor: KodeKantor::parse("317201").unwrap(),
         finality: Finality::Local,
         suket: None,
+        eta_cache: Default::default(),
     };
     let op = officer("operator", Peran::Operator);
     for n in 1..=APPLICANTS {

@@ -59,6 +59,7 @@ async fn office(centre: bool, entropy: Arc<dyn Entropy>) -> Office {
         kantor: KodeKantor::parse("317201").unwrap(),
         finality,
         suket: None,
+        eta_cache: Default::default(),
     };
     Office {
         _dir: dir,

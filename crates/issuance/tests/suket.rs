@@ -60,6 +60,7 @@ async fn office(clock: Arc<Jam>) -> (tempfile::TempDir, Arc<SqliteStore>, Issuan
         kantor: KodeKantor::parse("317201").unwrap(),
         finality: Finality::Local,
         suket: Some(Arc::new(Penanda)),
+        eta_cache: Default::default(),
     };
     (dir, store, iss)
 }

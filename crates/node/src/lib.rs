@@ -328,6 +328,7 @@ fn issuance(cfg: &NodeConfig, store: Arc<SqliteStore>, finality: Finality) -> Is
         kantor: cfg.kantor.clone(),
         finality,
         suket: None,
+        eta_cache: Default::default(),
     }
 }
 

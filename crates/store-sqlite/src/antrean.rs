@@ -4,6 +4,7 @@
 use jiff::Timestamp;
 use sidik_domain::eta::Didahului;
 use sidik_store::Result;
+use sqlx::SqliteConnection;
 
 use crate::{be, ns, SqliteStore};
 
@@ -15,39 +16,55 @@ pub(crate) async fn print_queue_ahead(
     store: &SqliteStore,
     nomor: &str,
 ) -> Result<Option<Didahului>> {
-    let me = "WITH me AS (SELECT COALESCE(c.kelas, 2) AS k, COALESCE(c.tanggal_perlu, '9999-12-31') AS t, p.dibuat AS d, p.nomor AS n \
-         FROM permohonan p LEFT JOIN prioritas_cetak c ON c.nomor = p.nomor WHERE p.nomor = ?)";
-    // Queued ahead, or waiting and enrolled earlier: the centre decides in enrollment
-    // order, so these are approved first.
-    let pasti: Option<i64> = sqlx::query_scalar(&format!(
-        "{me} SELECT (SELECT COUNT(*) FROM permohonan p LEFT JOIN prioritas_cetak c ON c.nomor = p.nomor \
-           WHERE (p.status = 'siap_cetak' OR (p.status IN ('dikirim', 'tunggal') AND p.dibuat <= me.d)) \
-           AND {KEY} < (me.k, me.t, me.d, me.n)) FROM me"
-    ))
-    .bind(nomor)
-    .fetch_optional(&store.reader)
-    .await
-    .map_err(be)?;
-    let Some(pasti) = pasti else {
-        return Ok(None);
-    };
-    // Waiting, enrolled later, but of a higher class or needed sooner: each with its rank
-    // among all waiting applications (how many the centre decides before it).
-    let menyusul: Vec<i64> = sqlx::query_scalar(&format!(
-        "{me}, w AS (SELECT p.nomor AS nomor, p.dibuat AS dibuat, \
+    let mut conn = store.reader.acquire().await.map_err(be)?;
+    ahead_on(&mut conn, nomor).await
+}
+
+/// [`print_queue_ahead`] on a connection the caller holds, in ONE statement.
+pub(crate) async fn ahead_on(
+    conn: &mut SqliteConnection,
+    nomor: &str,
+) -> Result<Option<Didahului>> {
+    // `pasti`: queued ahead, or waiting and enrolled earlier (the centre decides in
+    // enrollment order, so these are approved first). `menyusul`: waiting, enrolled
+    // later, but of a higher class or needed sooner, each with its rank among all
+    // waiting applications (how many the centre decides before it).
+    let row: Option<(i64, Option<String>)> = sqlx::query_as(&format!(
+        "WITH me AS (SELECT COALESCE(c.kelas, 2) AS k, COALESCE(c.tanggal_perlu, '9999-12-31') AS t, p.dibuat AS d, p.nomor AS n \
+           FROM permohonan p LEFT JOIN prioritas_cetak c ON c.nomor = p.nomor WHERE p.nomor = ?), \
+         w AS (SELECT p.dibuat AS dibuat, \
               COALESCE(c.kelas, 2) AS k, COALESCE(c.tanggal_perlu, '9999-12-31') AS t, \
               ROW_NUMBER() OVER (ORDER BY p.dibuat, p.nomor) - 1 AS rank \
            FROM permohonan p LEFT JOIN prioritas_cetak c ON c.nomor = p.nomor \
            WHERE p.status IN ('dikirim', 'tunggal')) \
-         SELECT w.rank FROM w, me WHERE w.dibuat > me.d AND (w.k, w.t) < (me.k, me.t) ORDER BY w.rank"
+         SELECT (SELECT COUNT(*) FROM permohonan p LEFT JOIN prioritas_cetak c ON c.nomor = p.nomor \
+                 WHERE (p.status = 'siap_cetak' OR (p.status IN ('dikirim', 'tunggal') AND p.dibuat <= me.d)) \
+                 AND {KEY} < (me.k, me.t, me.d, me.n)), \
+                (SELECT group_concat(w.rank) FROM w WHERE w.dibuat > me.d AND (w.k, w.t) < (me.k, me.t)) \
+         FROM me"
     ))
     .bind(nomor)
-    .fetch_all(&store.reader)
+    .fetch_optional(&mut *conn)
     .await
     .map_err(be)?;
+    let Some((pasti, menyusul)) = row else {
+        return Ok(None);
+    };
+    let mut menyusul = menyusul
+        .as_deref()
+        .unwrap_or("")
+        .split(',')
+        .filter(|r| !r.is_empty())
+        .map(|r| {
+            r.parse::<u64>()
+                .map_err(|e| sidik_store::StoreError::Backend(format!("queue rank {r:?}: {e}")))
+        })
+        .collect::<Result<Vec<u64>>>()?;
+    // group_concat's order is not defined.
+    menyusul.sort_unstable();
     Ok(Some(Didahului {
         pasti: pasti as u64,
-        menyusul: menyusul.into_iter().map(|r| r as u64).collect(),
+        menyusul,
     }))
 }
 

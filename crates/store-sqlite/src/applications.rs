@@ -73,7 +73,7 @@ pub(crate) async fn load_permohonan(
     Ok(Some(p))
 }
 
-fn permohonan_head(r: &SqliteRow) -> Result<Permohonan> {
+pub(crate) fn permohonan_head(r: &SqliteRow) -> Result<Permohonan> {
     Ok(Permohonan {
         nomor: NomorRegistrasi::parse(r.get("nomor")).map_err(|e| corrupt("nomor", e))?,
         nik: Nik::parse(r.get("nik")).map_err(|e| corrupt("nik", e))?,

@@ -72,7 +72,7 @@ pub(crate) async fn suket_revoke_active(
     }))
 }
 
-fn suket_row(r: &SqliteRow) -> Result<SuketTersimpan> {
+pub(crate) fn suket_row(r: &SqliteRow) -> Result<SuketTersimpan> {
     let status: String = r.get("status");
     Ok(SuketTersimpan {
         suket: SuketBaru {

@@ -46,6 +46,7 @@ mod aspirasi;
 mod audit;
 mod cetak;
 mod kabar;
+mod lihat;
 mod residents;
 mod sync;
 
@@ -101,8 +102,12 @@ impl SqliteStore {
             // another connection's commit (WAL) re-reads pages without a copy per page.
             // Writes still go through the WAL and fsync as before.
             .pragma("mmap_size", MMAP_BYTES.to_string());
+        // No ping before each acquire (sqlx's default): a local file's connection cannot
+        // go stale, and the ping is a round trip to the connection's worker thread, as
+        // dear as a query.
         let writer = SqlitePoolOptions::new()
             .max_connections(1)
+            .test_before_acquire(false)
             .acquire_timeout(Duration::from_secs(60))
             .connect_with(opts.clone())
             .await
@@ -115,6 +120,7 @@ impl SqliteStore {
         bootstrap.migrate().await?;
         let reader = SqlitePoolOptions::new()
             .max_connections(4)
+            .test_before_acquire(false)
             .connect_with(opts.read_only(true))
             .await
             .map_err(be)?;
@@ -262,6 +268,9 @@ impl Store for SqliteStore {
 
     async fn application_get(&self, nomor: &str) -> Result<Option<Permohonan>> {
         applications::application_get(self, nomor).await
+    }
+    async fn status_lookup(&self, nomor: &str) -> Result<Option<LihatStatus>> {
+        lihat::status_lookup(self, nomor).await
     }
 
     async fn application_list(&self, f: &ListFilter) -> Result<Vec<Permohonan>> {

@@ -77,6 +77,22 @@ pub struct NewPermohonan {
     pub kontak: Option<KontakBaru>,
 }
 
+/// What a citizen's status lookup reads about one application ([`Store::status_lookup`]).
+#[derive(Debug, Clone)]
+pub struct LihatStatus {
+    /// The application, without its timeline (`riwayat` is empty).
+    pub permohonan: Permohonan,
+    /// The resident's RT/RW, if the resident is in the registry (for the area's notices).
+    pub rt_rw: Option<sidik_domain::RtRw>,
+    /// The application's latest Suket.
+    pub suket: Option<SuketTersimpan>,
+    /// Where its packet to the centre stands (an office's own applications).
+    pub kiriman: Option<StatusKirim>,
+    /// The cards printed before it ([`Store::print_queue_ahead`]), for an application
+    /// waiting for the centre (`direkam`, `dikirim`, `tunggal`) or queued (`siap_cetak`).
+    pub didahului: Option<sidik_domain::eta::Didahului>,
+}
+
 /// Outcome of [`Store::application_create`].
 #[derive(Debug, Clone, PartialEq)]
 pub enum Created {
@@ -221,6 +237,10 @@ pub trait Store: KabarStore + Send + Sync + 'static {
         audit: AuditDraft,
     ) -> Result<Created>;
     async fn application_get(&self, nomor: &str) -> Result<Option<Permohonan>>;
+    /// Everything a citizen's status lookup reads about one application, at once (a
+    /// backend reads it in as few round trips as it can: this is the public page's hot
+    /// path). `None` if there is no such application.
+    async fn status_lookup(&self, nomor: &str) -> Result<Option<LihatStatus>>;
     async fn application_list(&self, f: &ListFilter) -> Result<Vec<Permohonan>>;
     /// Number of applications per status under the filter (status filter ignored).
     async fn application_counts(&self, f: &ListFilter) -> Result<Vec<(Status, u64)>>;

@@ -71,6 +71,7 @@ async fn world() -> World {
             wake: Box::new(move || w.notify_one()),
         })),
         suket: None,
+        eta_cache: Default::default(),
     };
     let worker = OfficeSync {
         decisions: Arc::new(issuance.clone()),

@@ -35,6 +35,8 @@ async fn assert_outage_is_told(
         "{page}"
     );
     assert!(page.contains("tersimpan aman dan akan diproses otomatis"));
+    // Its packet waits in the office's outbox: the citizen is told it is not sent yet.
+    assert!(page.contains("data-tahap=\"belum-dikirim\""), "{page}");
     // Another person's NIK with this number reveals nothing.
     let page = c.status_lookup(b1, nomor0, nik_a).await;
     assert!(page.contains("Data tidak ditemukan"), "{page}");

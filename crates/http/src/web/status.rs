@@ -20,7 +20,7 @@ use serde::Deserialize;
 use sidik_domain::kabar::{keterangan, Keterangan, Pengiriman, Tahap};
 use sidik_domain::tanggal::{tanggal_hari, tanggal_wib, waktu_wib};
 use sidik_domain::Permohonan;
-use sidik_store::StatusKirim;
+use sidik_store::{LihatStatus, StatusKirim, SuketTersimpan};
 use subtle::ConstantTimeEq;
 
 use super::formulir::{Csrf, FormulirTamu};
@@ -188,23 +188,29 @@ pub(super) async fn status_warga(
         page.nik = page.nik.chars().take(16).collect();
         return html(page);
     }
-    let found = iss.get(&page.nomor).await.ok();
-    if !cocok(found.as_ref(), &page.nomor, &page.nik) {
+    // One store call reads the application with everything the page says about it.
+    let found = iss.store.status_lookup(&page.nomor).await.ok().flatten();
+    if !cocok(
+        found.as_ref().map(|l| &l.permohonan),
+        &page.nomor,
+        &page.nik,
+    ) {
         page.galat = Some(tidak_ada);
         return html(page);
     }
-    let Some(p) = found else {
+    let Some(l) = found else {
         return html(page);
     };
-    page.hasil = Some(hasil(&st, &iss, &p).await);
+    page.hasil = Some(hasil(&st, &iss, l).await);
     html(page)
 }
 
 /// Everything the citizen is told about their application.
-async fn hasil(st: &AppState, iss: &sidik_issuance::Issuance, p: &Permohonan) -> StatusWarga {
-    let tahap = Tahap::dari(p.status, pengiriman(st, p).await);
+async fn hasil(st: &AppState, iss: &sidik_issuance::Issuance, l: LihatStatus) -> StatusWarga {
+    let p = &l.permohonan;
+    let tahap = Tahap::dari(p.status, pengiriman(st, l.kiriman));
     let perkiraan = iss
-        .perkiraan(p, &crate::cetak_api::keadaan_pusat(st))
+        .perkiraan_dengan(p.status, l.didahului, &crate::cetak_api::keadaan_pusat(st))
         .await
         .ok()
         .filter(|e| *e != sidik_domain::eta::Perkiraan::TidakBerlaku)
@@ -215,16 +221,9 @@ async fn hasil(st: &AppState, iss: &sidik_issuance::Issuance, p: &Permohonan) ->
             waktu_wib(t)
         )
     });
-    let rt_rw = iss
-        .store
-        .resident_get(&p.nik)
-        .await
-        .ok()
-        .flatten()
-        .map(|r| r.rt_rw);
     let pengumuman = iss
         .store
-        .pengumuman_untuk(&p.kelurahan, rt_rw, 5)
+        .pengumuman_untuk(&p.kelurahan, l.rt_rw, 5)
         .await
         .unwrap_or_default()
         .into_iter()
@@ -237,32 +236,29 @@ async fn hasil(st: &AppState, iss: &sidik_issuance::Issuance, p: &Permohonan) ->
         direkam: waktu_wib(p.dibuat),
         gangguan,
         perkiraan,
-        suket: keadaan_suket(iss, p.nomor.as_str()).await,
+        suket: l.suket.as_ref().and_then(keadaan_suket),
         pengumuman,
         aspirasi: format!("/aspirasi/baru?permohonan={}", p.nomor),
     }
 }
 
 /// Where the application's packet stands (office nodes; a standalone office has none).
-async fn pengiriman(st: &AppState, p: &Permohonan) -> Pengiriman {
-    let Some(v) = st.role.sync_view() else {
+fn pengiriman(st: &AppState, kiriman: Option<StatusKirim>) -> Pengiriman {
+    if st.role.sync_view().is_none() {
         return Pengiriman::TidakAda;
-    };
-    match v.sync.outbox_of(p.nomor.as_str()).await.ok().flatten() {
-        Some(k) => match k.status {
-            StatusKirim::Menunggu => Pengiriman::Menunggu,
-            StatusKirim::Terkirim => Pengiriman::Diterima,
-            StatusKirim::Karantina => Pengiriman::Karantina,
-        },
+    }
+    match kiriman {
+        Some(StatusKirim::Menunggu) => Pengiriman::Menunggu,
+        Some(StatusKirim::Terkirim) => Pengiriman::Diterima,
+        Some(StatusKirim::Karantina) => Pengiriman::Karantina,
         None => Pengiriman::TidakAda,
     }
 }
 
 /// The state of the applicant's latest Suket, in one sentence (a citizen's words: no
 /// "ganda").
-async fn keadaan_suket(iss: &sidik_issuance::Issuance, nomor: &str) -> Option<String> {
+fn keadaan_suket(s: &SuketTersimpan) -> Option<String> {
     use sidik_domain::suket::{AlasanCabut, StatusSuket};
-    let s = iss.suket_of(nomor).await.ok()?.into_iter().last()?;
     match s.status {
         StatusSuket::Aktif => Some(format!(
             "Suket (surat keterangan pengganti KTP-el) Anda berlaku sampai {}.",

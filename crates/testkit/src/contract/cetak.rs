@@ -95,6 +95,25 @@ pub async fn suket_records(s: &dyn Store) {
         vec![StatusSuket::Diganti, StatusSuket::Aktif]
     );
     assert_eq!(s.suket_expiring(t(2000), 10).await.unwrap().len(), 1);
+    // The citizen's lookup reads the same facts at once: the application without its
+    // timeline, the resident's RT/RW, the latest Suket, the queue ahead.
+    let l = s.status_lookup(&a).await.unwrap().unwrap();
+    let full = s.application_get(&a).await.unwrap().unwrap();
+    assert_eq!(l.permohonan.nomor, full.nomor);
+    assert_eq!(l.permohonan.nik, full.nik);
+    assert_eq!(l.permohonan.status, Status::SiapCetak);
+    assert_eq!(l.permohonan.dibuat, full.dibuat);
+    assert!(l.permohonan.riwayat.is_empty());
+    assert_eq!(l.rt_rw, Some(crate::fixtures::resident(300).rt_rw));
+    let latest = l.suket.expect("the latest Suket");
+    assert_eq!(latest.suket.nomor_suket, format!("SKT-{a}-2"));
+    assert_eq!(latest.status, StatusSuket::Aktif);
+    assert_eq!(l.didahului, s.print_queue_ahead(&a).await.unwrap());
+    assert!(l.didahului.is_some());
+    let lb = s.status_lookup(&b).await.unwrap().unwrap();
+    assert!(lb.suket.is_none());
+    assert_eq!(lb.didahului, s.print_queue_ahead(&b).await.unwrap());
+    assert!(s.status_lookup("nope").await.unwrap().is_none());
     assert!(s.suket_expiring(t(100), 10).await.unwrap().is_empty());
     // b is rejected after the check: no Suket to revoke, nothing breaks.
     go(s, &mut apps[1], &[Aksi::Kirim, Aksi::Tolak], None, 14).await;
