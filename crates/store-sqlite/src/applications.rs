@@ -429,33 +429,40 @@ pub(crate) async fn create_in(
         .collect();
     blobs.push(("foto", 0, &bio.foto));
     blobs.push(("ttd", 0, &bio.tanda_tangan));
-    for (jenis, posisi, blob) in blobs {
-        sqlx::query("INSERT OR IGNORE INTO blob (sha256, bytes) VALUES (?, ?)")
-            .bind(&blob.sha256)
-            .bind(&blob.bytes)
-            .execute(&mut **tx)
-            .await
-            .map_err(be)?;
-        sqlx::query("INSERT INTO biometrik (nomor, jenis, posisi, sha256) VALUES (?,?,?,?)")
+    // Two statements for all the biometrics (not two per blob): every statement is a
+    // round trip to the writer's thread while the single write lock is held.
+    let placeholders = |n: usize, row: &str| vec![row; n].join(",");
+    let sql = format!(
+        "INSERT OR IGNORE INTO blob (sha256, bytes) VALUES {}",
+        placeholders(blobs.len(), "(?,?)")
+    );
+    let mut q = sqlx::query(&sql);
+    for (_, _, blob) in &blobs {
+        q = q.bind(&blob.sha256).bind(&blob.bytes);
+    }
+    q.execute(&mut **tx).await.map_err(be)?;
+    let sql = format!(
+        "INSERT INTO biometrik (nomor, jenis, posisi, sha256, alasan) VALUES {}",
+        placeholders(blobs.len() + bio.pengecualian.len(), "(?,?,?,?,?)")
+    );
+    let mut q = sqlx::query(&sql);
+    for (jenis, posisi, blob) in &blobs {
+        q = q
             .bind(nomor.as_str())
-            .bind(jenis)
-            .bind(posisi as i64)
-            .bind(&blob.sha256)
-            .execute(&mut **tx)
-            .await
-            .map_err(be)?;
+            .bind(*jenis)
+            .bind(*posisi as i64)
+            .bind(Some(blob.sha256.as_str()))
+            .bind(None::<&str>);
     }
     for (pos, alasan) in &bio.pengecualian {
-        sqlx::query(
-            "INSERT INTO biometrik (nomor, jenis, posisi, alasan) VALUES (?,'pengecualian',?,?)",
-        )
-        .bind(nomor.as_str())
-        .bind(pos.get() as i64)
-        .bind(alasan.slug())
-        .execute(&mut **tx)
-        .await
-        .map_err(be)?;
+        q = q
+            .bind(nomor.as_str())
+            .bind("pengecualian")
+            .bind(pos.get() as i64)
+            .bind(None::<&str>)
+            .bind(Some(alasan.slug()));
     }
+    q.execute(&mut **tx).await.map_err(be)?;
     audit.subjek = nomor.to_string();
     append_audit(tx, vec![audit]).await?;
     if let Some(seal) = seal {
