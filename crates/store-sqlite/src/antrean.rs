@@ -8,9 +8,24 @@ use sqlx::SqliteConnection;
 
 use crate::{be, ns, SqliteStore};
 
-/// The queue key of an application: class, date needed, enrollment time, number.
-const KEY: &str =
-    "(COALESCE(c.kelas, 2), COALESCE(c.tanggal_perlu, '9999-12-31'), p.dibuat, p.nomor)";
+/// The cards printed before the application `p` (joined with its priority as `c`):
+/// `pasti`, queued ahead, or waiting and enrolled earlier (the centre decides in
+/// enrollment order, so these are approved first); as correlated subqueries, so a
+/// caller can put them in a larger statement ([`crate::lihat`]).
+pub(crate) const PASTI: &str = "(SELECT COUNT(*) FROM permohonan q LEFT JOIN prioritas_cetak qc ON qc.nomor = q.nomor \
+     WHERE (q.status = 'siap_cetak' OR (q.status IN ('dikirim', 'tunggal') AND q.dibuat <= p.dibuat)) \
+     AND (COALESCE(qc.kelas, 2), COALESCE(qc.tanggal_perlu, '9999-12-31'), q.dibuat, q.nomor) \
+       < (COALESCE(c.kelas, 2), COALESCE(c.tanggal_perlu, '9999-12-31'), p.dibuat, p.nomor))";
+
+/// `menyusul`: waiting, enrolled later than `p`, but of a higher class or needed
+/// sooner, each with its rank among all waiting applications (how many the centre
+/// decides before it), comma-separated in no defined order.
+pub(crate) const MENYUSUL: &str = "(SELECT group_concat(w.rank) FROM \
+       (SELECT q.dibuat AS dibuat, COALESCE(qc.kelas, 2) AS k, COALESCE(qc.tanggal_perlu, '9999-12-31') AS t, \
+               ROW_NUMBER() OVER (ORDER BY q.dibuat, q.nomor) - 1 AS rank \
+          FROM permohonan q LEFT JOIN prioritas_cetak qc ON qc.nomor = q.nomor \
+         WHERE q.status IN ('dikirim', 'tunggal')) w \
+     WHERE w.dibuat > p.dibuat AND (w.k, w.t) < (COALESCE(c.kelas, 2), COALESCE(c.tanggal_perlu, '9999-12-31')))";
 
 pub(crate) async fn print_queue_ahead(
     store: &SqliteStore,
@@ -25,33 +40,21 @@ pub(crate) async fn ahead_on(
     conn: &mut SqliteConnection,
     nomor: &str,
 ) -> Result<Option<Didahului>> {
-    // `pasti`: queued ahead, or waiting and enrolled earlier (the centre decides in
-    // enrollment order, so these are approved first). `menyusul`: waiting, enrolled
-    // later, but of a higher class or needed sooner, each with its rank among all
-    // waiting applications (how many the centre decides before it).
     let row: Option<(i64, Option<String>)> = sqlx::query_as(&format!(
-        "WITH me AS (SELECT COALESCE(c.kelas, 2) AS k, COALESCE(c.tanggal_perlu, '9999-12-31') AS t, p.dibuat AS d, p.nomor AS n \
-           FROM permohonan p LEFT JOIN prioritas_cetak c ON c.nomor = p.nomor WHERE p.nomor = ?), \
-         w AS (SELECT p.dibuat AS dibuat, \
-              COALESCE(c.kelas, 2) AS k, COALESCE(c.tanggal_perlu, '9999-12-31') AS t, \
-              ROW_NUMBER() OVER (ORDER BY p.dibuat, p.nomor) - 1 AS rank \
-           FROM permohonan p LEFT JOIN prioritas_cetak c ON c.nomor = p.nomor \
-           WHERE p.status IN ('dikirim', 'tunggal')) \
-         SELECT (SELECT COUNT(*) FROM permohonan p LEFT JOIN prioritas_cetak c ON c.nomor = p.nomor \
-                 WHERE (p.status = 'siap_cetak' OR (p.status IN ('dikirim', 'tunggal') AND p.dibuat <= me.d)) \
-                 AND {KEY} < (me.k, me.t, me.d, me.n)), \
-                (SELECT group_concat(w.rank) FROM w WHERE w.dibuat > me.d AND (w.k, w.t) < (me.k, me.t)) \
-         FROM me"
+        "SELECT {PASTI}, {MENYUSUL} FROM permohonan p \
+         LEFT JOIN prioritas_cetak c ON c.nomor = p.nomor WHERE p.nomor = ?"
     ))
     .bind(nomor)
     .fetch_optional(&mut *conn)
     .await
     .map_err(be)?;
-    let Some((pasti, menyusul)) = row else {
-        return Ok(None);
-    };
+    row.map(|(pasti, menyusul)| didahului(pasti, menyusul.as_deref()))
+        .transpose()
+}
+
+/// [`PASTI`] and [`MENYUSUL`] as read.
+pub(crate) fn didahului(pasti: i64, menyusul: Option<&str>) -> Result<Didahului> {
     let mut menyusul = menyusul
-        .as_deref()
         .unwrap_or("")
         .split(',')
         .filter(|r| !r.is_empty())
@@ -62,10 +65,10 @@ pub(crate) async fn ahead_on(
         .collect::<Result<Vec<u64>>>()?;
     // group_concat's order is not defined.
     menyusul.sort_unstable();
-    Ok(Some(Didahului {
+    Ok(Didahului {
         pasti: pasti as u64,
         menyusul,
-    }))
+    })
 }
 
 /// Decisions received at or after `since`, counted over the latest 100,000 (the feed is

@@ -73,22 +73,32 @@ pub(crate) async fn suket_revoke_active(
 }
 
 pub(crate) fn suket_row(r: &SqliteRow) -> Result<SuketTersimpan> {
-    let status: String = r.get("status");
+    suket_row_as(r, "")
+}
+
+/// A Suket read from columns named with `prefix` (`s_status`, ... when it was joined
+/// into a larger row).
+pub(crate) fn suket_row_as(r: &SqliteRow, prefix: &str) -> Result<SuketTersimpan> {
+    let c = |name: &str| format!("{prefix}{name}");
+    let status: String = r.try_get(c("status").as_str()).map_err(be)?;
     Ok(SuketTersimpan {
         suket: SuketBaru {
-            nomor_suket: r.get("nomor_suket"),
-            nomor: r.get("nomor"),
-            ke: r.get::<i64, _>("ke") as u32,
-            kid: r.get("kid"),
-            diterbitkan: ts(r.get("diterbitkan")),
-            berlaku_hingga: ts(r.get("berlaku_hingga")),
-            qr: r.get("qr"),
+            nomor_suket: r.try_get(c("nomor_suket").as_str()).map_err(be)?,
+            nomor: r.try_get(c("nomor").as_str()).map_err(be)?,
+            ke: r.try_get::<i64, _>(c("ke").as_str()).map_err(be)? as u32,
+            kid: r.try_get(c("kid").as_str()).map_err(be)?,
+            diterbitkan: ts(r.try_get(c("diterbitkan").as_str()).map_err(be)?),
+            berlaku_hingga: ts(r.try_get(c("berlaku_hingga").as_str()).map_err(be)?),
+            qr: r.try_get(c("qr").as_str()).map_err(be)?,
         },
         status: StatusSuket::parse(&status).map_err(|e| corrupt("Suket status", e))?,
-        dicabut: r.get::<Option<i64>, _>("dicabut").map(ts),
-        alasan: r.get("alasan"),
-        keterangan: r.get("keterangan"),
-        cabut_seq: r.get("cabut_seq"),
+        dicabut: r
+            .try_get::<Option<i64>, _>(c("dicabut").as_str())
+            .map_err(be)?
+            .map(ts),
+        alasan: r.try_get(c("alasan").as_str()).map_err(be)?,
+        keterangan: r.try_get(c("keterangan").as_str()).map_err(be)?,
+        cabut_seq: r.try_get(c("cabut_seq").as_str()).map_err(be)?,
     })
 }
 

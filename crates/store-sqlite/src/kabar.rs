@@ -2,6 +2,8 @@
 //! queued inside the transaction of their cause by [`antre`]), the delivery log and
 //! regional notices.
 
+use std::sync::Arc;
+
 use async_trait::async_trait;
 use jiff::Timestamp;
 use sidik_domain::audit::AuditDraft;
@@ -17,6 +19,56 @@ use sqlx::{Row, SqliteConnection};
 
 use crate::audit::append_audit;
 use crate::{be, corrupt, ns, ts, SqliteStore};
+
+/// The latest notices of each kelurahan's areas (the kelurahan, its kecamatan and kota),
+/// as the citizen's status page reads them on every lookup: the rows are kept for up
+/// to a second and dropped at once when this store publishes a notice (the only writer
+/// of the table), so a lookup costs no database round trip for them. At most
+/// [`NoticeCache::MAX`] areas are kept; keys come only from stored applications.
+#[derive(Default)]
+pub(crate) struct NoticeCache {
+    slots: std::sync::Mutex<NoticeSlots>,
+}
+
+#[derive(Default)]
+struct NoticeSlots {
+    generation: u64,
+    by_area: std::collections::HashMap<(String, u32), (std::time::Instant, Arc<Vec<Pengumuman>>)>,
+}
+
+impl NoticeCache {
+    const TTL: std::time::Duration = std::time::Duration::from_secs(1);
+    const MAX: usize = 4096;
+
+    fn get(&self, kelurahan: &str, fetch: u32) -> std::result::Result<Arc<Vec<Pengumuman>>, u64> {
+        let slots = self.slots.lock().unwrap_or_else(|e| e.into_inner());
+        match slots.by_area.get(&(kelurahan.to_string(), fetch)) {
+            Some((at, rows)) if at.elapsed() < Self::TTL => Ok(rows.clone()),
+            _ => Err(slots.generation),
+        }
+    }
+
+    fn put(&self, generation: u64, kelurahan: &str, fetch: u32, rows: Arc<Vec<Pengumuman>>) {
+        let mut slots = self.slots.lock().unwrap_or_else(|e| e.into_inner());
+        // Read before a notice was published meanwhile: not kept.
+        if slots.generation != generation {
+            return;
+        }
+        if slots.by_area.len() >= Self::MAX {
+            slots.by_area.clear();
+        }
+        let now = std::time::Instant::now();
+        slots
+            .by_area
+            .insert((kelurahan.to_string(), fetch), (now, rows));
+    }
+
+    fn invalidate(&self) {
+        let mut slots = self.slots.lock().unwrap_or_else(|e| e.into_inner());
+        slots.generation += 1;
+        slots.by_area.clear();
+    }
+}
 
 /// Records the contact of a new application (inside its creation transaction).
 pub(crate) async fn kontak_insert(
@@ -325,6 +377,7 @@ impl KabarStore for SqliteStore {
         audit.subjek = sumber;
         append_audit(&mut tx, vec![audit]).await?;
         tx.commit().await.map_err(be)?;
+        self.notices.invalidate();
         Ok(id)
     }
 
@@ -334,27 +387,38 @@ impl KabarStore for SqliteStore {
         rt_rw: Option<RtRw>,
         limit: u32,
     ) -> Result<Vec<Pengumuman>> {
-        let induk = Cakupan::induk(kelurahan);
-        let sql = format!(
-            "SELECT * FROM pengumuman WHERE wilayah IN ({}) ORDER BY terbit DESC, id DESC LIMIT ?",
-            tanda(induk.len())
-        );
-        let mut q = sqlx::query(&sql);
-        for w in &induk {
-            q = q.bind(w);
-        }
         // Fetch a little more: RW/RT notices of other parts of the kelurahan are
         // filtered out here.
-        let rows = q
-            .bind(limit as i64 * 4)
-            .fetch_all(&self.reader)
-            .await
-            .map_err(be)?;
+        let fetch = limit.saturating_mul(4);
+        let rows = match self.notices.get(kelurahan, fetch) {
+            Ok(rows) => rows,
+            Err(generation) => {
+                let induk = Cakupan::induk(kelurahan);
+                let sql = format!(
+                    "SELECT * FROM pengumuman WHERE wilayah IN ({}) ORDER BY terbit DESC, id DESC LIMIT ?",
+                    tanda(induk.len())
+                );
+                let mut q = sqlx::query(&sql);
+                for w in &induk {
+                    q = q.bind(w);
+                }
+                let rows = q
+                    .bind(i64::from(fetch))
+                    .fetch_all(&self.reader)
+                    .await
+                    .map_err(be)?
+                    .iter()
+                    .map(pengumuman)
+                    .collect::<Result<Vec<_>>>()?;
+                let rows = Arc::new(rows);
+                self.notices.put(generation, kelurahan, fetch, rows.clone());
+                rows
+            }
+        };
         let mut out = Vec::new();
-        for r in &rows {
-            let p = pengumuman(r)?;
+        for p in rows.iter() {
             if p.cakupan.mencakup(kelurahan, rt_rw) {
-                out.push(p);
+                out.push(p.clone());
             }
             if out.len() == limit as usize {
                 break;

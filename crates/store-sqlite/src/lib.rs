@@ -55,6 +55,8 @@ mod sync;
 pub struct SqliteStore {
     writer: SqlitePool,
     reader: SqlitePool,
+    /// The latest notices per area, read by every citizen's status lookup.
+    notices: std::sync::Arc<kabar::NoticeCache>,
 }
 
 pub(crate) fn be(e: sqlx::Error) -> StoreError {
@@ -116,6 +118,7 @@ impl SqliteStore {
         let bootstrap = SqliteStore {
             writer: writer.clone(),
             reader: writer.clone(),
+            notices: Default::default(),
         };
         bootstrap.migrate().await?;
         let reader = SqlitePoolOptions::new()
@@ -124,7 +127,11 @@ impl SqliteStore {
             .connect_with(opts.read_only(true))
             .await
             .map_err(be)?;
-        Ok(SqliteStore { writer, reader })
+        Ok(SqliteStore {
+            writer,
+            reader,
+            notices: Default::default(),
+        })
     }
 
     /// Applies embedded migrations not yet applied. Idempotent.

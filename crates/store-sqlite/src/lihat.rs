@@ -1,34 +1,62 @@
 //! The citizen's status lookup (`Store::status_lookup`): the public page's hot path, so
-//! it reads everything on one connection in at most three statements (the application
-//! with its resident's RT/RW, packet state and latest Suket number; the queue ahead when
-//! it waits; the Suket when there is one) instead of one pool round trip per fact.
-//!
-//! The statements are not wrapped in a transaction (BEGIN and COMMIT would be two more
-//! round trips): each reads its own WAL snapshot, so a decision landing between them can
-//! show the new state beside the previous queue figures. The page is a snapshot of a
-//! moment either way and is read again at the next lookup.
+//! it reads everything in ONE statement (the application with its resident's RT/RW, its
+//! packet state, its latest Suket and, while it waits, the print queue ahead of it)
+//! instead of one pool round trip per fact: every statement is a hand-off to the
+//! connection's worker thread and back, which cost more than the query itself.
 
-use sidik_domain::{RtRw, Status};
+use sidik_domain::RtRw;
 use sidik_store::{LihatStatus, Result, StatusKirim};
 use sqlx::Row;
 
-use crate::antrean::ahead_on;
+use crate::antrean::{didahului, MENYUSUL, PASTI};
 use crate::applications::permohonan_head;
-use crate::cetak::suket_row;
+use crate::cetak::suket_row_as;
 use crate::{be, SqliteStore};
 
-pub(crate) async fn status_lookup(store: &SqliteStore, nomor: &str) -> Result<Option<LihatStatus>> {
-    let mut conn = store.reader.acquire().await.map_err(be)?;
-    let Some(r) = sqlx::query(
+/// The Suket's columns, prefixed `s_` in the joined row.
+const SUKET: [&str; 12] = [
+    "nomor_suket",
+    "nomor",
+    "ke",
+    "kid",
+    "diterbitkan",
+    "berlaku_hingga",
+    "qr",
+    "status",
+    "dicabut",
+    "alasan",
+    "keterangan",
+    "cabut_seq",
+];
+
+/// Waiting for the centre (`direkam`, `dikirim`, `tunggal`) or queued (`siap_cetak`):
+/// the states whose page shows the queue ahead.
+const MENUNGGU: &str = "p.status IN ('direkam', 'dikirim', 'tunggal', 'siap_cetak')";
+
+fn sql() -> String {
+    let suket: Vec<String> = SUKET.iter().map(|c| format!("s.{c} AS s_{c}")).collect();
+    format!(
         "SELECT p.*, r.rt AS x_rt, r.rw AS x_rw, \
                 (SELECT status FROM paket_keluar WHERE nomor = p.nomor) AS x_kirim, \
-                (SELECT MAX(ke) FROM suket WHERE nomor = p.nomor) AS x_suket \
-         FROM permohonan p LEFT JOIN penduduk r ON r.nik = p.nik WHERE p.nomor = ?",
+                {}, \
+                CASE WHEN {MENUNGGU} THEN {PASTI} END AS x_pasti, \
+                CASE WHEN {MENUNGGU} THEN {MENYUSUL} END AS x_menyusul \
+         FROM permohonan p \
+         LEFT JOIN penduduk r ON r.nik = p.nik \
+         LEFT JOIN prioritas_cetak c ON c.nomor = p.nomor \
+         LEFT JOIN suket s ON s.nomor = p.nomor AND s.ke = (SELECT MAX(ke) FROM suket WHERE nomor = p.nomor) \
+         WHERE p.nomor = ?",
+        suket.join(", ")
     )
-    .bind(nomor)
-    .fetch_optional(&mut *conn)
-    .await
-    .map_err(be)?
+}
+
+pub(crate) async fn status_lookup(store: &SqliteStore, nomor: &str) -> Result<Option<LihatStatus>> {
+    static SQL: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    let Some(r) = sqlx::query(SQL.get_or_init(sql))
+        .bind(nomor)
+        .fetch_optional(&store.reader)
+        .await
+        .map_err(be)?
     else {
         return Ok(None);
     };
@@ -48,23 +76,20 @@ pub(crate) async fn status_lookup(store: &SqliteStore, nomor: &str) -> Result<Op
         .map_err(be)?
         .map(|s| StatusKirim::parse(&s))
         .transpose()?;
-    let suket_ke: Option<i64> = r.try_get("x_suket").map_err(be)?;
-    let didahului = match permohonan.status {
-        Status::Direkam | Status::Dikirim | Status::Tunggal | Status::SiapCetak => {
-            ahead_on(&mut conn, nomor).await?
-        }
-        _ => None,
+    let didahului = match r.try_get::<Option<i64>, _>("x_pasti").map_err(be)? {
+        Some(pasti) => Some(didahului(
+            pasti,
+            r.try_get::<Option<String>, _>("x_menyusul")
+                .map_err(be)?
+                .as_deref(),
+        )?),
+        None => None,
     };
-    let suket = match suket_ke {
-        Some(ke) => sqlx::query("SELECT * FROM suket WHERE nomor = ? AND ke = ?")
-            .bind(nomor)
-            .bind(ke)
-            .fetch_optional(&mut *conn)
-            .await
-            .map_err(be)?
-            .as_ref()
-            .map(suket_row)
-            .transpose()?,
+    let suket = match r
+        .try_get::<Option<String>, _>("s_nomor_suket")
+        .map_err(be)?
+    {
+        Some(_) => Some(suket_row_as(&r, "s_")?),
         None => None,
     };
     Ok(Some(LihatStatus {
