@@ -30,10 +30,14 @@ pub(crate) struct NoticeCache {
     slots: std::sync::Mutex<NoticeSlots>,
 }
 
+/// The notices read for one area: when, and the rows (newest first).
+type Dibaca = (std::time::Instant, Arc<Vec<Pengumuman>>);
+
 #[derive(Default)]
 struct NoticeSlots {
     generation: u64,
-    by_area: std::collections::HashMap<(String, u32), (std::time::Instant, Arc<Vec<Pengumuman>>)>,
+    /// By (kelurahan, rows fetched).
+    by_area: std::collections::HashMap<(String, u32), Dibaca>,
 }
 
 impl NoticeCache {
