@@ -85,23 +85,32 @@ impl PgStore {
     /// Connects to `url` (`postgres://user:pass@host:port/db`) and applies pending
     /// migrations.
     pub async fn connect(url: &str) -> Result<PgStore> {
-        let opts = PgConnectOptions::from_str(url).map_err(be)?;
-        Self::connect_with(opts).await
+        Self::connect_with(Self::options(url)?).await
     }
 
     pub async fn connect_with(opts: PgConnectOptions) -> Result<PgStore> {
+        let store = Self::connect_unmigrated(opts).await?;
+        store.migrate().await?;
+        Ok(store)
+    }
+
+    /// Connects without applying migrations (`sidik migrate` applies and reports them).
+    pub async fn connect_unmigrated(opts: PgConnectOptions) -> Result<PgStore> {
         let pool = PgPoolOptions::new()
             .max_connections(16)
             .acquire_timeout(Duration::from_secs(60))
             .connect_with(opts)
             .await
             .map_err(be)?;
-        let store = PgStore {
+        Ok(PgStore {
             writer: pool.clone(),
             reader: pool,
-        };
-        store.migrate().await?;
-        Ok(store)
+        })
+    }
+
+    /// Parses a `postgres://` URL into connection options.
+    pub fn options(url: &str) -> Result<PgConnectOptions> {
+        PgConnectOptions::from_str(url).map_err(be)
     }
 
     /// Applies embedded migrations not yet applied. Idempotent; concurrent callers wait
