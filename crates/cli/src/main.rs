@@ -393,58 +393,19 @@ async fn main() -> Result<()> {
             name,
             data,
             db,
-        }) => match db.db {
-            Some(url) => {
-                let store = sidik_node::open_postgres(&url).await?;
-                keys::add_office_on(store, &data.data, &office, &public_key, &name).await
-            }
-            None => keys::add_office(&data.data, &office, &public_key, &name).await,
-        },
+        }) => add_office(&data, &db, &office, &public_key, &name).await,
         Cmd::Centre(CentreCmd::RevokeOffice {
             office,
             public_key,
             data,
             db,
-        }) => match db.db {
-            Some(url) => {
-                let store = sidik_node::open_postgres(&url).await?;
-                keys::revoke_office_on(store, &data.data, &office, &public_key).await
-            }
-            None => keys::revoke_office(&data.data, &office, &public_key).await,
-        },
+        }) => revoke_office(&data, &db, &office, &public_key).await,
         Cmd::Office(OfficeCmd::Init {
             office,
             centre_pub,
             data,
         }) => keys::office_init(&data.data, &office, &centre_pub).await,
-        Cmd::Migrate {
-            db: DbArg { db: Some(url) },
-            ..
-        } => {
-            let store = sidik_store_postgres::PgStore::connect_unmigrated(
-                sidik_store_postgres::PgStore::options(&url)?,
-            )
-            .await
-            .with_context(|| format!("connecting to {}", sidik_node::redact(&url)))?;
-            let applied = store.migrate().await?;
-            store.close().await;
-            println!(
-                "database {} is up to date ({} migration(s) applied now)",
-                sidik_node::redact(&url),
-                applied.len()
-            );
-            Ok(())
-        }
-        Cmd::Migrate { data, .. } => {
-            let store = open(&data.data).await?;
-            let applied = store.migrate().await?;
-            println!(
-                "database {} is up to date ({} migration(s) applied now)",
-                data.data.join("sidik.db").display(),
-                applied.len()
-            );
-            Ok(())
-        }
+        Cmd::Migrate { data, db } => migrate(&data, &db).await,
         Cmd::User(UserCmd::Add {
             username,
             role,
@@ -533,6 +494,60 @@ async fn audit_verify(store: &dyn Store) -> Result<()> {
     }
     println!("audit chain intact: {} entries verified", v.checked);
     Ok(())
+}
+
+/// `sidik migrate`: the SQLite database in --data, or the PostgreSQL one of --db.
+async fn migrate(data: &DataArg, db: &DbArg) -> Result<()> {
+    let (name, applied) = match &db.db {
+        Some(url) => {
+            let store = sidik_store_postgres::PgStore::connect_unmigrated(
+                sidik_store_postgres::PgStore::options(url)?,
+            )
+            .await
+            .with_context(|| format!("connecting to {}", sidik_node::redact(url)))?;
+            let applied = store.migrate().await?;
+            store.close().await;
+            (sidik_node::redact(url), applied)
+        }
+        None => {
+            let store = open(&data.data).await?;
+            let applied = store.migrate().await?;
+            (data.data.join("sidik.db").display().to_string(), applied)
+        }
+    };
+    println!(
+        "database {name} is up to date ({} migration(s) applied now)",
+        applied.len()
+    );
+    Ok(())
+}
+
+/// `sidik centre add-office`, on the centre's SQLite database or its --db.
+async fn add_office(
+    data: &DataArg,
+    db: &DbArg,
+    office: &str,
+    public_key: &str,
+    name: &str,
+) -> Result<()> {
+    match &db.db {
+        Some(url) => {
+            let store = sidik_node::open_postgres(url).await?;
+            keys::add_office_on(store, &data.data, office, public_key, name).await
+        }
+        None => keys::add_office(&data.data, office, public_key, name).await,
+    }
+}
+
+/// `sidik centre revoke-office`, on the centre's SQLite database or its --db.
+async fn revoke_office(data: &DataArg, db: &DbArg, office: &str, public_key: &str) -> Result<()> {
+    match &db.db {
+        Some(url) => {
+            let store = sidik_node::open_postgres(url).await?;
+            keys::revoke_office_on(store, &data.data, office, public_key).await
+        }
+        None => keys::revoke_office(&data.data, office, public_key).await,
+    }
 }
 
 struct Serve {
