@@ -8,7 +8,8 @@
 --
 -- The tables that grow without end (audit, paket_masuk, keputusan) are PARTITIONED BY
 -- RANGE on `bulan` (YYYYMM of their time column, UTC: `sidik_bulan`), with a DEFAULT
--- partition; `sidik_partisi(from, to)` creates monthly partitions. PostgreSQL requires
+-- partition; `sidik_partisi(from, to)` creates monthly partitions (moving rows of their
+-- months out of the DEFAULT one). PostgreSQL requires
 -- a partitioned table's unique keys to include the partition key, so the keys that do
 -- not (a packet id, a registration number, a decision's (nomor, sebab)) live in small
 -- unpartitioned key tables written in the same transaction.
@@ -301,14 +302,16 @@ CREATE TABLE keputusan_kandidat (
 -- Creates the monthly partitions of audit, paket_masuk and keputusan for every month
 -- from the month of `dari` up to (not including) the month of `sampai`; existing ones
 -- are kept. Returns how many were created. Run it ahead of time (e.g. monthly for the
--- next months): rows of a month that has no partition yet land in the DEFAULT partition,
--- and PostgreSQL refuses to create a partition for a range the DEFAULT one holds rows of.
+-- next months). Rows of a month that had no partition yet sit in the DEFAULT partition:
+-- they are moved into the new one in the same transaction (for audit, past its
+-- append-only trigger: moving a row between partitions changes no entry).
 CREATE FUNCTION sidik_partisi(dari DATE, sampai DATE) RETURNS INTEGER
 LANGUAGE plpgsql AS $$
 DECLARE
     m     DATE := date_trunc('month', dari)::DATE;
     akhir DATE := date_trunc('month', sampai)::DATE;
     t     TEXT;
+    p     TEXT;
     a     INTEGER;
     b     INTEGER;
     n     INTEGER := 0;
@@ -318,9 +321,20 @@ BEGIN
         b := (EXTRACT(YEAR FROM m + INTERVAL '1 month') * 100
               + EXTRACT(MONTH FROM m + INTERVAL '1 month'))::INTEGER;
         FOREACH t IN ARRAY ARRAY['audit', 'paket_masuk', 'keputusan'] LOOP
-            IF to_regclass(format('%I', t || '_p' || a)) IS NULL THEN
-                EXECUTE format('CREATE TABLE %I PARTITION OF %I FOR VALUES FROM (%s) TO (%s)',
-                               t || '_p' || a, t, a, b);
+            p := t || '_p' || a;
+            IF to_regclass(format('%I', p)) IS NULL THEN
+                EXECUTE format('CREATE TABLE %I (LIKE %I INCLUDING DEFAULTS INCLUDING CONSTRAINTS)', p, t);
+                IF t = 'audit' THEN
+                    ALTER TABLE audit_default DISABLE TRIGGER audit_no_update;
+                END IF;
+                EXECUTE format(
+                    'WITH pindah AS (DELETE FROM %I WHERE bulan >= %s AND bulan < %s RETURNING *) '
+                    'INSERT INTO %I SELECT * FROM pindah', t || '_default', a, b, p);
+                IF t = 'audit' THEN
+                    ALTER TABLE audit_default ENABLE TRIGGER audit_no_update;
+                END IF;
+                EXECUTE format('ALTER TABLE %I ATTACH PARTITION %I FOR VALUES FROM (%s) TO (%s)',
+                               t, p, a, b);
                 n := n + 1;
             END IF;
         END LOOP;
