@@ -181,3 +181,95 @@ async fn growing_tables_are_partitioned_by_month() {
     assert_eq!(bulan, 202701, "2027-01-01T00:00:00Z");
     store.close().await;
 }
+
+/// Two processes on one database (two pools, as two centre processes would have): the
+/// write lock serializes them across connections, so every packet they both receive is
+/// recorded once (the other sees a replay), every decision they both publish is
+/// published once, and the audit chain they both append to stays one chain.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn two_processes_on_one_database_record_and_decide_each_packet_once() {
+    use sidik_domain::audit::AuditDraft;
+    use sidik_domain::{Hasil, KodeKantor, NomorRegistrasi};
+    use sidik_store::{CentreStore, Diterima, KeputusanBaru, PaketMasuk};
+
+    let Some(cluster) = Cluster::start() else {
+        return;
+    };
+    let url = cluster.database();
+    let a = PgStore::connect(&url).await.unwrap();
+    let b = PgStore::connect(&url).await.unwrap();
+    let at = |s: i64| jiff::Timestamp::from_second(1_700_000_000 + s).unwrap();
+    let audit = |aksi: &str, subjek: &str, s: i64| AuditDraft {
+        aktor: "sistem:uji".into(),
+        aksi: aksi.into(),
+        subjek: subjek.into(),
+        waktu: at(s),
+        detail: String::new(),
+    };
+    let kantor = KodeKantor::parse("317201").unwrap();
+    let packets: Vec<PaketMasuk> = (0..20u16)
+        .map(|i| PaketMasuk {
+            packet_id: format!("pk-{i}"),
+            nomor: NomorRegistrasi::mint(&kantor, i as u64 + 1, at(i as i64)),
+            kantor: kantor.clone(),
+            nik: sidik_testkit::fixtures::resident(200 + i).nik,
+            nama: "WARGA".into(),
+            kelurahan: "3172011001".into(),
+            operator: "op".into(),
+            sha256: format!("{i:064}"),
+            bytes: vec![i as u8; 8],
+            jari: vec![(1, vec![1, 2, 3])],
+            diterima: at(100 + i as i64),
+            direkam: at(i as i64),
+        })
+        .collect();
+    let mut tasks = Vec::new();
+    for p in &packets {
+        for s in [a.clone(), b.clone()] {
+            let (p, d) = (p.clone(), audit("paket.terima", &p.packet_id, 100));
+            tasks.push(tokio::spawn(async move { s.packet_record(&p, d).await }));
+        }
+    }
+    let mut baru = 0;
+    for t in tasks {
+        match t.await.unwrap().unwrap() {
+            Diterima::Baru => baru += 1,
+            Diterima::Ulangan => {}
+            other => panic!("{other:?}"),
+        }
+    }
+    assert_eq!(baru, packets.len());
+    let mut tasks = Vec::new();
+    for p in &packets {
+        for s in [a.clone(), b.clone()] {
+            let d = KeputusanBaru {
+                kantor: p.kantor.clone(),
+                nomor: p.nomor.clone(),
+                packet_id: p.packet_id.clone(),
+                sebab: p.packet_id.clone(),
+                hasil: Hasil::Tunggal,
+                kandidat: Vec::new(),
+                catatan: String::new(),
+                waktu: at(200),
+            };
+            let (id, audits) = (
+                p.packet_id.clone(),
+                vec![audit("keputusan", &p.packet_id, 200)],
+            );
+            tasks.push(tokio::spawn(async move {
+                s.decisions_publish(Some(&id), &[d], audits).await
+            }));
+        }
+    }
+    let mut published = 0;
+    for t in tasks {
+        published += t.await.unwrap().unwrap();
+    }
+    assert_eq!(published, packets.len() as u64);
+    let feed = a.decision_feed("317201", 0, 100).await.unwrap();
+    assert_eq!(feed.len(), packets.len());
+    assert!(feed.windows(2).all(|w| w[0].seq < w[1].seq));
+    assert_eq!(chain(&a).await, 2 * packets.len() as u64);
+    a.close().await;
+    b.close().await;
+}
