@@ -9,7 +9,7 @@ use clap::{Parser, Subcommand};
 use sidik_domain::Peran;
 use sidik_issuance::akun::Akun;
 use sidik_node::keys;
-use sidik_node::{Matcher, Node, NodeConfig, RoleConfig};
+use sidik_node::{Backend, Matcher, Node, NodeConfig, RoleConfig};
 use sidik_ports::SystemClock;
 use sidik_store::Store;
 use sidik_store_sqlite::SqliteStore;
@@ -57,6 +57,31 @@ struct DataArg {
     data: PathBuf,
 }
 
+#[derive(clap::Args, Clone)]
+struct DbArg {
+    /// The database: a PostgreSQL URL (`postgres://user:password@host:port/db`, any
+    /// role). Without it the node's SQLite database in --data is used; key files stay
+    /// in --data either way.
+    #[arg(long, env = "SIDIK_DB", value_parser = postgres_url)]
+    db: Option<String>,
+}
+
+fn postgres_url(s: &str) -> std::result::Result<String, String> {
+    if sidik_node::is_postgres_url(s) {
+        Ok(s.to_string())
+    } else {
+        Err("expected a postgres:// URL (SQLite is the default, in --data)".into())
+    }
+}
+
+/// The account service over `store`.
+async fn akun_of(data: &DataArg, db: &DbArg) -> Result<Akun> {
+    Ok(match &db.db {
+        Some(url) => akun_dyn(sidik_node::open_postgres(url).await?),
+        None => akun(open(&data.data).await?),
+    })
+}
+
 // Parsed once at start: the size of `Serve` does not matter.
 #[allow(clippy::large_enum_variant)]
 #[derive(Subcommand)]
@@ -64,13 +89,15 @@ enum Cmd {
     /// Serve the officer pages and the JSON API.
     Serve {
         /// Seed a demo population and demo applications, and print a one-time admin password.
-        #[arg(long)]
+        #[arg(long, conflicts_with = "db")]
         demo: bool,
         /// Address to listen on.
         #[arg(long, default_value = "127.0.0.1:8080", env = "SIDIK_LISTEN")]
         listen: SocketAddr,
         #[command(flatten)]
         data: DataArg,
+        #[command(flatten)]
+        db: DbArg,
         /// Office code (6 digits: province, regency, office number).
         #[arg(
             long = "office",
@@ -129,6 +156,8 @@ enum Cmd {
     Migrate {
         #[command(flatten)]
         data: DataArg,
+        #[command(flatten)]
+        db: DbArg,
     },
     /// Officer accounts.
     #[command(subcommand)]
@@ -198,6 +227,8 @@ enum CentreCmd {
         name: String,
         #[command(flatten)]
         data: DataArg,
+        #[command(flatten)]
+        db: DbArg,
     },
     /// Revoke an office key: packets signed with it are quarantined from now on.
     RevokeOffice {
@@ -207,6 +238,8 @@ enum CentreCmd {
         public_key: String,
         #[command(flatten)]
         data: DataArg,
+        #[command(flatten)]
+        db: DbArg,
     },
 }
 
@@ -235,6 +268,8 @@ enum UserCmd {
         role: String,
         #[command(flatten)]
         data: DataArg,
+        #[command(flatten)]
+        db: DbArg,
     },
 }
 
@@ -297,6 +332,10 @@ async fn open(data: &Path) -> Result<Arc<SqliteStore>> {
 }
 
 fn akun(store: Arc<SqliteStore>) -> Akun {
+    akun_dyn(store)
+}
+
+fn akun_dyn(store: Arc<dyn Store>) -> Akun {
     Akun {
         store,
         clock: Arc::new(SystemClock),
@@ -314,6 +353,7 @@ async fn main() -> Result<()> {
             demo,
             listen,
             data,
+            db,
             kantor,
             role,
             central,
@@ -331,6 +371,7 @@ async fn main() -> Result<()> {
                 demo,
                 listen,
                 data: data.data,
+                db: db.db,
                 kantor,
                 role,
                 central,
@@ -351,41 +392,33 @@ async fn main() -> Result<()> {
             public_key,
             name,
             data,
-        }) => keys::add_office(&data.data, &office, &public_key, &name).await,
+            db,
+        }) => add_office(&data, &db, &office, &public_key, &name).await,
         Cmd::Centre(CentreCmd::RevokeOffice {
             office,
             public_key,
             data,
-        }) => keys::revoke_office(&data.data, &office, &public_key).await,
+            db,
+        }) => revoke_office(&data, &db, &office, &public_key).await,
         Cmd::Office(OfficeCmd::Init {
             office,
             centre_pub,
             data,
         }) => keys::office_init(&data.data, &office, &centre_pub).await,
-        Cmd::Migrate { data } => {
-            let store = open(&data.data).await?;
-            let applied = store.migrate().await?;
-            println!(
-                "database {} is up to date ({} migration(s) applied now)",
-                data.data.join("sidik.db").display(),
-                applied.len()
-            );
-            Ok(())
-        }
+        Cmd::Migrate { data, db } => migrate(&data, &db).await,
         Cmd::User(UserCmd::Add {
             username,
             role,
             data,
+            db,
         }) => {
             let peran = Peran::parse(&role).map_err(anyhow::Error::msg)?;
-            let store = open(&data.data).await?;
+            let akun = akun_of(&data, &db).await?;
             let (password, generated) = match std::env::var("SIDIK_PASSWORD") {
                 Ok(p) if !p.is_empty() => (p, false),
                 _ => (sidik_issuance::akun::generate_password()?, true),
             };
-            akun(store)
-                .create_user("cli", &username, peran, &password)
-                .await?;
+            akun.create_user("cli", &username, peran, &password).await?;
             println!("created {peran} account {username}");
             if generated {
                 println!("password (shown once): {password}");
@@ -463,10 +496,66 @@ async fn audit_verify(store: &dyn Store) -> Result<()> {
     Ok(())
 }
 
+/// `sidik migrate`: the SQLite database in --data, or the PostgreSQL one of --db.
+async fn migrate(data: &DataArg, db: &DbArg) -> Result<()> {
+    let (name, applied) = match &db.db {
+        Some(url) => {
+            let store = sidik_store_postgres::PgStore::connect_unmigrated(
+                sidik_store_postgres::PgStore::options(url)?,
+            )
+            .await
+            .with_context(|| format!("connecting to {}", sidik_node::redact(url)))?;
+            let applied = store.migrate().await?;
+            store.close().await;
+            (sidik_node::redact(url), applied)
+        }
+        None => {
+            let store = open(&data.data).await?;
+            let applied = store.migrate().await?;
+            (data.data.join("sidik.db").display().to_string(), applied)
+        }
+    };
+    println!(
+        "database {name} is up to date ({} migration(s) applied now)",
+        applied.len()
+    );
+    Ok(())
+}
+
+/// `sidik centre add-office`, on the centre's SQLite database or its --db.
+async fn add_office(
+    data: &DataArg,
+    db: &DbArg,
+    office: &str,
+    public_key: &str,
+    name: &str,
+) -> Result<()> {
+    match &db.db {
+        Some(url) => {
+            let store = sidik_node::open_postgres(url).await?;
+            keys::add_office_on(store, &data.data, office, public_key, name).await
+        }
+        None => keys::add_office(&data.data, office, public_key, name).await,
+    }
+}
+
+/// `sidik centre revoke-office`, on the centre's SQLite database or its --db.
+async fn revoke_office(data: &DataArg, db: &DbArg, office: &str, public_key: &str) -> Result<()> {
+    match &db.db {
+        Some(url) => {
+            let store = sidik_node::open_postgres(url).await?;
+            keys::revoke_office_on(store, &data.data, office, public_key).await
+        }
+        None => keys::revoke_office(&data.data, office, public_key).await,
+    }
+}
+
 struct Serve {
     demo: bool,
     listen: SocketAddr,
     data: PathBuf,
+    /// A PostgreSQL URL (else SQLite in `data`).
+    db: Option<String>,
     kantor: String,
     role: RoleArg,
     central: Option<String>,
@@ -489,8 +578,10 @@ async fn serve(o: Serve) -> Result<()> {
     let role = match o.role {
         RoleArg::Standalone => RoleConfig::Standalone,
         RoleArg::Centre => RoleConfig::Centre,
-        RoleArg::Office => match o.central {
-            Some(url) => RoleConfig::Office { centre_url: url },
+        RoleArg::Office => match &o.central {
+            Some(url) => RoleConfig::Office {
+                centre_url: url.clone(),
+            },
             None => bail!("--role office needs --centre <url of the central node>"),
         },
     };
@@ -516,17 +607,34 @@ async fn serve(o: Serve) -> Result<()> {
         cfg.clock = Arc::new(c);
         tracing::warn!(start = %c.start, rate = c.rate, "simulated clock (replay only)");
     }
-    let node = Node::build(cfg).await?;
-    let admin_password = if o.demo {
-        Some(demo::prepare(&node, o.residents).await?)
-    } else {
-        None
-    };
+    match o.db.clone() {
+        Some(url) => {
+            let store = sidik_node::open_postgres(&url).await?;
+            run_node(Node::build_with(cfg, store).await?, o, None).await
+        }
+        None => {
+            let node = Node::build(cfg).await?;
+            let admin_password = if o.demo {
+                Some(demo::prepare(&node, o.residents).await?)
+            } else {
+                None
+            };
+            run_node(node, o, admin_password).await
+        }
+    }
+}
+
+/// Starts a built node and serves it until SIGINT or SIGTERM.
+async fn run_node<S: Backend>(
+    node: Node<S>,
+    o: Serve,
+    admin_password: Option<String>,
+) -> Result<()> {
     node.start();
     let listener = std::net::TcpListener::bind(o.listen)
         .with_context(|| format!("cannot listen on {}", o.listen))?;
     println!(
-        "Sidik ({}) serving on {}://{}/ (data: {})",
+        "Sidik ({}) serving on {}://{}/ (data: {}{})",
         match o.role {
             RoleArg::Standalone => "standalone",
             RoleArg::Office => "office",
@@ -534,12 +642,18 @@ async fn serve(o: Serve) -> Result<()> {
         },
         if o.tls.is_some() { "https" } else { "http" },
         o.listen,
-        o.data.display()
+        o.data.display(),
+        o.db.as_deref()
+            .map(|u| format!(", database: {}", sidik_node::redact(u)))
+            .unwrap_or_default()
     );
     if node.store.user_count().await? == 0 {
         println!(
-            "No officer accounts yet: create one with `sidik user add NAME --role admin --data {}`",
-            o.data.display()
+            "No officer accounts yet: create one with `sidik user add NAME --role admin {}`",
+            match &o.db {
+                Some(_) => "--db <the same URL>".to_string(),
+                None => format!("--data {}", o.data.display()),
+            }
         );
     }
     if let Some(pw) = admin_password {

@@ -9,7 +9,7 @@ use sidik_http::Role;
 use sidik_kabar::pantau::Pantau;
 use sidik_kabar::{Gateway, KabarConfig, Kantor, Pengantar, Smtp};
 
-use crate::Node;
+use crate::{Backend, Node};
 
 /// How an office reaches its citizens.
 #[derive(Clone, Debug)]
@@ -49,7 +49,7 @@ impl Default for KabarSetelan {
 }
 
 /// Starts the delivery worker (offices) and the outage monitor (office role).
-pub(crate) fn start(node: &Node) {
+pub(crate) fn start<S: Backend>(node: &Node<S>) {
     let Some(iss) = node.issuance() else {
         return;
     };

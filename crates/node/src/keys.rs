@@ -12,6 +12,8 @@ use std::sync::Arc;
 use anyhow::{bail, Context, Result};
 use sidik_packet::{CentreKeys, CentrePublic, OfficeKeys};
 use sidik_store_sqlite::SqliteStore;
+
+use crate::Backend;
 use sidik_sync::centre::Actor;
 
 pub const CENTRE_KEY: &str = "centre.key";
@@ -122,7 +124,7 @@ pub fn load_office_keys(data: &Path) -> Result<OfficeKeys> {
 
 /// The centre's services for a one-shot console command (no gallery: provisioning
 /// never searches).
-async fn console_centre(store: Arc<SqliteStore>, data: &Path) -> Result<sidik_sync::Centre> {
+async fn console_centre<S: Backend>(store: Arc<S>, data: &Path) -> Result<sidik_sync::Centre> {
     Ok(sidik_sync::Centre::new(
         store,
         load_centre_keys(data)?,
@@ -133,14 +135,25 @@ async fn console_centre(store: Arc<SqliteStore>, data: &Path) -> Result<sidik_sy
     .await?)
 }
 
-/// `sidik central add-office`
+/// `sidik central add-office` (the centre's SQLite database in `data`).
 pub async fn add_office(data: &Path, office: &str, public_key: &str, name: &str) -> Result<()> {
+    let store = Arc::new(SqliteStore::open_dir(data).await?);
+    add_office_on(store, data, office, public_key, name).await
+}
+
+/// `sidik central add-office` on the centre's `store` (keys in `data`).
+pub async fn add_office_on<S: Backend>(
+    store: Arc<S>,
+    data: &Path,
+    office: &str,
+    public_key: &str,
+    name: &str,
+) -> Result<()> {
     let kode = sidik_domain::KodeKantor::parse(office).map_err(anyhow::Error::msg)?;
     let pk: sidik_packet::OfficePublicKey = public_key
         .trim()
         .parse()
         .map_err(|e| anyhow::anyhow!("--public-key: {e}"))?;
-    let store = Arc::new(SqliteStore::open_dir(data).await?);
     let c = console_centre(store.clone(), data).await?;
     if c.store
         .offices()
@@ -161,10 +174,20 @@ pub async fn add_office(data: &Path, office: &str, public_key: &str, name: &str)
     Ok(())
 }
 
-/// `sidik central revoke-office`
+/// `sidik central revoke-office` (the centre's SQLite database in `data`).
 pub async fn revoke_office(data: &Path, office: &str, public_key: &str) -> Result<()> {
-    let kode = sidik_domain::KodeKantor::parse(office).map_err(anyhow::Error::msg)?;
     let store = Arc::new(SqliteStore::open_dir(data).await?);
+    revoke_office_on(store, data, office, public_key).await
+}
+
+/// `sidik central revoke-office` on the centre's `store` (keys in `data`).
+pub async fn revoke_office_on<S: Backend>(
+    store: Arc<S>,
+    data: &Path,
+    office: &str,
+    public_key: &str,
+) -> Result<()> {
+    let kode = sidik_domain::KodeKantor::parse(office).map_err(anyhow::Error::msg)?;
     let c = console_centre(store.clone(), data).await?;
     let done = c
         .revoke_office(Actor::Console, &kode, public_key.trim())

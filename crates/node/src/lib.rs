@@ -6,8 +6,10 @@
 //!
 //! Also here: the node's key files and their provisioning ([`keys`]).
 //!
-//! Architecture invariant: this crate chooses adapters (SQLite, the gallery ABIS, HTTP
-//! link) and connects them to the use cases; it holds no rule of its own.
+//! Architecture invariant: this crate chooses adapters (SQLite or PostgreSQL, the
+//! gallery ABIS, HTTP link) and connects them to the use cases; it holds no rule of its
+//! own. A node is generic over its storage backend ([`Backend`]): SQLite by default
+//! ([`Node::build`]), or any other, e.g. PostgreSQL ([`Node::build_with`]).
 
 pub mod kabar;
 pub mod keys;
@@ -26,9 +28,57 @@ use sidik_issuance::akun::{Akun, CheckGate};
 use sidik_issuance::aspirasi::LayananAspirasi;
 use sidik_issuance::{Finality, Issuance, Uplink};
 use sidik_ports::{Abis, Clock, DemographicOnly, Entropy, OsEntropy, SystemClock};
+use sidik_store::{AspirasiStore, CentreStore, KabarStore, Store, SyncStore};
+use sidik_store_postgres::PgStore;
 use sidik_store_sqlite::SqliteStore;
 use sidik_sync::centre::HoldPolicy;
 use sidik_sync::{Centre, OfficeSync, SyncConfig};
+
+/// A storage backend a node can run on: every storage trait, and a way to close it.
+pub trait Backend:
+    Store + SyncStore + CentreStore + AspirasiStore + KabarStore + Send + Sync + 'static
+{
+    /// Closes the backend's connections (at shutdown).
+    fn close(&self) -> impl std::future::Future<Output = ()> + Send;
+}
+
+impl Backend for SqliteStore {
+    async fn close(&self) {
+        SqliteStore::close(self).await
+    }
+}
+
+impl Backend for PgStore {
+    async fn close(&self) {
+        PgStore::close(self).await
+    }
+}
+
+/// Is `db` a PostgreSQL URL (`postgres://` or `postgresql://`)?
+pub fn is_postgres_url(db: &str) -> bool {
+    db.starts_with("postgres://") || db.starts_with("postgresql://")
+}
+
+/// Connects to the PostgreSQL database at `url` and applies pending migrations.
+pub async fn open_postgres(url: &str) -> Result<Arc<PgStore>> {
+    Ok(Arc::new(PgStore::connect(url).await.with_context(
+        || format!("opening the PostgreSQL database {}", redact(url)),
+    )?))
+}
+
+/// A database URL without its password, for messages.
+pub fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(s), Some(at)) if at > s => {
+            let cred = &url[s + 3..at];
+            match cred.find(':') {
+                Some(c) => format!("{}{}:***{}", &url[..s + 3], &cred[..c], &url[at..]),
+                None => url.to_string(),
+            }
+        }
+        _ => url.to_string(),
+    }
+}
 
 /// What the node is, as configured.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -115,8 +165,8 @@ enum Worker {
 
 /// A built node: its store, the state its HTTP surface serves, and its background
 /// worker (not running until [`Node::start`]).
-pub struct Node {
-    pub store: Arc<SqliteStore>,
+pub struct Node<S: Backend = SqliteStore> {
+    pub store: Arc<S>,
     pub state: AppState,
     worker: Worker,
     /// An office's centre (its trust lists are refreshed from there).
@@ -153,7 +203,7 @@ async fn close_aspirations(a: LayananAspirasi) {
 
 /// Keeps an office's copies of the centre's trust lists current: every 60 s, and kept
 /// as they are while the centre is unreachable.
-async fn refresh_trust(url: String, trust: Arc<Trust>, store: Arc<SqliteStore>) {
+async fn refresh_trust<S: Backend>(url: String, trust: Arc<Trust>, store: Arc<S>) {
     loop {
         match sidik_http::trust::fetch_centre_lists(&url).await {
             Ok((keys, revocations)) => {
@@ -175,15 +225,23 @@ async fn refresh_trust(url: String, trust: Arc<Trust>, store: Arc<SqliteStore>) 
 }
 
 impl Node {
-    /// Opens (and migrates) the node's database, loads its keys, wires the use cases
-    /// to their adapters for the configured role, and rebuilds the ABIS gallery from
-    /// storage.
+    /// Opens (and migrates) the node's SQLite database in its data folder, then
+    /// [`Node::build_with`] it.
     pub async fn build(cfg: NodeConfig) -> Result<Node> {
         let store = Arc::new(
             SqliteStore::open_dir(&cfg.data)
                 .await
                 .with_context(|| format!("opening the database in {}", cfg.data.display()))?,
         );
+        Node::build_with(cfg, store).await
+    }
+}
+
+impl<S: Backend> Node<S> {
+    /// Loads the node's keys (from its data folder), wires the use cases to their
+    /// adapters for the configured role over `store` (opened and migrated), and
+    /// rebuilds the ABIS gallery from storage.
+    pub async fn build_with(cfg: NodeConfig, store: Arc<S>) -> Result<Node<S>> {
         let akun = Akun {
             store: store.clone(),
             clock: cfg.clock.clone(),
@@ -318,7 +376,7 @@ fn abis(m: &Matcher) -> Arc<dyn Abis> {
     }
 }
 
-fn issuance(cfg: &NodeConfig, store: Arc<SqliteStore>, finality: Finality) -> Issuance {
+fn issuance<S: Backend>(cfg: &NodeConfig, store: Arc<S>, finality: Finality) -> Issuance {
     Issuance {
         store,
         abis: abis(&cfg.matcher),
@@ -332,7 +390,7 @@ fn issuance(cfg: &NodeConfig, store: Arc<SqliteStore>, finality: Finality) -> Is
     }
 }
 
-async fn build_centre(cfg: &NodeConfig, store: Arc<SqliteStore>) -> Result<Arc<Centre>> {
+async fn build_centre<S: Backend>(cfg: &NodeConfig, store: Arc<S>) -> Result<Arc<Centre>> {
     let keys = keys::load_centre_keys(&cfg.data)?;
     let mut centre = Centre::new(
         store,
@@ -352,9 +410,9 @@ async fn build_centre(cfg: &NodeConfig, store: Arc<SqliteStore>) -> Result<Arc<C
     Ok(Arc::new(centre))
 }
 
-async fn build_office(
+async fn build_office<S: Backend>(
     cfg: &NodeConfig,
-    store: Arc<SqliteStore>,
+    store: Arc<S>,
     centre_url: &str,
 ) -> Result<(Issuance, sidik_http::SyncView, Arc<OfficeSync>, Trust)> {
     if centre_url.trim().is_empty() {

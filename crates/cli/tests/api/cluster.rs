@@ -69,6 +69,8 @@ impl Node {
 
 pub struct Cluster {
     pub _dir: tempfile::TempDir,
+    /// The centre's PostgreSQL URL (`None`: SQLite in its data folder).
+    pub centre_db: Option<String>,
     pub central: Node,
     pub offices: BTreeMap<String, Node>,
     pub http: reqwest::Client,
@@ -79,15 +81,35 @@ impl Cluster {
     /// Provisions a centre and offices (keys, registration, residents, an admin each).
     /// Offices in `unregistered` get keys the centre never certified.
     pub fn new(codes: &[&str], unregistered: &[&str]) -> Cluster {
+        Cluster::with_centre_db(codes, unregistered, None)
+    }
+
+    /// [`Cluster::new`] with the centre's database at `centre_db` (a `postgres://`
+    /// URL; `None`: SQLite in its data folder).
+    pub fn with_centre_db(
+        codes: &[&str],
+        unregistered: &[&str],
+        centre_db: Option<&str>,
+    ) -> Cluster {
         let dir = tempfile::tempdir().unwrap();
         let cdata = dir.path().join("pusat");
+        let db: Vec<&str> = centre_db.map(|u| vec!["--db", u]).unwrap_or_default();
+        fn with<'a>(args: &[&'a str], db: &[&'a str]) -> Vec<&'a str> {
+            [args, db].concat()
+        }
         let centre_pub = run(&["centre", "init"], &cdata);
         let centre_pub = PathBuf::from(centre_pub.trim());
-        run(&["user", "add", "admin", "--role", "admin"], &cdata);
+        run(
+            &with(&["user", "add", "admin", "--role", "admin"], &db),
+            &cdata,
+        );
         let central = Node {
             data: cdata.clone(),
             port: process::free_port().unwrap(),
-            args: vec!["--role".into(), "centre".into()],
+            args: with(&["--role", "centre"], &db)
+                .into_iter()
+                .map(String::from)
+                .collect(),
             proc: None,
         };
         let mut offices = BTreeMap::new();
@@ -107,14 +129,17 @@ impl Cluster {
             let key = out.lines().last().unwrap().trim().to_string();
             if !unregistered.contains(code) {
                 run(
-                    &[
-                        "centre",
-                        "add-office",
-                        "--office",
-                        code,
-                        "--public-key",
-                        &key,
-                    ],
+                    &with(
+                        &[
+                            "centre",
+                            "add-office",
+                            "--office",
+                            code,
+                            "--public-key",
+                            &key,
+                        ],
+                        &db,
+                    ),
                     &cdata,
                 );
             }
@@ -146,6 +171,7 @@ impl Cluster {
         }
         Cluster {
             _dir: dir,
+            centre_db: centre_db.map(str::to_string),
             central,
             offices,
             http: reqwest::Client::new(),
@@ -251,6 +277,39 @@ pub async fn enroll_and_check(
     (nomor, b["status"].as_str().unwrap().to_string())
 }
 
+/// The centre's database, SQLite or PostgreSQL, for counting what it holds.
+enum CentreDb {
+    Sqlite(sqlx::SqlitePool),
+    Postgres(sidik_store_postgres::PgStore),
+}
+
+impl CentreDb {
+    async fn open(c: &Cluster) -> CentreDb {
+        match &c.centre_db {
+            Some(url) => {
+                CentreDb::Postgres(sidik_store_postgres::PgStore::connect(url).await.unwrap())
+            }
+            None => CentreDb::Sqlite(db(&c.central.data).await),
+        }
+    }
+
+    /// The one number `sql` selects (-1 if it cannot be read).
+    async fn count(&self, sql: &str) -> i64 {
+        match self {
+            CentreDb::Sqlite(p) => sqlx::query_scalar(sql).fetch_one(p).await,
+            CentreDb::Postgres(s) => sqlx::query_scalar(sql).fetch_one(s.pool()).await,
+        }
+        .unwrap_or(-1)
+    }
+
+    async fn close(self) {
+        match self {
+            CentreDb::Sqlite(p) => p.close().await,
+            CentreDb::Postgres(s) => s.close().await,
+        }
+    }
+}
+
 /// Waits until every office has nothing waiting and has applied `decisions` decisions
 /// in total (or panics after `limit`).
 pub async fn wait_synced(c: &Cluster, codes: &[&str], decisions: u64, limit: Duration) {
@@ -259,7 +318,7 @@ pub async fn wait_synced(c: &Cluster, codes: &[&str], decisions: u64, limit: Dur
     // them (at least `decisions`: one per packet, plus any revision of an earlier packet
     // by a later duplicate, whose number depends on how the centre batched them).
     let start = Instant::now();
-    let centre = db(&c.central.data).await;
+    let centre = CentreDb::open(c).await;
     let list = codes
         .iter()
         .map(|k| format!("'{k}'"))
@@ -275,17 +334,14 @@ pub async fn wait_synced(c: &Cluster, codes: &[&str], decisions: u64, limit: Dur
             applied += m["sidik_decisions_applied_total"];
             centre_up.push(m.get("sidik_centre_up").copied().unwrap_or(-1.0));
         }
-        let undecided: i64 =
-            sqlx::query_scalar("SELECT COUNT(*) FROM paket_masuk WHERE diputuskan IS NULL")
-                .fetch_one(&centre)
-                .await
-                .unwrap_or(-1);
-        let published: i64 = sqlx::query_scalar(&format!(
-            "SELECT COUNT(*) FROM keputusan WHERE kantor IN ({list})"
-        ))
-        .fetch_one(&centre)
-        .await
-        .unwrap_or(-1);
+        let undecided = centre
+            .count("SELECT COUNT(*) FROM paket_masuk WHERE diputuskan IS NULL")
+            .await;
+        let published = centre
+            .count(&format!(
+                "SELECT COUNT(*) FROM keputusan WHERE kantor IN ({list})"
+            ))
+            .await;
         if waiting == 0.0
             && undecided == 0
             && applied >= decisions as f64
@@ -325,16 +381,33 @@ pub async fn db(data: &Path) -> sqlx::SqlitePool {
     .unwrap()
 }
 
+/// Per packet at the centre: its nomor and how many first decisions it has.
+const FIRST_DECISIONS: &str = "SELECT p.nomor, (SELECT COUNT(*) FROM keputusan k WHERE k.nomor = p.nomor AND k.sebab = p.packet_id) FROM paket_masuk p";
+
 /// Exactly-once at the centre: every acknowledged nomor recorded once, each with
 /// exactly one first decision (sebab = its own packet id).
 pub async fn assert_exactly_once_at_centre(data: &Path, acked: &HashSet<String>) {
     let pool = db(data).await;
-    let rows: Vec<(String, i64)> = sqlx::query_as(
-        "SELECT p.nomor, (SELECT COUNT(*) FROM keputusan k WHERE k.nomor = p.nomor AND k.sebab = p.packet_id) FROM paket_masuk p",
-    )
-    .fetch_all(&pool)
-    .await
-    .unwrap();
+    let rows: Vec<(String, i64)> = sqlx::query_as(FIRST_DECISIONS)
+        .fetch_all(&pool)
+        .await
+        .unwrap();
+    pool.close().await;
+    assert_exactly_once(rows, acked);
+}
+
+/// [`assert_exactly_once_at_centre`] for a centre on PostgreSQL at `url`.
+pub async fn assert_exactly_once_at_pg_centre(url: &str, acked: &HashSet<String>) {
+    let store = sidik_store_postgres::PgStore::connect(url).await.unwrap();
+    let rows: Vec<(String, i64)> = sqlx::query_as(FIRST_DECISIONS)
+        .fetch_all(store.pool())
+        .await
+        .unwrap();
+    store.close().await;
+    assert_exactly_once(rows, acked);
+}
+
+fn assert_exactly_once(rows: Vec<(String, i64)>, acked: &HashSet<String>) {
     let at_centre: HashSet<String> = rows.iter().map(|(n, _)| n.clone()).collect();
     assert_eq!(rows.len(), at_centre.len(), "a nomor recorded twice");
     let lost: Vec<_> = acked.difference(&at_centre).collect();
@@ -345,5 +418,4 @@ pub async fn assert_exactly_once_at_centre(data: &Path, acked: &HashSet<String>)
     for (nomor, first) in &rows {
         assert_eq!(*first, 1, "{nomor} has {first} first decisions");
     }
-    pool.close().await;
 }

@@ -489,3 +489,45 @@ async fn tampered_unknown_and_replayed_packets_are_handled_and_block_nothing() {
     c.central.kill();
     assert_exactly_once_at_centre(&c.central.data, &good).await;
 }
+
+/// The same continuity on a centre running on PostgreSQL (`serve --db postgres://…`,
+/// a throwaway cluster of the test kit): an office's backlog reaches it exactly once,
+/// through a SIGKILL of the centre mid-sync. Skips without PostgreSQL installed (unless
+/// `SIDIK_REQUIRE_POSTGRES=1`).
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn centre_on_postgres_sigkilled_mid_sync_loses_and_duplicates_nothing() {
+    let Some(pg) = sidik_testkit::postgres::Cluster::start() else {
+        return;
+    };
+    let url = pg.database();
+    let mut c = Cluster::with_centre_db(&["317205"], &[], Some(&url));
+    let people = adults();
+    c.office("317205").start();
+    let b = c.offices["317205"].base();
+    c.wait_up(&b).await;
+    let t = c.login(&b).await;
+    let mut acked = HashSet::new();
+    for (i, (nik, kel)) in people.iter().take(40).enumerate() {
+        let (nomor, _) = enroll_and_check(&c.http, &b, &t, nik, kel, 5000 + i as u64, 0).await;
+        acked.insert(nomor);
+    }
+    c.central.start();
+    let cb = c.central.base();
+    c.wait_up(&cb).await;
+    let start = Instant::now();
+    while c.metrics(&cb).await["sidik_packets_received_total"] < 5.0 {
+        assert!(
+            start.elapsed() < Duration::from_secs(60),
+            "{}",
+            c.central.log_tail()
+        );
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    c.central.kill();
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    c.central.start();
+    c.wait_up(&cb).await;
+    wait_synced(&c, &["317205"], 40, Duration::from_secs(120)).await;
+    c.central.kill();
+    assert_exactly_once_at_pg_centre(&url, &acked).await;
+}
