@@ -61,6 +61,17 @@ struct RootEdge {
     na: u8,
 }
 
+/// The neighbour edges of one minutia in lane order for the SIMD tolerance checks:
+/// lanes past the edge count have an infinite length (never within a tolerance).
+#[derive(Clone, Copy, Debug)]
+#[repr(C, align(16))]
+struct EdgeBlock {
+    len: [f32; 12],
+    ra: [u8; 16],
+    na: [u8; 16],
+    j: [u8; 16],
+}
+
 /// A finger view prepared for fast repeated matching (neighbour tables computed once).
 #[derive(Clone, Debug)]
 pub struct Prepared {
@@ -68,10 +79,13 @@ pub struct Prepared {
     /// `nbr[start[i]..start[i+1]]` are the neighbour edges of minutia `i`.
     nbr: Vec<Edge>,
     start: Vec<u16>,
-    /// Root edges sorted by (angle bin of `ra`, length).
+    /// The same edges per minutia, in SIMD lanes.
+    blocks: Vec<EdgeBlock>,
+    /// Root edges sorted by cell (angle bins of `ra` and `na`, 16 units each:
+    /// `(ra >> 4) * 16 + (na >> 4)`), then by length.
     roots: Vec<RootEdge>,
-    /// `roots[root_start[b]..root_start[b + 1]]` have `ra >> 4 == b`.
-    root_start: [u16; 17],
+    /// `roots[cell_start[c]..cell_start[c + 1]]` are the root edges of cell `c`.
+    cell_start: Box<[u16; 257]>,
 }
 
 /// Direction of the vector (dx, dy) in 1/256 circle, counter-clockwise with the image y
@@ -182,17 +196,42 @@ impl Prepared {
             }
         }
         start.push(nbr.len() as u16);
-        roots.sort_unstable_by(|a, b| (a.ra >> 4).cmp(&(b.ra >> 4)).then(a.len.total_cmp(&b.len)));
-        let mut root_start = [0u16; 17];
-        for b in 0..=16u16 {
-            root_start[b as usize] = roots.partition_point(|r| ((r.ra >> 4) as u16) < b) as u16;
+        let cell = |r: &RootEdge| (r.ra >> 4) as usize * 16 + (r.na >> 4) as usize;
+        roots.sort_unstable_by(|a, b| cell(a).cmp(&cell(b)).then(a.len.total_cmp(&b.len)));
+        let mut cell_start = Box::new([0u16; 257]);
+        for r in &roots {
+            cell_start[cell(r) + 1] += 1;
         }
+        for c in 0..256 {
+            cell_start[c + 1] += cell_start[c];
+        }
+        let blocks = (0..n)
+            .map(|i| {
+                let mut b = EdgeBlock {
+                    len: [f32::INFINITY; 12],
+                    ra: [0; 16],
+                    na: [0; 16],
+                    j: [0; 16],
+                };
+                for (k, e) in nbr[start[i] as usize..start[i + 1] as usize]
+                    .iter()
+                    .enumerate()
+                {
+                    b.len[k] = e.len;
+                    b.ra[k] = e.ra;
+                    b.na[k] = e.na;
+                    b.j[k] = e.j;
+                }
+                b
+            })
+            .collect();
         Prepared {
             pts,
             nbr,
             start,
+            blocks,
             roots,
-            root_start,
+            cell_start,
         }
     }
 
@@ -319,9 +358,14 @@ struct Scratch {
     votes: Vec<u16>,
     pair_p: Vec<u8>,
     pair_c: Vec<u8>,
-    heap: BinaryHeap<Reverse<(u32, u8, u8)>>,
+    /// Spreading frontier: `err << 16 | probe << 8 | candidate`, smallest first.
+    heap: BinaryHeap<Reverse<u64>>,
     roots: Vec<(u16, u8, u8)>,
     paired: Vec<(u8, u8)>,
+    /// The pairing of the best root so far (for consolidation without a second spread).
+    best_pair_p: Vec<u8>,
+    best_pair_c: Vec<u8>,
+    best_paired: Vec<(u8, u8)>,
 }
 
 thread_local! {
@@ -332,10 +376,132 @@ thread_local! {
         heap: BinaryHeap::new(),
         roots: Vec::new(),
         paired: Vec::new(),
+        best_pair_p: Vec::new(),
+        best_pair_c: Vec::new(),
+        best_paired: Vec::new(),
     }) };
 }
 
 const NONE: u8 = u8::MAX;
+
+/// Lane-parallel tolerance masks: SSE2 on x86_64 (part of its baseline, so no runtime
+/// detection is needed), the same masks computed lane by lane elsewhere.
+mod lanes {
+    #[cfg(not(target_arch = "x86_64"))]
+    use super::adiff;
+    #[cfg(target_arch = "x86_64")]
+    use std::arch::x86_64::*;
+
+    /// Bit `k` (k < 12) is set when `|a - lens[k]| <= tol` (lengths are never NaN).
+    #[inline]
+    pub(super) fn len_mask12(lens: &[f32; 12], a: f32, tol: f32) -> u32 {
+        #[cfg(target_arch = "x86_64")]
+        {
+            // SAFETY: SSE2 is in the x86_64 baseline; the three unaligned 4-lane loads
+            // read lens[0..4], lens[4..8] and lens[8..12], all inside the array.
+            unsafe {
+                let va = _mm_set1_ps(a);
+                let vt = _mm_set1_ps(tol);
+                let sign = _mm_set1_ps(-0.0);
+                let p = lens.as_ptr();
+                let d0 = _mm_andnot_ps(sign, _mm_sub_ps(va, _mm_loadu_ps(p)));
+                let d1 = _mm_andnot_ps(sign, _mm_sub_ps(va, _mm_loadu_ps(p.add(4))));
+                let d2 = _mm_andnot_ps(sign, _mm_sub_ps(va, _mm_loadu_ps(p.add(8))));
+                (_mm_movemask_ps(_mm_cmple_ps(d0, vt))
+                    | (_mm_movemask_ps(_mm_cmple_ps(d1, vt)) << 4)
+                    | (_mm_movemask_ps(_mm_cmple_ps(d2, vt)) << 8)) as u32
+            }
+        }
+        #[cfg(not(target_arch = "x86_64"))]
+        {
+            let mut bits = 0;
+            for (k, &l) in lens.iter().enumerate() {
+                if (a - l).abs() <= tol {
+                    bits |= 1 << k;
+                }
+            }
+            bits
+        }
+    }
+
+    /// Bit `k` (k < 16) is set when `adiff(x[k], a) <= t` and `adiff(y[k], b) <= t`.
+    #[inline]
+    pub(super) fn angle_mask16(x: &[u8; 16], y: &[u8; 16], a: u8, b: u8, t: i32) -> u32 {
+        #[cfg(target_arch = "x86_64")]
+        if (0..=127).contains(&t) {
+            // |d as i8| <= t  <=>  (d + t) mod 256 <= 2t  for 0 <= t <= 127 (unsigned
+            // compare through min_epu8).
+            // SAFETY: SSE2 is in the x86_64 baseline; each unaligned 16-byte load reads
+            // exactly one of the two 16-element arrays.
+            return unsafe {
+                let vt = _mm_set1_epi8(t as i8);
+                let v2t = _mm_set1_epi8((2 * t) as u8 as i8);
+                let dx = _mm_add_epi8(
+                    _mm_sub_epi8(_mm_loadu_si128(x.as_ptr().cast()), _mm_set1_epi8(a as i8)),
+                    vt,
+                );
+                let dy = _mm_add_epi8(
+                    _mm_sub_epi8(_mm_loadu_si128(y.as_ptr().cast()), _mm_set1_epi8(b as i8)),
+                    vt,
+                );
+                let ok = _mm_and_si128(
+                    _mm_cmpeq_epi8(_mm_min_epu8(dx, v2t), dx),
+                    _mm_cmpeq_epi8(_mm_min_epu8(dy, v2t), dy),
+                );
+                _mm_movemask_epi8(ok) as u32
+            };
+        }
+        angle_mask16_scalar(x, y, a, b, t)
+    }
+
+    #[inline]
+    fn angle_mask16_scalar(x: &[u8; 16], y: &[u8; 16], a: u8, b: u8, t: i32) -> u32 {
+        let mut bits = 0;
+        for k in 0..16 {
+            if super::adiff(x[k], a) <= t && super::adiff(y[k], b) <= t {
+                bits |= 1 << k;
+            }
+        }
+        bits
+    }
+
+    /// Calls `f(k)` for every `k` with `v[k] >= min`, in increasing order.
+    #[inline]
+    pub(super) fn for_each_at_least(v: &[u16], min: u16, mut f: impl FnMut(usize)) {
+        let full = v.len() / 8 * 8;
+        #[cfg(target_arch = "x86_64")]
+        {
+            for c in (0..full).step_by(8) {
+                // SAFETY: SSE2 is in the x86_64 baseline; the unaligned load reads
+                // v[c..c + 8], inside `v` because c + 8 <= full <= v.len().
+                let mut bits = unsafe {
+                    let x = _mm_loadu_si128(v.as_ptr().add(c).cast());
+                    // min - x saturates to 0 exactly when x >= min.
+                    let ge = _mm_cmpeq_epi16(
+                        _mm_subs_epu16(_mm_set1_epi16(min as i16), x),
+                        _mm_setzero_si128(),
+                    );
+                    (_mm_movemask_epi8(_mm_packs_epi16(ge, ge)) & 0xff) as u32
+                };
+                while bits != 0 {
+                    f(c + bits.trailing_zeros() as usize);
+                    bits &= bits - 1;
+                }
+            }
+        }
+        #[cfg(not(target_arch = "x86_64"))]
+        for (k, &x) in v[..full].iter().enumerate() {
+            if x >= min {
+                f(k);
+            }
+        }
+        for (k, &x) in v.iter().enumerate().skip(full) {
+            if x >= min {
+                f(k);
+            }
+        }
+    }
+}
 
 /// Compares two prepared views; symmetric up to root-selection ties.
 pub fn match_prepared(p: &Prepared, c: &Prepared) -> f32 {
@@ -381,13 +547,17 @@ pub fn match_details_with(p: &Prepared, c: &Prepared, prm: &Params) -> MatchDeta
                 best_raw = d.raw;
                 best = d;
                 best_root = Some((rp as usize, rc as usize));
+                if prm.w_extra > 0.0 {
+                    // Keep this root's pairing for consolidation.
+                    s.best_pair_p.clone_from(&s.pair_p);
+                    s.best_pair_c.clone_from(&s.pair_c);
+                    s.best_paired.clone_from(&s.paired);
+                }
             }
         }
         s.roots = roots;
-        if let (Some((rp, rc)), true) = (best_root, prm.w_extra > 0.0) {
-            // Rebuild the best root's pairing (the scratch holds the last root's).
-            spread(p, c, rp, rc, s, prm);
-            best.extra = consolidate(p, c, s, prm);
+        if let (Some(_), true) = (best_root, prm.w_extra > 0.0) {
+            best.extra = consolidate(p, c, &s.best_pair_p, &s.best_pair_c, &s.best_paired, prm);
             best.raw = raw_score(&best, prm);
         }
         if let (Some((rp, rc)), true) = (best_root, prm.overlap_r > 0.0) {
@@ -405,21 +575,38 @@ fn find_roots(p: &Prepared, c: &Prepared, s: &mut Scratch, prm: &Params) {
     let m = c.pts.len();
     s.votes.clear();
     s.votes.resize(p.pts.len() * m, 0);
+    let t = prm.angle_tol;
+    if t < 0 {
+        // No edge pair is within a negative tolerance.
+        s.roots.clear();
+        return;
+    }
+    let cs = &*c.cell_start;
     for e in &p.roots {
         let tol = prm.dist_tol(e.len);
-        let b0 = ((e.ra as i32 - prm.angle_tol) >> 4) & 15;
-        let b1 = ((e.ra as i32 + prm.angle_tol) >> 4) & 15;
+        let (x, y) = (e.len - tol, e.len + tol);
+        let (ei, ej) = (e.i as usize * m, e.j as usize * m);
+        // Candidate edges have `ra` in the angle bin of ra - tol or of ra + tol: with
+        // angle_tol > 8 a bin in between is skipped (kept as it was for identical scores).
+        let b0 = ((e.ra as i32 - t) >> 4) & 15;
+        let b1 = ((e.ra as i32 + t) >> 4) & 15;
+        let n0 = (e.na as i32 - t) >> 4;
+        // The `na` bins within the tolerance (all 16, once each, when it spans them).
+        let nn = (((e.na as i32 + t) >> 4) - n0 + 1).min(16);
         for b in [b0, b1] {
-            let slice =
-                &c.roots[c.root_start[b as usize] as usize..c.root_start[b as usize + 1] as usize];
-            let lo = slice.partition_point(|f| f.len < e.len - tol);
-            for f in &slice[lo..] {
-                if f.len > e.len + tol {
-                    break;
-                }
-                if adiff(e.ra, f.ra) <= prm.angle_tol && adiff(e.na, f.na) <= prm.angle_tol {
-                    s.votes[e.i as usize * m + f.i as usize] += 1;
-                    s.votes[e.j as usize * m + f.j as usize] += 1;
+            for q in 0..nn {
+                let cell = b as usize * 16 + ((n0 + q) & 15) as usize;
+                for f in &c.roots[cs[cell] as usize..cs[cell + 1] as usize] {
+                    if f.len < x {
+                        continue;
+                    }
+                    if f.len > y {
+                        break;
+                    }
+                    if adiff(e.ra, f.ra) <= t && adiff(e.na, f.na) <= t {
+                        s.votes[ei + f.i as usize] += 1;
+                        s.votes[ej + f.j as usize] += 1;
+                    }
                 }
             }
             if b0 == b1 {
@@ -428,13 +615,10 @@ fn find_roots(p: &Prepared, c: &Prepared, s: &mut Scratch, prm: &Params) {
         }
     }
     s.roots.clear();
-    for (i, row) in s.votes.chunks_exact(m).enumerate() {
-        for (j, &v) in row.iter().enumerate() {
-            if v >= prm.min_votes {
-                s.roots.push((v, i as u8, j as u8));
-            }
-        }
-    }
+    let roots = &mut s.roots;
+    lanes::for_each_at_least(&s.votes, prm.min_votes, |k| {
+        roots.push((s.votes[k], (k / m) as u8, (k % m) as u8));
+    });
     if s.roots.len() > prm.n_roots {
         s.roots
             .select_nth_unstable_by(prm.n_roots, |a, b| b.0.cmp(&a.0));
@@ -443,25 +627,106 @@ fn find_roots(p: &Prepared, c: &Prepared, s: &mut Scratch, prm: &Params) {
     s.roots.sort_by_key(|r| Reverse(r.0));
 }
 
+/// The rigid alignment implied by a root pair, for the global consistency check.
+#[derive(Clone, Copy)]
+struct Align {
+    p0: Pt,
+    c0: Pt,
+    rot: u8,
+    sn: f32,
+    cs: f32,
+}
+
+impl Align {
+    #[inline]
+    fn new(p0: Pt, c0: Pt) -> Self {
+        let rot = c0.a.wrapping_sub(p0.a);
+        let phi = rot as f32 * (std::f32::consts::PI / 128.0);
+        let (sn, cs) = phi.sin_cos();
+        Align {
+            p0,
+            c0,
+            rot,
+            sn,
+            cs,
+        }
+    }
+
+    /// Whether pairing `q` with `r` is consistent with the root alignment (tolerance
+    /// growing with the distance to the root).
+    #[inline]
+    fn consistent(&self, q: Pt, r: Pt, prm: &Params) -> bool {
+        if adiff(r.a.wrapping_sub(q.a), self.rot) > prm.g_angle {
+            return false;
+        }
+        let (p0, c0, sn, cs) = (self.p0, self.c0, self.sn, self.cs);
+        let dx = q.x - p0.x;
+        let dy = q.y - p0.y;
+        let tx = c0.x + dx * cs + dy * sn;
+        let ty = c0.y - dx * sn + dy * cs;
+        let far = (dx * dx + dy * dy).sqrt();
+        let ex = tx - r.x;
+        let ey = ty - r.y;
+        let tol = prm.g_base + prm.g_rel * far;
+        ex * ex + ey * ey <= tol * tol
+    }
+}
+
+/// Pushes the compatible edge pairs leaving the pair `(ip, ic)`. An edge pair whose ends
+/// are already paired to each other counts as support at once; one whose ends can never
+/// pair (one already paired elsewhere — pairings are final — or the pair inconsistent
+/// with the root alignment) is dropped. Both would leave the frontier without effect,
+/// so the pairing and the support count are those of pushing every compatible edge pair.
 #[inline]
-fn push_edges(p: &Prepared, c: &Prepared, ip: usize, ic: usize, s: &mut Scratch, prm: &Params) {
-    for ep in p.edges(ip) {
-        let tol = prm.dist_tol(ep.len);
-        for ec in c.edges(ic) {
-            let dl = (ep.len - ec.len).abs();
-            if dl > tol {
+#[allow(clippy::too_many_arguments)]
+fn push_edges(
+    p: &Prepared,
+    c: &Prepared,
+    ip: usize,
+    ic: usize,
+    s: &mut Scratch,
+    prm: &Params,
+    al: &Align,
+    support: &mut u32,
+) {
+    let pb = &p.blocks[ip];
+    let cb = &c.blocks[ic];
+    let np = (p.start[ip + 1] - p.start[ip]) as usize;
+    let at = prm.angle_tol as f32;
+    for k in 0..np {
+        let (len, ra, na, jp) = (pb.len[k], pb.ra[k], pb.na[k], pb.j[k]);
+        let tol = prm.dist_tol(len);
+        let mut bits = lanes::len_mask12(&cb.len, len, tol);
+        if bits == 0 {
+            continue;
+        }
+        bits &= angle_mask16(&cb.ra, &cb.na, ra, na, prm.angle_tol);
+        while bits != 0 {
+            let l = bits.trailing_zeros() as usize;
+            bits &= bits - 1;
+            let jc = cb.j[l];
+            let cp = s.pair_p[jp as usize];
+            if cp == jc {
+                *support += 1;
                 continue;
             }
-            let da = adiff(ep.ra, ec.ra);
-            let db = adiff(ep.na, ec.na);
-            if da > prm.angle_tol || db > prm.angle_tol {
+            if cp != NONE
+                || s.pair_c[jc as usize] != NONE
+                || !al.consistent(p.pts[jp as usize], c.pts[jc as usize], prm)
+            {
                 continue;
             }
-            let err = dl / tol + (da + db) as f32 / prm.angle_tol as f32;
-            s.heap.push(Reverse(((err * 1000.0) as u32, ep.j, ec.j)));
+            let dl = (len - cb.len[l]).abs();
+            let da = adiff(ra, cb.ra[l]);
+            let db = adiff(na, cb.na[l]);
+            let err = dl / tol + (da + db) as f32 / at;
+            let key = (((err * 1000.0) as u32 as u64) << 16) | ((jp as u64) << 8) | jc as u64;
+            s.heap.push(Reverse(key));
         }
     }
 }
+
+use lanes::angle_mask16;
 
 fn spread(
     p: &Prepared,
@@ -480,49 +745,27 @@ fn spread(
     s.heap.clear();
     s.paired.clear();
 
-    let p0 = p.pts[rp];
-    let c0 = c.pts[rc];
-    let rot = c0.a.wrapping_sub(p0.a);
-    let phi = rot as f32 * (std::f32::consts::PI / 128.0);
-    let (sn, cs) = phi.sin_cos();
-
+    let al = Align::new(p.pts[rp], c.pts[rc]);
     s.pair_p[rp] = rc as u8;
     s.pair_c[rc] = rp as u8;
     s.paired.push((rp as u8, rc as u8));
-    push_edges(p, c, rp, rc, s, prm);
     let mut support = 0u32;
-    while let Some(Reverse((_, jp, jc))) = s.heap.pop() {
-        let (jp, jc) = (jp as usize, jc as usize);
-        let cp = s.pair_p[jp];
-        let cc = s.pair_c[jc];
-        if cp == jc as u8 && cc == jp as u8 {
+    push_edges(p, c, rp, rc, s, prm, &al, &mut support);
+    while let Some(Reverse(key)) = s.heap.pop() {
+        let (jp, jc) = ((key >> 8) as u8, key as u8);
+        let cp = s.pair_p[jp as usize];
+        if cp == jc {
             support += 1;
             continue;
         }
-        if cp != NONE || cc != NONE {
+        if cp != NONE || s.pair_c[jc as usize] != NONE {
             continue;
         }
-        // Global consistency with the root alignment.
-        let q = p.pts[jp];
-        let r = c.pts[jc];
-        if adiff(r.a.wrapping_sub(q.a), rot) > prm.g_angle {
-            continue;
-        }
-        let dx = q.x - p0.x;
-        let dy = q.y - p0.y;
-        let tx = c0.x + dx * cs + dy * sn;
-        let ty = c0.y - dx * sn + dy * cs;
-        let far = (dx * dx + dy * dy).sqrt();
-        let ex = tx - r.x;
-        let ey = ty - r.y;
-        let tol = prm.g_base + prm.g_rel * far;
-        if ex * ex + ey * ey > tol * tol {
-            continue;
-        }
-        s.pair_p[jp] = jc as u8;
-        s.pair_c[jc] = jp as u8;
-        s.paired.push((jp as u8, jc as u8));
-        push_edges(p, c, jp, jc, s, prm);
+        // Consistent with the root alignment: checked when pushed.
+        s.pair_p[jp as usize] = jc;
+        s.pair_c[jc as usize] = jp;
+        s.paired.push((jp, jc));
+        push_edges(p, c, jp as usize, jc as usize, s, prm, &al, &mut support);
     }
     let pairs = s.paired.len() as u32;
     let same_kind = s
@@ -546,16 +789,24 @@ fn spread(
     d
 }
 
-/// Pairs the minutiae left unpaired by the spreading in `s` (mutual nearest neighbours
-/// under the least-squares rigid fit of the pairs found) and returns how many it added.
-fn consolidate(p: &Prepared, c: &Prepared, s: &mut Scratch, prm: &Params) -> u32 {
-    let k = s.paired.len();
+/// Pairs the minutiae left unpaired by a spreading (`pair_p`, `pair_c`, `paired`; mutual
+/// nearest neighbours under the least-squares rigid fit of the pairs found) and returns
+/// how many it added.
+fn consolidate(
+    p: &Prepared,
+    c: &Prepared,
+    pair_p: &[u8],
+    pair_c: &[u8],
+    paired: &[(u8, u8)],
+    prm: &Params,
+) -> u32 {
+    let k = paired.len();
     if k < 3 {
         return 0;
     }
     // Least-squares rotation and translation from probe to candidate (2-D Procrustes).
     let (mut px, mut py, mut cx, mut cy) = (0f32, 0f32, 0f32, 0f32);
-    for &(a, b) in &s.paired {
+    for &(a, b) in paired {
         let (q, r) = (p.pts[a as usize], c.pts[b as usize]);
         px += q.x;
         py += q.y;
@@ -565,7 +816,7 @@ fn consolidate(p: &Prepared, c: &Prepared, s: &mut Scratch, prm: &Params) -> u32
     let kf = k as f32;
     let (px, py, cx, cy) = (px / kf, py / kf, cx / kf, cy / kf);
     let (mut sxx, mut sxy) = (0f32, 0f32);
-    for &(a, b) in &s.paired {
+    for &(a, b) in paired {
         let (q, r) = (p.pts[a as usize], c.pts[b as usize]);
         let (ux, uy, vx, vy) = (q.x - px, q.y - py, r.x - cx, r.y - cy);
         sxx += ux * vx + uy * vy;
@@ -581,7 +832,7 @@ fn consolidate(p: &Prepared, c: &Prepared, s: &mut Scratch, prm: &Params) -> u32
     let mut best_c: [(f32, u8); MAX_MINUTIAE] = [(f32::INFINITY, NONE); MAX_MINUTIAE];
     let mut best_p: [(f32, u8); MAX_MINUTIAE] = [(f32::INFINITY, NONE); MAX_MINUTIAE];
     for (i, q) in p.pts.iter().enumerate() {
-        if s.pair_p[i] != NONE {
+        if pair_p[i] != NONE {
             continue;
         }
         let (ux, uy) = (q.x - px, q.y - py);
@@ -589,7 +840,7 @@ fn consolidate(p: &Prepared, c: &Prepared, s: &mut Scratch, prm: &Params) -> u32
         let ty = cy + ux * sn + uy * cs;
         let qa = q.a.wrapping_add(rot);
         for (j, r) in c.pts.iter().enumerate() {
-            if s.pair_c[j] != NONE {
+            if pair_c[j] != NONE {
                 continue;
             }
             let (ex, ey) = (r.x - tx, r.y - ty);
