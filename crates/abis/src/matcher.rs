@@ -81,6 +81,9 @@ pub struct Prepared {
     start: Vec<u16>,
     /// The same edges per minutia, in SIMD lanes.
     blocks: Vec<EdgeBlock>,
+    /// Minutia coordinates in SIMD lanes, padded to a multiple of 4 with infinity.
+    xs: Vec<f32>,
+    ys: Vec<f32>,
     /// Root edges sorted by cell (angle bins of `ra` and `na`, 16 units each:
     /// `(ra >> 4) * 16 + (na >> 4)`), then by length.
     roots: Vec<RootEdge>,
@@ -225,11 +228,18 @@ impl Prepared {
                 b
             })
             .collect();
+        let padded = n.div_ceil(4) * 4;
+        let mut xs: Vec<f32> = pts.iter().map(|p| p.x).collect();
+        let mut ys: Vec<f32> = pts.iter().map(|p| p.y).collect();
+        xs.resize(padded, f32::INFINITY);
+        ys.resize(padded, f32::INFINITY);
         Prepared {
             pts,
             nbr,
             start,
             blocks,
+            xs,
+            ys,
             roots,
             cell_start,
         }
@@ -366,6 +376,10 @@ struct Scratch {
     best_pair_p: Vec<u8>,
     best_pair_c: Vec<u8>,
     best_paired: Vec<(u8, u8)>,
+    /// Per comparison, the compatible edge pairs of every expanded minutia pair:
+    /// `memo_at[ip * m + ic]` is `start << 8 | count` in `memo`, or `u32::MAX`.
+    memo_at: Vec<u32>,
+    memo: Vec<u64>,
 }
 
 thread_local! {
@@ -379,6 +393,8 @@ thread_local! {
         best_pair_p: Vec::new(),
         best_pair_c: Vec::new(),
         best_paired: Vec::new(),
+        memo_at: Vec::new(),
+        memo: Vec::new(),
     }) };
 }
 
@@ -452,6 +468,33 @@ mod lanes {
             };
         }
         angle_mask16_scalar(x, y, a, b, t)
+    }
+
+    /// Bit `k` (k < 4) is set when `(x[k] - tx)² + (y[k] - ty)² <= tol2`.
+    #[inline]
+    pub(super) fn near_mask4(x: &[f32; 4], y: &[f32; 4], tx: f32, ty: f32, tol2: f32) -> u32 {
+        #[cfg(target_arch = "x86_64")]
+        {
+            // SAFETY: SSE2 is in the x86_64 baseline; each unaligned 4-lane load reads
+            // exactly one of the two 4-element arrays.
+            unsafe {
+                let ex = _mm_sub_ps(_mm_loadu_ps(x.as_ptr()), _mm_set1_ps(tx));
+                let ey = _mm_sub_ps(_mm_loadu_ps(y.as_ptr()), _mm_set1_ps(ty));
+                let d2 = _mm_add_ps(_mm_mul_ps(ex, ex), _mm_mul_ps(ey, ey));
+                _mm_movemask_ps(_mm_cmple_ps(d2, _mm_set1_ps(tol2))) as u32
+            }
+        }
+        #[cfg(not(target_arch = "x86_64"))]
+        {
+            let mut bits = 0;
+            for k in 0..4 {
+                let (ex, ey) = (x[k] - tx, y[k] - ty);
+                if ex * ex + ey * ey <= tol2 {
+                    bits |= 1 << k;
+                }
+            }
+            bits
+        }
     }
 
     #[inline]
@@ -537,6 +580,9 @@ pub fn match_details_with(p: &Prepared, c: &Prepared, prm: &Params) -> MatchDeta
     }
     SCRATCH.with(|s| {
         let s = &mut *s.borrow_mut();
+        s.memo_at.clear();
+        s.memo_at.resize(n * m, u32::MAX);
+        s.memo.clear();
         find_roots(p, c, s, prm);
         let roots = std::mem::take(&mut s.roots);
         let mut best_raw = 0.0f32;
@@ -689,10 +735,48 @@ fn push_edges(
     al: &Align,
     support: &mut u32,
 ) {
+    // The compatible edge pairs of (ip, ic) do not depend on the root: computed once per
+    // comparison (about half of the expansions repeat one of an earlier root).
+    let slot = ip * c.pts.len() + ic;
+    let mut at = s.memo_at[slot];
+    if at == u32::MAX {
+        at = ((s.memo.len() as u32) << 8) | edge_pairs(p, c, ip, ic, prm, &mut s.memo);
+        s.memo_at[slot] = at;
+    }
+    let (from, cnt) = ((at >> 8) as usize, (at & 255) as usize);
+    for &key in &s.memo[from..from + cnt] {
+        let (jp, jc) = ((key >> 8) as u8, key as u8);
+        let cp = s.pair_p[jp as usize];
+        if cp == jc {
+            *support += 1;
+            continue;
+        }
+        if cp != NONE
+            || s.pair_c[jc as usize] != NONE
+            || !al.consistent(p.pts[jp as usize], c.pts[jc as usize], prm)
+        {
+            continue;
+        }
+        s.heap.push(Reverse(key));
+    }
+}
+
+/// Appends to `out` the frontier key (`err << 16 | probe << 8 | candidate`) of every
+/// compatible pair of edges leaving `ip` and `ic`; returns how many.
+#[inline]
+fn edge_pairs(
+    p: &Prepared,
+    c: &Prepared,
+    ip: usize,
+    ic: usize,
+    prm: &Params,
+    out: &mut Vec<u64>,
+) -> u32 {
     let pb = &p.blocks[ip];
     let cb = &c.blocks[ic];
     let np = (p.start[ip + 1] - p.start[ip]) as usize;
     let at = prm.angle_tol as f32;
+    let before = out.len();
     for k in 0..np {
         let (len, ra, na, jp) = (pb.len[k], pb.ra[k], pb.na[k], pb.j[k]);
         let tol = prm.dist_tol(len);
@@ -704,26 +788,15 @@ fn push_edges(
         while bits != 0 {
             let l = bits.trailing_zeros() as usize;
             bits &= bits - 1;
-            let jc = cb.j[l];
-            let cp = s.pair_p[jp as usize];
-            if cp == jc {
-                *support += 1;
-                continue;
-            }
-            if cp != NONE
-                || s.pair_c[jc as usize] != NONE
-                || !al.consistent(p.pts[jp as usize], c.pts[jc as usize], prm)
-            {
-                continue;
-            }
             let dl = (len - cb.len[l]).abs();
             let da = adiff(ra, cb.ra[l]);
             let db = adiff(na, cb.na[l]);
             let err = dl / tol + (da + db) as f32 / at;
-            let key = (((err * 1000.0) as u32 as u64) << 16) | ((jp as u64) << 8) | jc as u64;
-            s.heap.push(Reverse(key));
+            let key = (((err * 1000.0) as u32 as u64) << 16) | ((jp as u64) << 8) | cb.j[l] as u64;
+            out.push(key);
         }
     }
+    (out.len() - before) as u32
 }
 
 use lanes::angle_mask16;
@@ -831,6 +904,13 @@ fn consolidate(
     // Nearest unpaired candidate of each unpaired probe minutia, and vice versa.
     let mut best_c: [(f32, u8); MAX_MINUTIAE] = [(f32::INFINITY, NONE); MAX_MINUTIAE];
     let mut best_p: [(f32, u8); MAX_MINUTIAE] = [(f32::INFINITY, NONE); MAX_MINUTIAE];
+    // Unpaired candidate minutiae, 4 lanes per entry.
+    let mut free = [0u32; MAX_MINUTIAE / 4];
+    for (j, &pc) in pair_c.iter().enumerate() {
+        if pc == NONE {
+            free[j / 4] |= 1 << (j % 4);
+        }
+    }
     for (i, q) in p.pts.iter().enumerate() {
         if pair_p[i] != NONE {
             continue;
@@ -839,20 +919,25 @@ fn consolidate(
         let tx = cx + ux * cs - uy * sn;
         let ty = cy + ux * sn + uy * cs;
         let qa = q.a.wrapping_add(rot);
-        for (j, r) in c.pts.iter().enumerate() {
-            if pair_c[j] != NONE {
-                continue;
-            }
-            let (ex, ey) = (r.x - tx, r.y - ty);
-            let d2 = ex * ex + ey * ey;
-            if d2 > tol2 || adiff(qa, r.a) > prm.g_angle {
-                continue;
-            }
-            if d2 < best_c[i].0 {
-                best_c[i] = (d2, j as u8);
-            }
-            if d2 < best_p[j].0 {
-                best_p[j] = (d2, i as u8);
+        // Candidates within the distance, four lanes at a time; the rest in order of j.
+        for (qd, (x4, y4)) in c.xs.chunks_exact(4).zip(c.ys.chunks_exact(4)).enumerate() {
+            let (x4, y4) = (x4.try_into().unwrap(), y4.try_into().unwrap());
+            let mut bits = lanes::near_mask4(x4, y4, tx, ty, tol2) & free[qd];
+            while bits != 0 {
+                let j = qd * 4 + bits.trailing_zeros() as usize;
+                bits &= bits - 1;
+                let r = c.pts[j];
+                let (ex, ey) = (r.x - tx, r.y - ty);
+                let d2 = ex * ex + ey * ey;
+                if d2 > tol2 || adiff(qa, r.a) > prm.g_angle {
+                    continue;
+                }
+                if d2 < best_c[i].0 {
+                    best_c[i] = (d2, j as u8);
+                }
+                if d2 < best_p[j].0 {
+                    best_p[j] = (d2, i as u8);
+                }
             }
         }
     }
