@@ -380,6 +380,8 @@ struct Scratch {
     /// `memo_at[ip * m + ic]` is `start << 8 | count` in `memo`, or `u32::MAX`.
     memo_at: Vec<u32>,
     memo: Vec<u64>,
+    /// The `memo_at` slots set in this comparison (reset to `u32::MAX` at its end).
+    memo_slots: Vec<u32>,
 }
 
 thread_local! {
@@ -395,6 +397,7 @@ thread_local! {
         best_paired: Vec::new(),
         memo_at: Vec::new(),
         memo: Vec::new(),
+        memo_slots: Vec::new(),
     }) };
 }
 
@@ -580,8 +583,10 @@ pub fn match_details_with(p: &Prepared, c: &Prepared, prm: &Params) -> MatchDeta
     }
     SCRATCH.with(|s| {
         let s = &mut *s.borrow_mut();
-        s.memo_at.clear();
-        s.memo_at.resize(n * m, u32::MAX);
+        // Every slot is u32::MAX between comparisons.
+        if s.memo_at.len() < n * m {
+            s.memo_at.resize(n * m, u32::MAX);
+        }
         s.memo.clear();
         find_roots(p, c, s, prm);
         let roots = std::mem::take(&mut s.roots);
@@ -602,6 +607,10 @@ pub fn match_details_with(p: &Prepared, c: &Prepared, prm: &Params) -> MatchDeta
             }
         }
         s.roots = roots;
+        for &slot in &s.memo_slots {
+            s.memo_at[slot as usize] = u32::MAX;
+        }
+        s.memo_slots.clear();
         if let (Some(_), true) = (best_root, prm.w_extra > 0.0) {
             best.extra = consolidate(p, c, &s.best_pair_p, &s.best_pair_c, &s.best_paired, prm);
             best.raw = raw_score(&best, prm);
@@ -742,6 +751,7 @@ fn push_edges(
     if at == u32::MAX {
         at = ((s.memo.len() as u32) << 8) | edge_pairs(p, c, ip, ic, prm, &mut s.memo);
         s.memo_at[slot] = at;
+        s.memo_slots.push(slot as u32);
     }
     let (from, cnt) = ((at >> 8) as usize, (at & 255) as usize);
     for &key in &s.memo[from..from + cnt] {
