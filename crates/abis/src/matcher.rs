@@ -406,72 +406,8 @@ const NONE: u8 = u8::MAX;
 /// Lane-parallel tolerance masks: SSE2 on x86_64 (part of its baseline, so no runtime
 /// detection is needed), the same masks computed lane by lane elsewhere.
 mod lanes {
-    #[cfg(not(target_arch = "x86_64"))]
-    use super::adiff;
     #[cfg(target_arch = "x86_64")]
     use std::arch::x86_64::*;
-
-    /// Bit `k` (k < 12) is set when `|a - lens[k]| <= tol` (lengths are never NaN).
-    #[inline]
-    pub(super) fn len_mask12(lens: &[f32; 12], a: f32, tol: f32) -> u32 {
-        #[cfg(target_arch = "x86_64")]
-        {
-            // SAFETY: SSE2 is in the x86_64 baseline; the three unaligned 4-lane loads
-            // read lens[0..4], lens[4..8] and lens[8..12], all inside the array.
-            unsafe {
-                let va = _mm_set1_ps(a);
-                let vt = _mm_set1_ps(tol);
-                let sign = _mm_set1_ps(-0.0);
-                let p = lens.as_ptr();
-                let d0 = _mm_andnot_ps(sign, _mm_sub_ps(va, _mm_loadu_ps(p)));
-                let d1 = _mm_andnot_ps(sign, _mm_sub_ps(va, _mm_loadu_ps(p.add(4))));
-                let d2 = _mm_andnot_ps(sign, _mm_sub_ps(va, _mm_loadu_ps(p.add(8))));
-                (_mm_movemask_ps(_mm_cmple_ps(d0, vt))
-                    | (_mm_movemask_ps(_mm_cmple_ps(d1, vt)) << 4)
-                    | (_mm_movemask_ps(_mm_cmple_ps(d2, vt)) << 8)) as u32
-            }
-        }
-        #[cfg(not(target_arch = "x86_64"))]
-        {
-            let mut bits = 0;
-            for (k, &l) in lens.iter().enumerate() {
-                if (a - l).abs() <= tol {
-                    bits |= 1 << k;
-                }
-            }
-            bits
-        }
-    }
-
-    /// Bit `k` (k < 16) is set when `adiff(x[k], a) <= t` and `adiff(y[k], b) <= t`.
-    #[inline]
-    pub(super) fn angle_mask16(x: &[u8; 16], y: &[u8; 16], a: u8, b: u8, t: i32) -> u32 {
-        #[cfg(target_arch = "x86_64")]
-        if (0..=127).contains(&t) {
-            // |d as i8| <= t  <=>  (d + t) mod 256 <= 2t  for 0 <= t <= 127 (unsigned
-            // compare through min_epu8).
-            // SAFETY: SSE2 is in the x86_64 baseline; each unaligned 16-byte load reads
-            // exactly one of the two 16-element arrays.
-            return unsafe {
-                let vt = _mm_set1_epi8(t as i8);
-                let v2t = _mm_set1_epi8((2 * t) as u8 as i8);
-                let dx = _mm_add_epi8(
-                    _mm_sub_epi8(_mm_loadu_si128(x.as_ptr().cast()), _mm_set1_epi8(a as i8)),
-                    vt,
-                );
-                let dy = _mm_add_epi8(
-                    _mm_sub_epi8(_mm_loadu_si128(y.as_ptr().cast()), _mm_set1_epi8(b as i8)),
-                    vt,
-                );
-                let ok = _mm_and_si128(
-                    _mm_cmpeq_epi8(_mm_min_epu8(dx, v2t), dx),
-                    _mm_cmpeq_epi8(_mm_min_epu8(dy, v2t), dy),
-                );
-                _mm_movemask_epi8(ok) as u32
-            };
-        }
-        angle_mask16_scalar(x, y, a, b, t)
-    }
 
     /// Bit `k` (k < 4) is set when `(x[k] - tx)² + (y[k] - ty)² <= tol2`.
     #[inline]
@@ -500,15 +436,72 @@ mod lanes {
         }
     }
 
+    /// For each of the first `np` edges `k` of `pb`, the lanes `l` of `cb` whose edge is
+    /// compatible: `|len_k - len_l| <= dist_tol(len_k)`, and both edge-relative angles
+    /// within `angle_tol`.
     #[inline]
-    fn angle_mask16_scalar(x: &[u8; 16], y: &[u8; 16], a: u8, b: u8, t: i32) -> u32 {
-        let mut bits = 0;
-        for k in 0..16 {
-            if super::adiff(x[k], a) <= t && super::adiff(y[k], b) <= t {
-                bits |= 1 << k;
+    pub(super) fn edge_masks(
+        pb: &super::EdgeBlock,
+        np: usize,
+        cb: &super::EdgeBlock,
+        prm: &super::Params,
+    ) -> [u16; 12] {
+        let t = prm.angle_tol;
+        let mut out = [0u16; 12];
+        #[cfg(target_arch = "x86_64")]
+        if (0..=127).contains(&t) {
+            // SAFETY: SSE2 is in the x86_64 baseline; the unaligned loads read
+            // cb.len[0..4], [4..8], [8..12] and the 16-byte arrays cb.ra and cb.na, all
+            // inside the block.
+            unsafe {
+                let sign = _mm_set1_ps(-0.0);
+                let l0 = _mm_loadu_ps(cb.len.as_ptr());
+                let l1 = _mm_loadu_ps(cb.len.as_ptr().add(4));
+                let l2 = _mm_loadu_ps(cb.len.as_ptr().add(8));
+                let cra = _mm_loadu_si128(cb.ra.as_ptr().cast());
+                let cna = _mm_loadu_si128(cb.na.as_ptr().cast());
+                let v2t = _mm_set1_epi8((2 * t) as u8 as i8);
+                for (k, o) in out.iter_mut().enumerate().take(np) {
+                    let len = pb.len[k];
+                    let tol = prm.dist_tol(len);
+                    let (va, vt) = (_mm_set1_ps(len), _mm_set1_ps(tol));
+                    let d0 = _mm_andnot_ps(sign, _mm_sub_ps(va, l0));
+                    let d1 = _mm_andnot_ps(sign, _mm_sub_ps(va, l1));
+                    let d2 = _mm_andnot_ps(sign, _mm_sub_ps(va, l2));
+                    let lm = _mm_movemask_ps(_mm_cmple_ps(d0, vt))
+                        | (_mm_movemask_ps(_mm_cmple_ps(d1, vt)) << 4)
+                        | (_mm_movemask_ps(_mm_cmple_ps(d2, vt)) << 8);
+                    if lm == 0 {
+                        continue;
+                    }
+                    // (c - p + t) mod 256 <= 2t  <=>  adiff(p, c) <= t (0 <= t <= 127);
+                    // the byte t - p is broadcast through a 32-bit lane.
+                    let ba = (t as u8).wrapping_sub(pb.ra[k]) as u32 * 0x0101_0101;
+                    let bn = (t as u8).wrapping_sub(pb.na[k]) as u32 * 0x0101_0101;
+                    let da = _mm_add_epi8(cra, _mm_set1_epi32(ba as i32));
+                    let dn = _mm_add_epi8(cna, _mm_set1_epi32(bn as i32));
+                    let ok = _mm_and_si128(
+                        _mm_cmpeq_epi8(_mm_min_epu8(da, v2t), da),
+                        _mm_cmpeq_epi8(_mm_min_epu8(dn, v2t), dn),
+                    );
+                    *o = (lm & _mm_movemask_epi8(ok)) as u16;
+                }
+            }
+            return out;
+        }
+        for (k, o) in out.iter_mut().enumerate().take(np) {
+            let len = pb.len[k];
+            let tol = prm.dist_tol(len);
+            for l in 0..12 {
+                if (len - cb.len[l]).abs() <= tol
+                    && super::adiff(pb.ra[k], cb.ra[l]) <= t
+                    && super::adiff(pb.na[k], cb.na[l]) <= t
+                {
+                    *o |= 1 << l;
+                }
             }
         }
-        bits
+        out
     }
 
     /// Calls `f(k)` for every `k` with `v[k] >= min`, in increasing order.
@@ -787,14 +780,14 @@ fn edge_pairs(
     let np = (p.start[ip + 1] - p.start[ip]) as usize;
     let at = prm.angle_tol as f32;
     let before = out.len();
-    for k in 0..np {
-        let (len, ra, na, jp) = (pb.len[k], pb.ra[k], pb.na[k], pb.j[k]);
-        let tol = prm.dist_tol(len);
-        let mut bits = lanes::len_mask12(&cb.len, len, tol);
+    let masks = lanes::edge_masks(pb, np, cb, prm);
+    for (k, &mask) in masks.iter().enumerate().take(np) {
+        let mut bits = mask as u32;
         if bits == 0 {
             continue;
         }
-        bits &= angle_mask16(&cb.ra, &cb.na, ra, na, prm.angle_tol);
+        let (len, ra, na, jp) = (pb.len[k], pb.ra[k], pb.na[k], pb.j[k]);
+        let tol = prm.dist_tol(len);
         while bits != 0 {
             let l = bits.trailing_zeros() as usize;
             bits &= bits - 1;
@@ -808,8 +801,6 @@ fn edge_pairs(
     }
     (out.len() - before) as u32
 }
-
-use lanes::angle_mask16;
 
 fn spread(
     p: &Prepared,
