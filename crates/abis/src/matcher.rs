@@ -199,8 +199,9 @@ impl Prepared {
             }
         }
         start.push(nbr.len() as u16);
+        // Root edges by cell (counting sort), then by length within each cell (cells are
+        // small: insertion sort).
         let cell = |r: &RootEdge| (r.ra >> 4) as usize * 16 + (r.na >> 4) as usize;
-        roots.sort_unstable_by(|a, b| cell(a).cmp(&cell(b)).then(a.len.total_cmp(&b.len)));
         let mut cell_start = Box::new([0u16; 257]);
         for r in &roots {
             cell_start[cell(r) + 1] += 1;
@@ -208,6 +209,25 @@ impl Prepared {
         for c in 0..256 {
             cell_start[c + 1] += cell_start[c];
         }
+        let mut fill = [0u16; 256];
+        fill.copy_from_slice(&cell_start[..256]);
+        let mut by_cell = roots.clone();
+        for r in &roots {
+            let c = cell(r);
+            by_cell[fill[c] as usize] = *r;
+            fill[c] += 1;
+        }
+        for c in 0..256 {
+            let seg = &mut by_cell[cell_start[c] as usize..cell_start[c + 1] as usize];
+            for a in 1..seg.len() {
+                let mut b = a;
+                while b > 0 && seg[b - 1].len.total_cmp(&seg[b].len).is_gt() {
+                    seg.swap(b - 1, b);
+                    b -= 1;
+                }
+            }
+        }
+        let roots = by_cell;
         let blocks = (0..n)
             .map(|i| {
                 let mut b = EdgeBlock {
