@@ -444,16 +444,26 @@ mod lanes {
             }
         }
         #[cfg(not(target_arch = "x86_64"))]
-        {
-            let mut bits = 0;
-            for k in 0..4 {
-                let (ex, ey) = (x[k] - tx, y[k] - ty);
-                if ex * ex + ey * ey <= tol2 {
-                    bits |= 1 << k;
-                }
+        near_mask4_scalar(x, y, tx, ty, tol2)
+    }
+
+    /// [`near_mask4`] lane by lane (the fallback; tested against the SSE2 path).
+    #[cfg_attr(target_arch = "x86_64", allow(dead_code))]
+    pub(super) fn near_mask4_scalar(
+        x: &[f32; 4],
+        y: &[f32; 4],
+        tx: f32,
+        ty: f32,
+        tol2: f32,
+    ) -> u32 {
+        let mut bits = 0;
+        for k in 0..4 {
+            let (ex, ey) = (x[k] - tx, y[k] - ty);
+            if ex * ex + ey * ey <= tol2 {
+                bits |= 1 << k;
             }
-            bits
         }
+        bits
     }
 
     /// For each of the first `np` edges `k` of `pb`, the lanes `l` of `cb` whose edge is
@@ -466,10 +476,10 @@ mod lanes {
         cb: &super::EdgeBlock,
         prm: &super::Params,
     ) -> [u16; 12] {
-        let t = prm.angle_tol;
-        let mut out = [0u16; 12];
         #[cfg(target_arch = "x86_64")]
-        if (0..=127).contains(&t) {
+        if (0..=127).contains(&prm.angle_tol) {
+            let t = prm.angle_tol;
+            let mut out = [0u16; 12];
             // SAFETY: SSE2 is in the x86_64 baseline; the unaligned loads read
             // cb.len[0..4], [4..8], [8..12] and the 16-byte arrays cb.ra and cb.na, all
             // inside the block.
@@ -509,6 +519,18 @@ mod lanes {
             }
             return out;
         }
+        edge_masks_scalar(pb, np, cb, prm)
+    }
+
+    /// [`edge_masks`] lane by lane (the fallback; tested against the SSE2 path).
+    pub(super) fn edge_masks_scalar(
+        pb: &super::EdgeBlock,
+        np: usize,
+        cb: &super::EdgeBlock,
+        prm: &super::Params,
+    ) -> [u16; 12] {
+        let t = prm.angle_tol;
+        let mut out = [0u16; 12];
         for (k, o) in out.iter_mut().enumerate().take(np) {
             let len = pb.len[k];
             let tol = prm.dist_tol(len);
@@ -1064,6 +1086,54 @@ pub fn score_to_fmr(score: f32) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::angle_u8;
+
+    #[test]
+    fn lane_masks_match_scalar_fallback() {
+        use super::{lanes, Prepared, PARAMS};
+        let g = crate::synth::Generator::new(7);
+        let ps: Vec<Prepared> = (0..12u64)
+            .map(|i| Prepared::new(&g.impression(i / 2, 1, (i % 2) as u32)))
+            .collect();
+        for t in [-1, 0, 1, 6, 8, 12, 64, 127, 128, 300] {
+            let prm = super::Params {
+                angle_tol: t,
+                ..PARAMS
+            };
+            for (a, b) in ps.iter().zip(ps.iter().rev()) {
+                for ip in 0..a.len() {
+                    for ic in 0..b.len() {
+                        let np = (a.start[ip + 1] - a.start[ip]) as usize;
+                        let (pb, cb) = (&a.blocks[ip], &b.blocks[ic]);
+                        assert_eq!(
+                            lanes::edge_masks(pb, np, cb, &prm),
+                            lanes::edge_masks_scalar(pb, np, cb, &prm),
+                            "angle_tol {t}"
+                        );
+                    }
+                }
+            }
+        }
+        for (a, b) in ps.iter().zip(ps.iter().skip(1)) {
+            for q in &b.pts {
+                for tol2 in [0.0f32, 25.0, 196.0, 1e4] {
+                    for (x4, y4) in a.xs.chunks_exact(4).zip(a.ys.chunks_exact(4)) {
+                        let (x4, y4) = (x4.try_into().unwrap(), y4.try_into().unwrap());
+                        assert_eq!(
+                            lanes::near_mask4(x4, y4, q.x, q.y, tol2),
+                            lanes::near_mask4_scalar(x4, y4, q.x, q.y, tol2)
+                        );
+                    }
+                }
+            }
+        }
+        let v: Vec<u16> = (0..203u32).map(|k| ((k * 7919) % 5) as u16).collect();
+        for min in 0..6u16 {
+            let mut got = Vec::new();
+            lanes::for_each_at_least(&v, min, |k| got.push(k));
+            let want: Vec<usize> = (0..v.len()).filter(|&k| v[k] >= min).collect();
+            assert_eq!(got, want, "min {min}");
+        }
+    }
 
     #[test]
     fn fast_atan2_matches_std() {
