@@ -89,6 +89,8 @@ pub struct Prepared {
     roots: Vec<RootEdge>,
     /// `roots[cell_start[c]..cell_start[c + 1]]` are the root edges of cell `c`.
     cell_start: Box<[u16; 257]>,
+    /// Bit `n` of `occupied[r]`: cell `r * 16 + n` holds root edges.
+    occupied: [u16; 16],
 }
 
 /// Direction of the vector (dx, dy) in 1/256 circle, counter-clockwise with the image y
@@ -209,6 +211,12 @@ impl Prepared {
         for c in 0..256 {
             cell_start[c + 1] += cell_start[c];
         }
+        let mut occupied = [0u16; 16];
+        for c in 0..256 {
+            if cell_start[c + 1] > cell_start[c] {
+                occupied[c / 16] |= 1 << (c % 16);
+            }
+        }
         let mut fill = [0u16; 256];
         fill.copy_from_slice(&cell_start[..256]);
         let mut by_cell = roots.clone();
@@ -262,6 +270,7 @@ impl Prepared {
             ys,
             roots,
             cell_start,
+            occupied,
         }
     }
 
@@ -683,9 +692,17 @@ fn find_roots(p: &Prepared, c: &Prepared, s: &mut Scratch, prm: &Params) {
         let n0 = (e.na as i32 - t) >> 4;
         // The `na` bins within the tolerance (all 16, once each, when it spans them).
         let nn = (((e.na as i32 + t) >> 4) - n0 + 1).min(16);
+        // The wanted `na` bins as a 16-bit mask (rotated window), so empty cells are
+        // skipped through the candidate's occupancy mask.
+        let sb = (n0 & 15) as u32;
+        let win = (1u32 << nn) - 1;
+        let want = ((win << sb) | (win >> (16 - sb))) & 0xffff;
         for b in [b0, b1] {
-            for q in 0..nn {
-                let cell = b as usize * 16 + ((n0 + q) & 15) as usize;
+            let row = b as usize * 16;
+            let mut cells = want & c.occupied[b as usize] as u32;
+            while cells != 0 {
+                let cell = row + cells.trailing_zeros() as usize;
+                cells &= cells - 1;
                 for f in &c.roots[cs[cell] as usize..cs[cell + 1] as usize] {
                     if f.len < x {
                         continue;
