@@ -61,6 +61,17 @@ struct RootEdge {
     na: u8,
 }
 
+/// The neighbour edges of one minutia in lane order for the SIMD tolerance checks:
+/// lanes past the edge count have an infinite length (never within a tolerance).
+#[derive(Clone, Copy, Debug)]
+#[repr(C, align(16))]
+struct EdgeBlock {
+    len: [f32; 12],
+    ra: [u8; 16],
+    na: [u8; 16],
+    j: [u8; 16],
+}
+
 /// A finger view prepared for fast repeated matching (neighbour tables computed once).
 #[derive(Clone, Debug)]
 pub struct Prepared {
@@ -68,10 +79,18 @@ pub struct Prepared {
     /// `nbr[start[i]..start[i+1]]` are the neighbour edges of minutia `i`.
     nbr: Vec<Edge>,
     start: Vec<u16>,
-    /// Root edges sorted by (angle bin of `ra`, length).
+    /// The same edges per minutia, in SIMD lanes.
+    blocks: Vec<EdgeBlock>,
+    /// Minutia coordinates in SIMD lanes, padded to a multiple of 4 with infinity.
+    xs: Vec<f32>,
+    ys: Vec<f32>,
+    /// Root edges sorted by cell (angle bins of `ra` and `na`, 16 units each:
+    /// `(ra >> 4) * 16 + (na >> 4)`), then by length.
     roots: Vec<RootEdge>,
-    /// `roots[root_start[b]..root_start[b + 1]]` have `ra >> 4 == b`.
-    root_start: [u16; 17],
+    /// `roots[cell_start[c]..cell_start[c + 1]]` are the root edges of cell `c`.
+    cell_start: Box<[u16; 257]>,
+    /// Bit `n` of `occupied[r]`: cell `r * 16 + n` holds root edges.
+    occupied: [u16; 16],
 }
 
 /// Direction of the vector (dx, dy) in 1/256 circle, counter-clockwise with the image y
@@ -182,17 +201,76 @@ impl Prepared {
             }
         }
         start.push(nbr.len() as u16);
-        roots.sort_unstable_by(|a, b| (a.ra >> 4).cmp(&(b.ra >> 4)).then(a.len.total_cmp(&b.len)));
-        let mut root_start = [0u16; 17];
-        for b in 0..=16u16 {
-            root_start[b as usize] = roots.partition_point(|r| ((r.ra >> 4) as u16) < b) as u16;
+        // Root edges by cell (counting sort), then by length within each cell (cells are
+        // small: insertion sort).
+        let cell = |r: &RootEdge| (r.ra >> 4) as usize * 16 + (r.na >> 4) as usize;
+        let mut cell_start = Box::new([0u16; 257]);
+        for r in &roots {
+            cell_start[cell(r) + 1] += 1;
         }
+        for c in 0..256 {
+            cell_start[c + 1] += cell_start[c];
+        }
+        let mut occupied = [0u16; 16];
+        for c in 0..256 {
+            if cell_start[c + 1] > cell_start[c] {
+                occupied[c / 16] |= 1 << (c % 16);
+            }
+        }
+        let mut fill = [0u16; 256];
+        fill.copy_from_slice(&cell_start[..256]);
+        let mut by_cell = roots.clone();
+        for r in &roots {
+            let c = cell(r);
+            by_cell[fill[c] as usize] = *r;
+            fill[c] += 1;
+        }
+        for c in 0..256 {
+            let seg = &mut by_cell[cell_start[c] as usize..cell_start[c + 1] as usize];
+            for a in 1..seg.len() {
+                let mut b = a;
+                while b > 0 && seg[b - 1].len.total_cmp(&seg[b].len).is_gt() {
+                    seg.swap(b - 1, b);
+                    b -= 1;
+                }
+            }
+        }
+        let roots = by_cell;
+        let blocks = (0..n)
+            .map(|i| {
+                let mut b = EdgeBlock {
+                    len: [f32::INFINITY; 12],
+                    ra: [0; 16],
+                    na: [0; 16],
+                    j: [0; 16],
+                };
+                for (k, e) in nbr[start[i] as usize..start[i + 1] as usize]
+                    .iter()
+                    .enumerate()
+                {
+                    b.len[k] = e.len;
+                    b.ra[k] = e.ra;
+                    b.na[k] = e.na;
+                    b.j[k] = e.j;
+                }
+                b
+            })
+            .collect();
+        let padded = n.div_ceil(4) * 4;
+        let mut xs: Vec<f32> = pts.iter().map(|p| p.x).collect();
+        let mut ys: Vec<f32> = pts.iter().map(|p| p.y).collect();
+        xs.resize(padded, f32::INFINITY);
+        ys.resize(padded, f32::INFINITY);
         Prepared {
             pts,
             nbr,
             start,
+            blocks,
+            xs,
+            ys,
             roots,
-            root_start,
+            cell_start,
+            occupied,
         }
     }
 
@@ -319,9 +397,20 @@ struct Scratch {
     votes: Vec<u16>,
     pair_p: Vec<u8>,
     pair_c: Vec<u8>,
-    heap: BinaryHeap<Reverse<(u32, u8, u8)>>,
+    /// Spreading frontier: `err << 16 | probe << 8 | candidate`, smallest first.
+    heap: BinaryHeap<Reverse<u64>>,
     roots: Vec<(u16, u8, u8)>,
     paired: Vec<(u8, u8)>,
+    /// The pairing of the best root so far (for consolidation without a second spread).
+    best_pair_p: Vec<u8>,
+    best_pair_c: Vec<u8>,
+    best_paired: Vec<(u8, u8)>,
+    /// Per comparison, the compatible edge pairs of every expanded minutia pair:
+    /// `memo_at[ip * m + ic]` is `start << 8 | count` in `memo`, or `u32::MAX`.
+    memo_at: Vec<u32>,
+    memo: Vec<u64>,
+    /// The `memo_at` slots set in this comparison (reset to `u32::MAX` at its end).
+    memo_slots: Vec<u32>,
 }
 
 thread_local! {
@@ -332,10 +421,177 @@ thread_local! {
         heap: BinaryHeap::new(),
         roots: Vec::new(),
         paired: Vec::new(),
+        best_pair_p: Vec::new(),
+        best_pair_c: Vec::new(),
+        best_paired: Vec::new(),
+        memo_at: Vec::new(),
+        memo: Vec::new(),
+        memo_slots: Vec::new(),
     }) };
 }
 
 const NONE: u8 = u8::MAX;
+
+/// Lane-parallel tolerance masks: SSE2 on x86_64 (part of its baseline, so no runtime
+/// detection is needed), the same masks computed lane by lane elsewhere.
+mod lanes {
+    #[cfg(target_arch = "x86_64")]
+    use std::arch::x86_64::*;
+
+    /// Bit `k` (k < 4) is set when `(x[k] - tx)² + (y[k] - ty)² <= tol2`.
+    #[inline]
+    pub(super) fn near_mask4(x: &[f32; 4], y: &[f32; 4], tx: f32, ty: f32, tol2: f32) -> u32 {
+        #[cfg(target_arch = "x86_64")]
+        {
+            // SAFETY: SSE2 is in the x86_64 baseline; each unaligned 4-lane load reads
+            // exactly one of the two 4-element arrays.
+            unsafe {
+                let ex = _mm_sub_ps(_mm_loadu_ps(x.as_ptr()), _mm_set1_ps(tx));
+                let ey = _mm_sub_ps(_mm_loadu_ps(y.as_ptr()), _mm_set1_ps(ty));
+                let d2 = _mm_add_ps(_mm_mul_ps(ex, ex), _mm_mul_ps(ey, ey));
+                _mm_movemask_ps(_mm_cmple_ps(d2, _mm_set1_ps(tol2))) as u32
+            }
+        }
+        #[cfg(not(target_arch = "x86_64"))]
+        near_mask4_scalar(x, y, tx, ty, tol2)
+    }
+
+    /// [`near_mask4`] lane by lane (the fallback; tested against the SSE2 path).
+    #[cfg_attr(target_arch = "x86_64", allow(dead_code))]
+    pub(super) fn near_mask4_scalar(
+        x: &[f32; 4],
+        y: &[f32; 4],
+        tx: f32,
+        ty: f32,
+        tol2: f32,
+    ) -> u32 {
+        let mut bits = 0;
+        for k in 0..4 {
+            let (ex, ey) = (x[k] - tx, y[k] - ty);
+            if ex * ex + ey * ey <= tol2 {
+                bits |= 1 << k;
+            }
+        }
+        bits
+    }
+
+    /// For each of the first `np` edges `k` of `pb`, the lanes `l` of `cb` whose edge is
+    /// compatible: `|len_k - len_l| <= dist_tol(len_k)`, and both edge-relative angles
+    /// within `angle_tol`.
+    #[inline]
+    pub(super) fn edge_masks(
+        pb: &super::EdgeBlock,
+        np: usize,
+        cb: &super::EdgeBlock,
+        prm: &super::Params,
+    ) -> [u16; 12] {
+        #[cfg(target_arch = "x86_64")]
+        if (0..=127).contains(&prm.angle_tol) {
+            let t = prm.angle_tol;
+            let mut out = [0u16; 12];
+            // SAFETY: SSE2 is in the x86_64 baseline; the unaligned loads read
+            // cb.len[0..4], [4..8], [8..12] and the 16-byte arrays cb.ra and cb.na, all
+            // inside the block.
+            unsafe {
+                let sign = _mm_set1_ps(-0.0);
+                let l0 = _mm_loadu_ps(cb.len.as_ptr());
+                let l1 = _mm_loadu_ps(cb.len.as_ptr().add(4));
+                let l2 = _mm_loadu_ps(cb.len.as_ptr().add(8));
+                let cra = _mm_loadu_si128(cb.ra.as_ptr().cast());
+                let cna = _mm_loadu_si128(cb.na.as_ptr().cast());
+                let v2t = _mm_set1_epi8((2 * t) as u8 as i8);
+                for (k, o) in out.iter_mut().enumerate().take(np) {
+                    let len = pb.len[k];
+                    let tol = prm.dist_tol(len);
+                    let (va, vt) = (_mm_set1_ps(len), _mm_set1_ps(tol));
+                    let d0 = _mm_andnot_ps(sign, _mm_sub_ps(va, l0));
+                    let d1 = _mm_andnot_ps(sign, _mm_sub_ps(va, l1));
+                    let d2 = _mm_andnot_ps(sign, _mm_sub_ps(va, l2));
+                    let lm = _mm_movemask_ps(_mm_cmple_ps(d0, vt))
+                        | (_mm_movemask_ps(_mm_cmple_ps(d1, vt)) << 4)
+                        | (_mm_movemask_ps(_mm_cmple_ps(d2, vt)) << 8);
+                    if lm == 0 {
+                        continue;
+                    }
+                    // (c - p + t) mod 256 <= 2t  <=>  adiff(p, c) <= t (0 <= t <= 127);
+                    // the byte t - p is broadcast through a 32-bit lane.
+                    let ba = (t as u8).wrapping_sub(pb.ra[k]) as u32 * 0x0101_0101;
+                    let bn = (t as u8).wrapping_sub(pb.na[k]) as u32 * 0x0101_0101;
+                    let da = _mm_add_epi8(cra, _mm_set1_epi32(ba as i32));
+                    let dn = _mm_add_epi8(cna, _mm_set1_epi32(bn as i32));
+                    let ok = _mm_and_si128(
+                        _mm_cmpeq_epi8(_mm_min_epu8(da, v2t), da),
+                        _mm_cmpeq_epi8(_mm_min_epu8(dn, v2t), dn),
+                    );
+                    *o = (lm & _mm_movemask_epi8(ok)) as u16;
+                }
+            }
+            return out;
+        }
+        edge_masks_scalar(pb, np, cb, prm)
+    }
+
+    /// [`edge_masks`] lane by lane (the fallback; tested against the SSE2 path).
+    pub(super) fn edge_masks_scalar(
+        pb: &super::EdgeBlock,
+        np: usize,
+        cb: &super::EdgeBlock,
+        prm: &super::Params,
+    ) -> [u16; 12] {
+        let t = prm.angle_tol;
+        let mut out = [0u16; 12];
+        for (k, o) in out.iter_mut().enumerate().take(np) {
+            let len = pb.len[k];
+            let tol = prm.dist_tol(len);
+            for l in 0..12 {
+                if (len - cb.len[l]).abs() <= tol
+                    && super::adiff(pb.ra[k], cb.ra[l]) <= t
+                    && super::adiff(pb.na[k], cb.na[l]) <= t
+                {
+                    *o |= 1 << l;
+                }
+            }
+        }
+        out
+    }
+
+    /// Calls `f(k)` for every `k` with `v[k] >= min`, in increasing order.
+    #[inline]
+    pub(super) fn for_each_at_least(v: &[u16], min: u16, mut f: impl FnMut(usize)) {
+        let full = v.len() / 8 * 8;
+        #[cfg(target_arch = "x86_64")]
+        {
+            for c in (0..full).step_by(8) {
+                // SAFETY: SSE2 is in the x86_64 baseline; the unaligned load reads
+                // v[c..c + 8], inside `v` because c + 8 <= full <= v.len().
+                let mut bits = unsafe {
+                    let x = _mm_loadu_si128(v.as_ptr().add(c).cast());
+                    // min - x saturates to 0 exactly when x >= min.
+                    let ge = _mm_cmpeq_epi16(
+                        _mm_subs_epu16(_mm_set1_epi16(min as i16), x),
+                        _mm_setzero_si128(),
+                    );
+                    (_mm_movemask_epi8(_mm_packs_epi16(ge, ge)) & 0xff) as u32
+                };
+                while bits != 0 {
+                    f(c + bits.trailing_zeros() as usize);
+                    bits &= bits - 1;
+                }
+            }
+        }
+        #[cfg(not(target_arch = "x86_64"))]
+        for (k, &x) in v[..full].iter().enumerate() {
+            if x >= min {
+                f(k);
+            }
+        }
+        for (k, &x) in v.iter().enumerate().skip(full) {
+            if x >= min {
+                f(k);
+            }
+        }
+    }
+}
 
 /// Compares two prepared views; symmetric up to root-selection ties.
 pub fn match_prepared(p: &Prepared, c: &Prepared) -> f32 {
@@ -371,6 +627,11 @@ pub fn match_details_with(p: &Prepared, c: &Prepared, prm: &Params) -> MatchDeta
     }
     SCRATCH.with(|s| {
         let s = &mut *s.borrow_mut();
+        // Every slot is u32::MAX between comparisons.
+        if s.memo_at.len() < n * m {
+            s.memo_at.resize(n * m, u32::MAX);
+        }
+        s.memo.clear();
         find_roots(p, c, s, prm);
         let roots = std::mem::take(&mut s.roots);
         let mut best_raw = 0.0f32;
@@ -381,13 +642,21 @@ pub fn match_details_with(p: &Prepared, c: &Prepared, prm: &Params) -> MatchDeta
                 best_raw = d.raw;
                 best = d;
                 best_root = Some((rp as usize, rc as usize));
+                if prm.w_extra > 0.0 {
+                    // Keep this root's pairing for consolidation.
+                    s.best_pair_p.clone_from(&s.pair_p);
+                    s.best_pair_c.clone_from(&s.pair_c);
+                    s.best_paired.clone_from(&s.paired);
+                }
             }
         }
         s.roots = roots;
-        if let (Some((rp, rc)), true) = (best_root, prm.w_extra > 0.0) {
-            // Rebuild the best root's pairing (the scratch holds the last root's).
-            spread(p, c, rp, rc, s, prm);
-            best.extra = consolidate(p, c, s, prm);
+        for &slot in &s.memo_slots {
+            s.memo_at[slot as usize] = u32::MAX;
+        }
+        s.memo_slots.clear();
+        if let (Some(_), true) = (best_root, prm.w_extra > 0.0) {
+            best.extra = consolidate(p, c, &s.best_pair_p, &s.best_pair_c, &s.best_paired, prm);
             best.raw = raw_score(&best, prm);
         }
         if let (Some((rp, rc)), true) = (best_root, prm.overlap_r > 0.0) {
@@ -405,21 +674,46 @@ fn find_roots(p: &Prepared, c: &Prepared, s: &mut Scratch, prm: &Params) {
     let m = c.pts.len();
     s.votes.clear();
     s.votes.resize(p.pts.len() * m, 0);
+    let t = prm.angle_tol;
+    if t < 0 {
+        // No edge pair is within a negative tolerance.
+        s.roots.clear();
+        return;
+    }
+    let cs = &*c.cell_start;
     for e in &p.roots {
         let tol = prm.dist_tol(e.len);
-        let b0 = ((e.ra as i32 - prm.angle_tol) >> 4) & 15;
-        let b1 = ((e.ra as i32 + prm.angle_tol) >> 4) & 15;
+        let (x, y) = (e.len - tol, e.len + tol);
+        let (ei, ej) = (e.i as usize * m, e.j as usize * m);
+        // Candidate edges have `ra` in the angle bin of ra - tol or of ra + tol: with
+        // angle_tol > 8 a bin in between is skipped (kept as it was for identical scores).
+        let b0 = ((e.ra as i32 - t) >> 4) & 15;
+        let b1 = ((e.ra as i32 + t) >> 4) & 15;
+        let n0 = (e.na as i32 - t) >> 4;
+        // The `na` bins within the tolerance (all 16, once each, when it spans them).
+        let nn = (((e.na as i32 + t) >> 4) - n0 + 1).min(16);
+        // The wanted `na` bins as a 16-bit mask (rotated window), so empty cells are
+        // skipped through the candidate's occupancy mask.
+        let sb = (n0 & 15) as u32;
+        let win = (1u32 << nn) - 1;
+        let want = ((win << sb) | (win >> (16 - sb))) & 0xffff;
         for b in [b0, b1] {
-            let slice =
-                &c.roots[c.root_start[b as usize] as usize..c.root_start[b as usize + 1] as usize];
-            let lo = slice.partition_point(|f| f.len < e.len - tol);
-            for f in &slice[lo..] {
-                if f.len > e.len + tol {
-                    break;
-                }
-                if adiff(e.ra, f.ra) <= prm.angle_tol && adiff(e.na, f.na) <= prm.angle_tol {
-                    s.votes[e.i as usize * m + f.i as usize] += 1;
-                    s.votes[e.j as usize * m + f.j as usize] += 1;
+            let row = b as usize * 16;
+            let mut cells = want & c.occupied[b as usize] as u32;
+            while cells != 0 {
+                let cell = row + cells.trailing_zeros() as usize;
+                cells &= cells - 1;
+                for f in &c.roots[cs[cell] as usize..cs[cell + 1] as usize] {
+                    if f.len < x {
+                        continue;
+                    }
+                    if f.len > y {
+                        break;
+                    }
+                    if adiff(e.ra, f.ra) <= t && adiff(e.na, f.na) <= t {
+                        s.votes[ei + f.i as usize] += 1;
+                        s.votes[ej + f.j as usize] += 1;
+                    }
                 }
             }
             if b0 == b1 {
@@ -428,13 +722,10 @@ fn find_roots(p: &Prepared, c: &Prepared, s: &mut Scratch, prm: &Params) {
         }
     }
     s.roots.clear();
-    for (i, row) in s.votes.chunks_exact(m).enumerate() {
-        for (j, &v) in row.iter().enumerate() {
-            if v >= prm.min_votes {
-                s.roots.push((v, i as u8, j as u8));
-            }
-        }
-    }
+    let roots = &mut s.roots;
+    lanes::for_each_at_least(&s.votes, prm.min_votes, |k| {
+        roots.push((s.votes[k], (k / m) as u8, (k % m) as u8));
+    });
     if s.roots.len() > prm.n_roots {
         s.roots
             .select_nth_unstable_by(prm.n_roots, |a, b| b.0.cmp(&a.0));
@@ -443,24 +734,131 @@ fn find_roots(p: &Prepared, c: &Prepared, s: &mut Scratch, prm: &Params) {
     s.roots.sort_by_key(|r| Reverse(r.0));
 }
 
-#[inline]
-fn push_edges(p: &Prepared, c: &Prepared, ip: usize, ic: usize, s: &mut Scratch, prm: &Params) {
-    for ep in p.edges(ip) {
-        let tol = prm.dist_tol(ep.len);
-        for ec in c.edges(ic) {
-            let dl = (ep.len - ec.len).abs();
-            if dl > tol {
-                continue;
-            }
-            let da = adiff(ep.ra, ec.ra);
-            let db = adiff(ep.na, ec.na);
-            if da > prm.angle_tol || db > prm.angle_tol {
-                continue;
-            }
-            let err = dl / tol + (da + db) as f32 / prm.angle_tol as f32;
-            s.heap.push(Reverse(((err * 1000.0) as u32, ep.j, ec.j)));
+/// The rigid alignment implied by a root pair, for the global consistency check.
+#[derive(Clone, Copy)]
+struct Align {
+    p0: Pt,
+    c0: Pt,
+    rot: u8,
+    sn: f32,
+    cs: f32,
+}
+
+impl Align {
+    #[inline]
+    fn new(p0: Pt, c0: Pt) -> Self {
+        let rot = c0.a.wrapping_sub(p0.a);
+        let phi = rot as f32 * (std::f32::consts::PI / 128.0);
+        let (sn, cs) = phi.sin_cos();
+        Align {
+            p0,
+            c0,
+            rot,
+            sn,
+            cs,
         }
     }
+
+    /// Whether pairing `q` with `r` is consistent with the root alignment (tolerance
+    /// growing with the distance to the root).
+    #[inline]
+    fn consistent(&self, q: Pt, r: Pt, prm: &Params) -> bool {
+        if adiff(r.a.wrapping_sub(q.a), self.rot) > prm.g_angle {
+            return false;
+        }
+        let (p0, c0, sn, cs) = (self.p0, self.c0, self.sn, self.cs);
+        let dx = q.x - p0.x;
+        let dy = q.y - p0.y;
+        let tx = c0.x + dx * cs + dy * sn;
+        let ty = c0.y - dx * sn + dy * cs;
+        let far = (dx * dx + dy * dy).sqrt();
+        let ex = tx - r.x;
+        let ey = ty - r.y;
+        let tol = prm.g_base + prm.g_rel * far;
+        ex * ex + ey * ey <= tol * tol
+    }
+}
+
+/// Pushes the compatible edge pairs leaving the pair `(ip, ic)`. An edge pair whose ends
+/// are already paired to each other counts as support at once; one whose ends can never
+/// pair (one already paired elsewhere — pairings are final — or the pair inconsistent
+/// with the root alignment) is dropped. Both would leave the frontier without effect,
+/// so the pairing and the support count are those of pushing every compatible edge pair.
+#[inline]
+#[allow(clippy::too_many_arguments)]
+fn push_edges(
+    p: &Prepared,
+    c: &Prepared,
+    ip: usize,
+    ic: usize,
+    s: &mut Scratch,
+    prm: &Params,
+    al: &Align,
+    support: &mut u32,
+) {
+    // The compatible edge pairs of (ip, ic) do not depend on the root: computed once per
+    // comparison (about half of the expansions repeat one of an earlier root).
+    let slot = ip * c.pts.len() + ic;
+    let mut at = s.memo_at[slot];
+    if at == u32::MAX {
+        at = ((s.memo.len() as u32) << 8) | edge_pairs(p, c, ip, ic, prm, &mut s.memo);
+        s.memo_at[slot] = at;
+        s.memo_slots.push(slot as u32);
+    }
+    let (from, cnt) = ((at >> 8) as usize, (at & 255) as usize);
+    for &key in &s.memo[from..from + cnt] {
+        let (jp, jc) = ((key >> 8) as u8, key as u8);
+        let cp = s.pair_p[jp as usize];
+        if cp == jc {
+            *support += 1;
+            continue;
+        }
+        if cp != NONE
+            || s.pair_c[jc as usize] != NONE
+            || !al.consistent(p.pts[jp as usize], c.pts[jc as usize], prm)
+        {
+            continue;
+        }
+        s.heap.push(Reverse(key));
+    }
+}
+
+/// Appends to `out` the frontier key (`err << 16 | probe << 8 | candidate`) of every
+/// compatible pair of edges leaving `ip` and `ic`; returns how many.
+#[inline]
+fn edge_pairs(
+    p: &Prepared,
+    c: &Prepared,
+    ip: usize,
+    ic: usize,
+    prm: &Params,
+    out: &mut Vec<u64>,
+) -> u32 {
+    let pb = &p.blocks[ip];
+    let cb = &c.blocks[ic];
+    let np = (p.start[ip + 1] - p.start[ip]) as usize;
+    let at = prm.angle_tol as f32;
+    let before = out.len();
+    let masks = lanes::edge_masks(pb, np, cb, prm);
+    for (k, &mask) in masks.iter().enumerate().take(np) {
+        let mut bits = mask as u32;
+        if bits == 0 {
+            continue;
+        }
+        let (len, ra, na, jp) = (pb.len[k], pb.ra[k], pb.na[k], pb.j[k]);
+        let tol = prm.dist_tol(len);
+        while bits != 0 {
+            let l = bits.trailing_zeros() as usize;
+            bits &= bits - 1;
+            let dl = (len - cb.len[l]).abs();
+            let da = adiff(ra, cb.ra[l]);
+            let db = adiff(na, cb.na[l]);
+            let err = dl / tol + (da + db) as f32 / at;
+            let key = (((err * 1000.0) as u32 as u64) << 16) | ((jp as u64) << 8) | cb.j[l] as u64;
+            out.push(key);
+        }
+    }
+    (out.len() - before) as u32
 }
 
 fn spread(
@@ -480,49 +878,27 @@ fn spread(
     s.heap.clear();
     s.paired.clear();
 
-    let p0 = p.pts[rp];
-    let c0 = c.pts[rc];
-    let rot = c0.a.wrapping_sub(p0.a);
-    let phi = rot as f32 * (std::f32::consts::PI / 128.0);
-    let (sn, cs) = phi.sin_cos();
-
+    let al = Align::new(p.pts[rp], c.pts[rc]);
     s.pair_p[rp] = rc as u8;
     s.pair_c[rc] = rp as u8;
     s.paired.push((rp as u8, rc as u8));
-    push_edges(p, c, rp, rc, s, prm);
     let mut support = 0u32;
-    while let Some(Reverse((_, jp, jc))) = s.heap.pop() {
-        let (jp, jc) = (jp as usize, jc as usize);
-        let cp = s.pair_p[jp];
-        let cc = s.pair_c[jc];
-        if cp == jc as u8 && cc == jp as u8 {
+    push_edges(p, c, rp, rc, s, prm, &al, &mut support);
+    while let Some(Reverse(key)) = s.heap.pop() {
+        let (jp, jc) = ((key >> 8) as u8, key as u8);
+        let cp = s.pair_p[jp as usize];
+        if cp == jc {
             support += 1;
             continue;
         }
-        if cp != NONE || cc != NONE {
+        if cp != NONE || s.pair_c[jc as usize] != NONE {
             continue;
         }
-        // Global consistency with the root alignment.
-        let q = p.pts[jp];
-        let r = c.pts[jc];
-        if adiff(r.a.wrapping_sub(q.a), rot) > prm.g_angle {
-            continue;
-        }
-        let dx = q.x - p0.x;
-        let dy = q.y - p0.y;
-        let tx = c0.x + dx * cs + dy * sn;
-        let ty = c0.y - dx * sn + dy * cs;
-        let far = (dx * dx + dy * dy).sqrt();
-        let ex = tx - r.x;
-        let ey = ty - r.y;
-        let tol = prm.g_base + prm.g_rel * far;
-        if ex * ex + ey * ey > tol * tol {
-            continue;
-        }
-        s.pair_p[jp] = jc as u8;
-        s.pair_c[jc] = jp as u8;
-        s.paired.push((jp as u8, jc as u8));
-        push_edges(p, c, jp, jc, s, prm);
+        // Consistent with the root alignment: checked when pushed.
+        s.pair_p[jp as usize] = jc;
+        s.pair_c[jc as usize] = jp;
+        s.paired.push((jp, jc));
+        push_edges(p, c, jp as usize, jc as usize, s, prm, &al, &mut support);
     }
     let pairs = s.paired.len() as u32;
     let same_kind = s
@@ -546,16 +922,24 @@ fn spread(
     d
 }
 
-/// Pairs the minutiae left unpaired by the spreading in `s` (mutual nearest neighbours
-/// under the least-squares rigid fit of the pairs found) and returns how many it added.
-fn consolidate(p: &Prepared, c: &Prepared, s: &mut Scratch, prm: &Params) -> u32 {
-    let k = s.paired.len();
+/// Pairs the minutiae left unpaired by a spreading (`pair_p`, `pair_c`, `paired`; mutual
+/// nearest neighbours under the least-squares rigid fit of the pairs found) and returns
+/// how many it added.
+fn consolidate(
+    p: &Prepared,
+    c: &Prepared,
+    pair_p: &[u8],
+    pair_c: &[u8],
+    paired: &[(u8, u8)],
+    prm: &Params,
+) -> u32 {
+    let k = paired.len();
     if k < 3 {
         return 0;
     }
     // Least-squares rotation and translation from probe to candidate (2-D Procrustes).
     let (mut px, mut py, mut cx, mut cy) = (0f32, 0f32, 0f32, 0f32);
-    for &(a, b) in &s.paired {
+    for &(a, b) in paired {
         let (q, r) = (p.pts[a as usize], c.pts[b as usize]);
         px += q.x;
         py += q.y;
@@ -565,7 +949,7 @@ fn consolidate(p: &Prepared, c: &Prepared, s: &mut Scratch, prm: &Params) -> u32
     let kf = k as f32;
     let (px, py, cx, cy) = (px / kf, py / kf, cx / kf, cy / kf);
     let (mut sxx, mut sxy) = (0f32, 0f32);
-    for &(a, b) in &s.paired {
+    for &(a, b) in paired {
         let (q, r) = (p.pts[a as usize], c.pts[b as usize]);
         let (ux, uy, vx, vy) = (q.x - px, q.y - py, r.x - cx, r.y - cy);
         sxx += ux * vx + uy * vy;
@@ -580,28 +964,40 @@ fn consolidate(p: &Prepared, c: &Prepared, s: &mut Scratch, prm: &Params) -> u32
     // Nearest unpaired candidate of each unpaired probe minutia, and vice versa.
     let mut best_c: [(f32, u8); MAX_MINUTIAE] = [(f32::INFINITY, NONE); MAX_MINUTIAE];
     let mut best_p: [(f32, u8); MAX_MINUTIAE] = [(f32::INFINITY, NONE); MAX_MINUTIAE];
+    // Unpaired candidate minutiae, 4 lanes per entry.
+    let mut free = [0u32; MAX_MINUTIAE / 4];
+    for (j, &pc) in pair_c.iter().enumerate() {
+        if pc == NONE {
+            free[j / 4] |= 1 << (j % 4);
+        }
+    }
     for (i, q) in p.pts.iter().enumerate() {
-        if s.pair_p[i] != NONE {
+        if pair_p[i] != NONE {
             continue;
         }
         let (ux, uy) = (q.x - px, q.y - py);
         let tx = cx + ux * cs - uy * sn;
         let ty = cy + ux * sn + uy * cs;
         let qa = q.a.wrapping_add(rot);
-        for (j, r) in c.pts.iter().enumerate() {
-            if s.pair_c[j] != NONE {
-                continue;
-            }
-            let (ex, ey) = (r.x - tx, r.y - ty);
-            let d2 = ex * ex + ey * ey;
-            if d2 > tol2 || adiff(qa, r.a) > prm.g_angle {
-                continue;
-            }
-            if d2 < best_c[i].0 {
-                best_c[i] = (d2, j as u8);
-            }
-            if d2 < best_p[j].0 {
-                best_p[j] = (d2, i as u8);
+        // Candidates within the distance, four lanes at a time; the rest in order of j.
+        for (qd, (x4, y4)) in c.xs.chunks_exact(4).zip(c.ys.chunks_exact(4)).enumerate() {
+            let (x4, y4) = (x4.try_into().unwrap(), y4.try_into().unwrap());
+            let mut bits = lanes::near_mask4(x4, y4, tx, ty, tol2) & free[qd];
+            while bits != 0 {
+                let j = qd * 4 + bits.trailing_zeros() as usize;
+                bits &= bits - 1;
+                let r = c.pts[j];
+                let (ex, ey) = (r.x - tx, r.y - ty);
+                let d2 = ex * ex + ey * ey;
+                if d2 > tol2 || adiff(qa, r.a) > prm.g_angle {
+                    continue;
+                }
+                if d2 < best_c[i].0 {
+                    best_c[i] = (d2, j as u8);
+                }
+                if d2 < best_p[j].0 {
+                    best_p[j] = (d2, i as u8);
+                }
             }
         }
     }
@@ -707,6 +1103,54 @@ pub fn score_to_fmr(score: f32) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::angle_u8;
+
+    #[test]
+    fn lane_masks_match_scalar_fallback() {
+        use super::{lanes, Prepared, PARAMS};
+        let g = crate::synth::Generator::new(7);
+        let ps: Vec<Prepared> = (0..12u64)
+            .map(|i| Prepared::new(&g.impression(i / 2, 1, (i % 2) as u32)))
+            .collect();
+        for t in [-1, 0, 1, 6, 8, 12, 64, 127, 128, 300] {
+            let prm = super::Params {
+                angle_tol: t,
+                ..PARAMS
+            };
+            for (a, b) in ps.iter().zip(ps.iter().rev()) {
+                for ip in 0..a.len() {
+                    for ic in 0..b.len() {
+                        let np = (a.start[ip + 1] - a.start[ip]) as usize;
+                        let (pb, cb) = (&a.blocks[ip], &b.blocks[ic]);
+                        assert_eq!(
+                            lanes::edge_masks(pb, np, cb, &prm),
+                            lanes::edge_masks_scalar(pb, np, cb, &prm),
+                            "angle_tol {t}"
+                        );
+                    }
+                }
+            }
+        }
+        for (a, b) in ps.iter().zip(ps.iter().skip(1)) {
+            for q in &b.pts {
+                for tol2 in [0.0f32, 25.0, 196.0, 1e4] {
+                    for (x4, y4) in a.xs.chunks_exact(4).zip(a.ys.chunks_exact(4)) {
+                        let (x4, y4) = (x4.try_into().unwrap(), y4.try_into().unwrap());
+                        assert_eq!(
+                            lanes::near_mask4(x4, y4, q.x, q.y, tol2),
+                            lanes::near_mask4_scalar(x4, y4, q.x, q.y, tol2)
+                        );
+                    }
+                }
+            }
+        }
+        let v: Vec<u16> = (0..203u32).map(|k| ((k * 7919) % 5) as u16).collect();
+        for min in 0..6u16 {
+            let mut got = Vec::new();
+            lanes::for_each_at_least(&v, min, |k| got.push(k));
+            let want: Vec<usize> = (0..v.len()).filter(|&k| v[k] >= min).collect();
+            assert_eq!(got, want, "min {min}");
+        }
+    }
 
     #[test]
     fn fast_atan2_matches_std() {
