@@ -17,7 +17,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use sidik_domain::audit::{AuditDraft, ChainVerifier};
-use sidik_domain::{Hasil, KodeKantor, NomorRegistrasi, StatusPaket};
+use sidik_domain::{Hasil, Keputusan, KodeKantor, NomorRegistrasi, StatusPaket};
 use sidik_store::{CentreStore, Diterima, KeputusanBaru, PaketMasuk, Store};
 use sidik_store_postgres::PgStore;
 use sidik_testkit::postgres::Replicated;
@@ -131,18 +131,9 @@ fn ids(ks: impl IntoIterator<Item = usize>) -> BTreeSet<String> {
     ks.into_iter().map(|k| format!("pk-{k}")).collect()
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn killing_the_primary_mid_burst_loses_nothing_acknowledged() {
-    let started = Instant::now();
-    let Some(mut pair) = Replicated::start() else {
-        return;
-    };
-    let (primary_url, standby_url) = pair.database();
-    let store = PgStore::connect(&primary_url).await.unwrap();
-    let told = Arc::new(Mutex::new(Told::default()));
-
-    // 1. Synchronous commit waits for the standby: with it stopped, a commit does not
-    // return; once it is back, the same commit returns.
+/// Synchronous commit waits for the standby: with it stopped, a commit (packet 0) does
+/// not return; once the standby is back, the same commit returns.
+async fn a_commit_waits_for_the_standby(pair: &mut Replicated, store: &PgStore) {
     tokio::task::block_in_place(|| pair.stop_standby()).unwrap();
     let waiting = {
         let s = store.clone();
@@ -160,10 +151,16 @@ async fn killing_the_primary_mid_burst_loses_nothing_acknowledged() {
         .unwrap()
         .unwrap();
     assert_eq!(r, Diterima::Baru);
-    told.lock().unwrap().packets.insert(0);
+}
 
-    // 2. The burst: each task records its packets and publishes each one's decision,
-    // until a call fails (the primary is gone).
+/// The burst: each task records its packets and publishes each one's decision, as the
+/// centre does, until a call fails (the primary is gone); the primary is SIGKILLed once
+/// `KILL_AFTER` packets are acknowledged. Returns the killed pid and the count then.
+async fn burst_and_kill(
+    pair: &mut Replicated,
+    store: &PgStore,
+    told: &Arc<Mutex<Told>>,
+) -> (u32, usize) {
     let acked = Arc::new(AtomicUsize::new(0));
     let mut tasks = Vec::new();
     for t in 0..TASKS {
@@ -198,6 +195,10 @@ async fn killing_the_primary_mid_burst_loses_nothing_acknowledged() {
         }));
     }
     while acked.load(Ordering::SeqCst) < KILL_AFTER {
+        assert!(
+            !tasks.iter().all(|t| t.is_finished()),
+            "the burst ended before the kill"
+        );
         tokio::time::sleep(Duration::from_millis(2)).await;
     }
     let pid = tokio::task::block_in_place(|| pair.kill_primary()).unwrap();
@@ -208,6 +209,72 @@ async fn killing_the_primary_mid_burst_loses_nothing_acknowledged() {
             "a task finished its packets: the kill was not mid-burst"
         );
     }
+    (pid, killed_at)
+}
+
+/// The promoted standby takes writes: each call in doubt, retried, is recorded once (a
+/// second retry is a replay), a packet acknowledged before is a replay, and new
+/// decisions continue the feed after the old ones (`feed`, found after the promotion).
+async fn retries_are_recorded_once(store: &PgStore, told: &Told, feed: &[Keputusan]) {
+    for &k in &told.packets_in_doubt {
+        let p = packet(k);
+        let first = record(store, &p).await.unwrap();
+        assert!(
+            matches!(first, Diterima::Baru | Diterima::Ulangan),
+            "{first:?}"
+        );
+        assert_eq!(record(store, &p).await.unwrap(), Diterima::Ulangan);
+    }
+    let some_acked = *told.packets.iter().last().unwrap();
+    assert_eq!(
+        record(store, &packet(some_acked)).await.unwrap(),
+        Diterima::Ulangan
+    );
+    let undecided: Vec<usize> = told
+        .packets
+        .iter()
+        .chain(&told.packets_in_doubt)
+        .copied()
+        .filter(|k| !told.decisions.contains(k))
+        .collect();
+    for &k in &undecided {
+        let n = publish(store, &packet(k)).await.unwrap();
+        assert!(n <= 1);
+        assert_eq!(publish(store, &packet(k)).await.unwrap(), 0);
+    }
+    let rows = packet_rows(store).await;
+    assert!(rows.values().all(|&n| n == 1));
+    let all = ids(told.packets.iter().chain(&told.packets_in_doubt).copied());
+    assert_eq!(rows.keys().cloned().collect::<BTreeSet<_>>(), all);
+    let after = store.decision_feed("317201", 0, 10_000).await.unwrap();
+    assert_eq!(after.len(), rows.len(), "every packet decided once");
+    assert_eq!(&after[..feed.len()], feed);
+    assert!(after.windows(2).all(|w| w[0].seq < w[1].seq));
+    let decided_after: BTreeSet<&str> = after.iter().map(|d| d.packet_id.as_str()).collect();
+    assert_eq!(decided_after.len(), after.len());
+    assert_eq!(
+        chain(store).await,
+        (rows.len() + after.len()) as u64,
+        "one audit entry per packet and decision"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn killing_the_primary_mid_burst_loses_nothing_acknowledged() {
+    let started = Instant::now();
+    let Some(mut pair) = Replicated::start() else {
+        return;
+    };
+    let (primary_url, standby_url) = pair.database();
+    let store = PgStore::connect(&primary_url).await.unwrap();
+    let told = Arc::new(Mutex::new(Told::default()));
+
+    // 1. A commit waits for the synchronous standby.
+    a_commit_waits_for_the_standby(&mut pair, &store).await;
+    told.lock().unwrap().packets.insert(0);
+
+    // 2. The burst, and the kill in its middle.
+    let (pid, killed_at) = burst_and_kill(&mut pair, &store, &told).await;
     drop(store);
 
     // 3. Promote the standby and point the centre at it.
@@ -274,50 +341,8 @@ async fn killing_the_primary_mid_burst_loses_nothing_acknowledged() {
         feed.len(),
     );
 
-    // 4. The promoted standby takes writes: each call in doubt, retried, is recorded once
-    // (a second retry is a replay), a packet acknowledged before is a replay, and new
-    // decisions continue the feed after the old ones.
-    for &k in &told.packets_in_doubt {
-        let p = packet(k);
-        let first = record(&store, &p).await.unwrap();
-        assert!(
-            matches!(first, Diterima::Baru | Diterima::Ulangan),
-            "{first:?}"
-        );
-        assert_eq!(record(&store, &p).await.unwrap(), Diterima::Ulangan);
-    }
-    let some_acked = *told.packets.iter().last().unwrap();
-    assert_eq!(
-        record(&store, &packet(some_acked)).await.unwrap(),
-        Diterima::Ulangan
-    );
-    let undecided: Vec<usize> = told
-        .packets
-        .iter()
-        .chain(&told.packets_in_doubt)
-        .copied()
-        .filter(|k| !told.decisions.contains(k))
-        .collect();
-    for &k in &undecided {
-        let n = publish(&store, &packet(k)).await.unwrap();
-        assert!(n <= 1);
-        assert_eq!(publish(&store, &packet(k)).await.unwrap(), 0);
-    }
-    let rows = packet_rows(&store).await;
-    assert!(rows.values().all(|&n| n == 1));
-    let all = ids(told.packets.iter().chain(&told.packets_in_doubt).copied());
-    assert_eq!(rows.keys().cloned().collect::<BTreeSet<_>>(), all);
-    let after = store.decision_feed("317201", 0, 10_000).await.unwrap();
-    assert_eq!(after.len(), rows.len(), "every packet decided once");
-    assert_eq!(&after[..feed.len()], &feed[..]);
-    assert!(after.windows(2).all(|w| w[0].seq < w[1].seq));
-    let decided_after: BTreeSet<&str> = after.iter().map(|d| d.packet_id.as_str()).collect();
-    assert_eq!(decided_after.len(), after.len());
-    assert_eq!(
-        chain(&store).await,
-        (rows.len() + after.len()) as u64,
-        "one audit entry per packet and decision"
-    );
+    // 4. New writes on the new primary.
+    retries_are_recorded_once(&store, &told, &feed).await;
     store.close().await;
     eprintln!("standby: test ran in {:?}", started.elapsed());
 }
