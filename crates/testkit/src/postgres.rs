@@ -341,12 +341,17 @@ impl Replicated {
                 "--no-sync",
             ],
         )?;
-        // `-R` wrote standby.signal and a primary_conninfo; this one (the last line wins)
-        // names the standby as `synchronous_standby_names` expects, whatever -R kept.
-        let auto = data.join("postgresql.auto.conf");
-        let mut conf = std::fs::read_to_string(&auto).context("reading postgresql.auto.conf")?;
-        conf.push_str(&format!("primary_conninfo = '{conninfo}'\n"));
-        std::fs::write(&auto, conf).context("writing postgresql.auto.conf")?;
+        // `-R` wrote standby.signal and a primary_conninfo keeping the application_name
+        // given to -d: the name `synchronous_standby_names` waits for (as in the README).
+        let auto = std::fs::read_to_string(data.join("postgresql.auto.conf"))
+            .context("reading postgresql.auto.conf")?;
+        let wanted = format!("application_name={STANDBY_NAME}");
+        if !auto
+            .lines()
+            .any(|l| l.starts_with("primary_conninfo") && l.contains(&wanted))
+        {
+            bail!("pg_basebackup -R wrote no primary_conninfo with {wanted}: {auto}");
+        }
         // No synchronous_standby_names here: promoted, it has no standby to wait for.
         standby.launch("-c fsync=off")?;
         let pair = Replicated { primary, standby };
