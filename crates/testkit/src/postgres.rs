@@ -10,9 +10,11 @@
 //! PostgreSQL refuses to run as root: as root, the server binaries run as the
 //! `postgres` user (`runuser -u postgres --`) in a directory handed to that user.
 
+use std::net::TcpStream;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::atomic::{AtomicU32, Ordering};
+use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context, Result};
 
@@ -29,6 +31,8 @@ pub struct Cluster {
     port: u16,
     as_postgres: bool,
     next_db: AtomicU32,
+    /// Whether a postmaster we started is (as far as we know) running.
+    running: bool,
 }
 
 /// The newest `/usr/lib/postgresql/<version>/bin` holding `initdb` and `pg_ctl`.
@@ -65,24 +69,20 @@ impl Cluster {
     /// installed and `SIDIK_REQUIRE_POSTGRES` is not `1`. Panics if it is installed but
     /// does not start.
     pub fn start() -> Option<Cluster> {
-        let Some(bin) = find_bin() else {
-            if required() {
-                panic!(
-                    "{REQUIRE_ENV}=1 but PostgreSQL is not installed \
-                     (no /usr/lib/postgresql/*/bin/initdb; apt-get install postgresql)"
-                );
-            }
-            eprintln!(
-                "NOTICE: PostgreSQL is not installed (no /usr/lib/postgresql/*/bin/initdb): \
-                 skipping this PostgreSQL test. Set {REQUIRE_ENV}=1 to make this a failure."
-            );
-            return None;
-        };
+        let bin = bin_or_skip()?;
         Some(Cluster::start_with(&bin).unwrap_or_else(|e| panic!("starting PostgreSQL: {e:#}")))
     }
 
     /// Starts a cluster from the server binaries in `bin`.
     pub fn start_with(bin: &Path) -> Result<Cluster> {
+        let mut c = Cluster::prepare(bin)?;
+        c.initdb()?;
+        c.launch("-c fsync=off -c synchronous_commit=off -c full_page_writes=off")?;
+        Ok(c)
+    }
+
+    /// An empty temp dir (handed to `postgres` when we are root); no server yet.
+    fn prepare(bin: &Path) -> Result<Cluster> {
         let dir = tempfile::Builder::new()
             .prefix("sidik-pg-")
             .tempdir()
@@ -98,15 +98,19 @@ impl Cluster {
                 bail!("chown postgres {} failed", dir.path().display());
             }
         }
-        let mut c = Cluster {
+        Ok(Cluster {
             dir,
             bin: bin.to_path_buf(),
             port: 0,
             as_postgres,
             next_db: AtomicU32::new(0),
-        };
-        let data = c.data_dir();
-        c.run(
+            running: false,
+        })
+    }
+
+    fn initdb(&self) -> Result<()> {
+        let data = self.data_dir();
+        self.run(
             "initdb",
             &[
                 "-D",
@@ -120,17 +124,26 @@ impl Cluster {
                 "--no-sync",
             ],
         )?;
+        Ok(())
+    }
+
+    /// Starts the server on a free loopback port (or on its port, if it has one already:
+    /// a restart), with `extra` server options.
+    fn launch(&mut self, extra: &str) -> Result<()> {
+        let data = self.data_dir();
+        let fixed = self.port != 0;
         // A free port may be taken between our probe and the server's bind: try again.
         let mut last = None;
         for _ in 0..5 {
-            c.port = free_port()?;
+            if !fixed {
+                self.port = free_port()?;
+            }
             let opts = format!(
-                "-c listen_addresses=127.0.0.1 -c port={} -k {} -c fsync=off \
-                 -c synchronous_commit=off -c full_page_writes=off -c max_connections=200",
-                c.port,
-                path_str(c.dir.path())?,
+                "-c listen_addresses=127.0.0.1 -c port={} -k {} -c max_connections=200 {extra}",
+                self.port,
+                path_str(self.dir.path())?,
             );
-            match c.run(
+            match self.run(
                 "pg_ctl",
                 &[
                     "start",
@@ -140,17 +153,20 @@ impl Cluster {
                     "-D",
                     path_str(&data)?,
                     "-l",
-                    path_str(&c.log_path())?,
+                    path_str(&self.log_path())?,
                     "-o",
                     &opts,
                 ],
             ) {
-                Ok(_) => return Ok(c),
+                Ok(_) => {
+                    self.running = true;
+                    return Ok(());
+                }
                 Err(e) => last = Some(e),
             }
         }
         Err(last.expect("tried at least once"))
-            .with_context(|| format!("log: {}", log_tail(&c.log_path(), 20)))
+            .with_context(|| format!("log: {}", log_tail(&self.log_path(), 20)))
     }
 
     fn data_dir(&self) -> PathBuf {
@@ -187,6 +203,31 @@ impl Cluster {
         Ok(String::from_utf8_lossy(&out.stdout).into_owned())
     }
 
+    /// Runs one statement with `psql` on database `db`; its unaligned output.
+    pub fn sql(&self, db: &str, statement: &str) -> Result<String> {
+        let port = self.port.to_string();
+        self.run(
+            "psql",
+            &[
+                "-X",
+                "-A",
+                "-t",
+                "-h",
+                "127.0.0.1",
+                "-p",
+                &port,
+                "-U",
+                "postgres",
+                "-d",
+                db,
+                "-v",
+                "ON_ERROR_STOP=1",
+                "-c",
+                statement,
+            ],
+        )
+    }
+
     pub fn port(&self) -> u16 {
         self.port
     }
@@ -221,6 +262,213 @@ impl Cluster {
     }
 }
 
+/// The server binaries, or `None` (with a printed notice) when PostgreSQL is not installed
+/// and `SIDIK_REQUIRE_POSTGRES` is not `1`.
+fn bin_or_skip() -> Option<PathBuf> {
+    let Some(bin) = find_bin() else {
+        if required() {
+            panic!(
+                "{REQUIRE_ENV}=1 but PostgreSQL is not installed \
+                 (no /usr/lib/postgresql/*/bin/initdb; apt-get install postgresql)"
+            );
+        }
+        eprintln!(
+            "NOTICE: PostgreSQL is not installed (no /usr/lib/postgresql/*/bin/initdb): \
+             skipping this PostgreSQL test. Set {REQUIRE_ENV}=1 to make this a failure."
+        );
+        return None;
+    };
+    Some(bin)
+}
+
+/// The name the standby gives itself in `primary_conninfo`, and the one the primary's
+/// `synchronous_standby_names` waits for.
+pub const STANDBY_NAME: &str = "standby1";
+
+/// A primary and a synchronous standby on loopback: the primary streams its WAL to the
+/// standby (`wal_level=replica`, a `replication` line in `pg_hba.conf`) and
+/// `synchronous_standby_names = 'standby1'`, `synchronous_commit = on` make every commit
+/// wait until the standby has the commit record, so a commit acknowledged to a client is
+/// on both. The standby is a `pg_basebackup -R` of the primary.
+///
+/// Both run with `fsync=off` (the data dies with the test): the test kills processes, not
+/// the machine, so the operating system still holds what a killed server wrote.
+/// Each cluster is stopped, and its directory removed, on drop.
+pub struct Replicated {
+    pub primary: Cluster,
+    pub standby: Cluster,
+}
+
+impl Replicated {
+    /// Starts both and waits until the standby is `sync`; `None` as [`Cluster::start`].
+    pub fn start() -> Option<Replicated> {
+        let bin = bin_or_skip()?;
+        Some(
+            Replicated::start_with(&bin)
+                .unwrap_or_else(|e| panic!("starting a replicated PostgreSQL pair: {e:#}")),
+        )
+    }
+
+    pub fn start_with(bin: &Path) -> Result<Replicated> {
+        let mut primary = Cluster::prepare(bin)?;
+        primary.initdb()?;
+        let hba = primary.data_dir().join("pg_hba.conf");
+        let mut lines = std::fs::read_to_string(&hba).context("reading pg_hba.conf")?;
+        lines.push_str("host replication postgres 127.0.0.1/32 trust\n");
+        std::fs::write(&hba, lines).context("writing pg_hba.conf")?;
+        primary.launch(&format!(
+            "-c fsync=off -c wal_level=replica -c max_wal_senders=4 \
+             -c synchronous_commit=on -c synchronous_standby_names={STANDBY_NAME}"
+        ))?;
+        let mut standby = Cluster::prepare(bin)?;
+        let conninfo = format!(
+            "host=127.0.0.1 port={} user=postgres application_name={STANDBY_NAME}",
+            primary.port
+        );
+        let data = standby.data_dir();
+        standby.run(
+            "pg_basebackup",
+            &[
+                "-D",
+                path_str(&data)?,
+                "-d",
+                &conninfo,
+                "-R",
+                "-X",
+                "stream",
+                "-c",
+                "fast",
+                "--no-sync",
+            ],
+        )?;
+        // `-R` wrote standby.signal and a primary_conninfo keeping the application_name
+        // given to -d: the name `synchronous_standby_names` waits for (as in the README).
+        let auto = std::fs::read_to_string(data.join("postgresql.auto.conf"))
+            .context("reading postgresql.auto.conf")?;
+        let wanted = format!("application_name={STANDBY_NAME}");
+        if !auto
+            .lines()
+            .any(|l| l.starts_with("primary_conninfo") && l.contains(&wanted))
+        {
+            bail!("pg_basebackup -R wrote no primary_conninfo with {wanted}: {auto}");
+        }
+        // No synchronous_standby_names here: promoted, it has no standby to wait for.
+        standby.launch("-c fsync=off")?;
+        let pair = Replicated { primary, standby };
+        pair.wait_sync()?;
+        Ok(pair)
+    }
+
+    /// Waits (up to a minute) until `pg_stat_replication` on the primary shows the
+    /// standby streaming as `sync`.
+    pub fn wait_sync(&self) -> Result<()> {
+        let q = format!(
+            "SELECT state || '/' || sync_state FROM pg_stat_replication \
+             WHERE application_name = '{STANDBY_NAME}'"
+        );
+        let deadline = Instant::now() + Duration::from_secs(60);
+        loop {
+            let got = self.primary.sql("postgres", &q)?;
+            if got.trim() == "streaming/sync" {
+                return Ok(());
+            }
+            if Instant::now() > deadline {
+                bail!(
+                    "the standby is not sync after 60 s (pg_stat_replication: {got:?}); \
+                     standby log: {}",
+                    log_tail(&self.standby.log_path(), 20)
+                );
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
+    /// A fresh database, created on the primary (replication creates it on the standby
+    /// too): its URL on the primary and on the standby.
+    pub fn database(&self) -> (String, String) {
+        let on_primary = self.primary.database();
+        let name = on_primary.rsplit('/').next().expect("a URL").to_string();
+        (on_primary, self.standby.url(&name))
+    }
+
+    /// SIGKILLs the primary's postmaster (its pid from `postmaster.pid`): no shutdown
+    /// checkpoint, no goodbye to clients or to the standby, as when the machine dies. Its
+    /// backends exit on their own when they notice the postmaster is gone. Returns once
+    /// the primary refuses connections.
+    pub fn kill_primary(&mut self) -> Result<u32> {
+        let p = &mut self.primary;
+        let pidfile = std::fs::read_to_string(p.data_dir().join("postmaster.pid"))
+            .context("reading postmaster.pid")?;
+        let mut lines = pidfile.lines();
+        let pid: u32 = lines
+            .next()
+            .and_then(|l| l.trim().parse().ok())
+            .context("no pid in postmaster.pid")?;
+        // Line 7: the shared memory key and id, removed below so none is left behind.
+        let shmid = lines
+            .nth(5)
+            .and_then(|l| l.split_whitespace().nth(1))
+            .map(str::to_string);
+        let st = Command::new("kill")
+            .args(["-9", &pid.to_string()])
+            .status()
+            .context("running kill")?;
+        if !st.success() {
+            bail!("kill -9 {pid} failed");
+        }
+        p.running = false;
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while TcpStream::connect(("127.0.0.1", p.port)).is_ok() {
+            if Instant::now() > deadline {
+                bail!("the killed primary still accepts connections after 30 s");
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        if let Some(id) = shmid {
+            // Marked for removal; it goes when the last orphaned backend detaches.
+            let _ = Command::new("ipcrm").args(["-m", &id]).output();
+        }
+        Ok(pid)
+    }
+
+    /// Stops the standby (fast shutdown); the primary's commits then wait.
+    pub fn stop_standby(&mut self) -> Result<()> {
+        let data = self.standby.data_dir();
+        self.standby.run(
+            "pg_ctl",
+            &["stop", "-m", "fast", "-w", "-D", path_str(&data)?],
+        )?;
+        self.standby.running = false;
+        Ok(())
+    }
+
+    /// Starts the stopped standby again on its port and waits until it is `sync`.
+    pub fn restart_standby(&mut self) -> Result<()> {
+        self.standby.launch("-c fsync=off")?;
+        self.wait_sync()
+    }
+
+    /// Promotes the standby (`pg_ctl promote`) and waits until it accepts writes.
+    pub fn promote_standby(&self) -> Result<()> {
+        let data = self.standby.data_dir();
+        self.standby.run(
+            "pg_ctl",
+            &["promote", "-w", "-t", "60", "-D", path_str(&data)?],
+        )?;
+        let deadline = Instant::now() + Duration::from_secs(60);
+        loop {
+            // Assigning a transaction id is refused while in recovery.
+            match self.standby.sql("postgres", "SELECT txid_current()") {
+                Ok(_) => return Ok(()),
+                Err(e) if Instant::now() > deadline => {
+                    return Err(e.context("the promoted standby does not accept writes"))
+                }
+                Err(_) => std::thread::sleep(Duration::from_millis(50)),
+            }
+        }
+    }
+}
+
 fn path_str(p: &Path) -> Result<&str> {
     p.to_str()
         .with_context(|| format!("path is not UTF-8: {}", p.display()))
@@ -228,7 +476,10 @@ fn path_str(p: &Path) -> Result<&str> {
 
 impl Drop for Cluster {
     fn drop(&mut self) {
-        if let (Ok(data), true) = (path_str(&self.data_dir()), self.port != 0) {
+        if !self.running {
+            return;
+        }
+        if let Ok(data) = path_str(&self.data_dir()) {
             let data = data.to_string();
             if let Err(e) = self.run("pg_ctl", &["stop", "-m", "immediate", "-w", "-D", &data]) {
                 eprintln!("stopping the test PostgreSQL cluster: {e:#}");
