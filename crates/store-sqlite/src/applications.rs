@@ -527,13 +527,13 @@ pub(crate) async fn transition_in(
         let urut = next + entries.len() as i64 - 1;
         crate::kabar::antre_perubahan(tx, nomor, from, to, urut, last.waktu).await?;
         if let Some(alasan) = sidik_domain::suket::cabut_karena(to) {
-            if let Some(a) = crate::cetak::suket_revoke_active(tx, nomor, alasan, last).await? {
+            if let Some(a) = crate::suket::suket_revoke_active(tx, nomor, alasan, last).await? {
                 audits.push(a);
             }
         }
     }
     if let Some(s) = suket {
-        crate::cetak::suket_insert(tx, s).await?;
+        crate::suket::suket_insert(tx, s).await?;
     }
     if let Some(h) = hasil {
         sqlx::query("UPDATE permohonan SET cek_biometrik = ?, cek_catatan = ? WHERE nomor = ?")

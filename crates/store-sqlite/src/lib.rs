@@ -48,6 +48,7 @@ mod cetak;
 mod kabar;
 mod lihat;
 mod residents;
+mod suket;
 mod sync;
 
 /// The SQLite store.
@@ -334,11 +335,11 @@ impl Store for SqliteStore {
     }
 
     async fn suket_of(&self, nomor: &str) -> Result<Vec<SuketTersimpan>> {
-        cetak::suket_of(self, nomor).await
+        suket::suket_of(self, nomor).await
     }
 
     async fn suket_get(&self, nomor_suket: &str) -> Result<Option<SuketTersimpan>> {
-        cetak::suket_get(self, nomor_suket).await
+        suket::suket_get(self, nomor_suket).await
     }
 
     async fn suket_issue(
@@ -347,7 +348,7 @@ impl Store for SqliteStore {
         ganti: Option<&str>,
         audit: AuditDraft,
     ) -> Result<()> {
-        cetak::suket_issue(self, s, ganti, audit).await
+        suket::suket_issue(self, s, ganti, audit).await
     }
 
     async fn suket_revoke(
@@ -358,19 +359,19 @@ impl Store for SqliteStore {
         waktu: Timestamp,
         audit: AuditDraft,
     ) -> Result<()> {
-        cetak::suket_revoke(self, nomor_suket, alasan, keterangan, waktu, audit).await
+        suket::suket_revoke(self, nomor_suket, alasan, keterangan, waktu, audit).await
     }
 
     async fn suket_revoked(&self) -> Result<Vec<SuketTersimpan>> {
-        cetak::suket_revoked(self).await
+        suket::suket_revoked(self).await
     }
 
     async fn suket_expiring(&self, hingga: Timestamp, limit: u32) -> Result<Vec<SuketTersimpan>> {
-        cetak::suket_expiring(self, hingga, limit).await
+        suket::suket_expiring(self, hingga, limit).await
     }
 
     async fn suket_stats(&self) -> Result<StatistikSuket> {
-        cetak::suket_stats(self).await
+        suket::suket_stats(self).await
     }
 
     async fn prioritas_get(&self, nomor: &str) -> Result<Option<PrioritasCetak>> {

@@ -10,7 +10,7 @@ use sqlx::Row;
 
 use crate::antrean::{didahului, MENYUSUL, PASTI};
 use crate::applications::permohonan_head;
-use crate::cetak::suket_row_as;
+use crate::suket::suket_row_as;
 use crate::{be, SqliteStore};
 
 /// The Suket's columns, prefixed `s_` in the joined row.
