@@ -46,7 +46,7 @@ fn today() -> jiff::civil::Date {
 
 /// `serve --demo`: seeds the population (into an empty registry), gives the demo admin
 /// a fresh one-time password (returned) and adds demo applications (once).
-pub async fn prepare(node: &sidik_node::Node, residents: usize) -> Result<String> {
+pub async fn prepare(node: &sidik_node::Node, residents: usize, queue: usize) -> Result<String> {
     let store = node.store.as_ref();
     if store.resident_count().await? == 0 {
         seed_population(store, SEED, residents, true).await?;
@@ -55,6 +55,7 @@ pub async fn prepare(node: &sidik_node::Node, residents: usize) -> Result<String
     let password = demo_admin(akun).await?;
     if let Some(iss) = node.issuance() {
         seed_applications(iss, akun).await?;
+        seed_queue(iss, akun, residents, queue).await?;
         crate::demo_aspirasi::seed(store).await?;
     }
     Ok(password)
@@ -174,6 +175,58 @@ pub async fn seed_applications(iss: &Issuance, akun: &Akun) -> Result<()> {
         }
     }
     tracing::info!("demo: {} applications created", adults.len());
+    Ok(())
+}
+
+/// `serve --demo --demo-queue N` (hidden, for `.ci/bench_status`): N more adults
+/// enrolled and checked, so N cards wait in the print queue as in an office's backlog.
+/// Runs only while the queue is shorter than N.
+async fn seed_queue(iss: &Issuance, akun: &Akun, residents: usize, n: usize) -> Result<()> {
+    let store = &iss.store;
+    let waiting = store
+        .application_counts(&ListFilter::default())
+        .await?
+        .into_iter()
+        .find(|(s, _)| *s == sidik_domain::Status::SiapCetak)
+        .map_or(0, |(_, n)| n as usize);
+    let Some(admin) = akun.store.user_get("admin").await? else {
+        return Ok(());
+    };
+    if waiting >= n {
+        return Ok(());
+    }
+    let taken: std::collections::HashSet<String> = store
+        .application_list(&ListFilter {
+            limit: 100_000,
+            ..Default::default()
+        })
+        .await?
+        .into_iter()
+        .map(|a| a.nik.to_string())
+        .collect();
+    let today = today();
+    let adults = sidik_demo::population(SEED, residents, today)
+        .into_iter()
+        .filter(|p| p.wajib_ktp(today) && !taken.contains(p.nik.as_str()));
+    let bar = ProgressBar::new((n - waiting) as u64);
+    for (i, p) in adults.take(n - waiting).enumerate() {
+        // Synthetic persons 1,000 and up: none of them matches a demo applicant.
+        let (jari, foto, ttd) = biometrik(1_000 + i as u64);
+        let input = EnrollInput {
+            nik: p.nik.to_string(),
+            kelurahan: p.kelurahan.clone(),
+            jari,
+            foto: Some(foto),
+            tanda_tangan: Some(ttd),
+            ..Default::default()
+        };
+        let nomor = match iss.enroll(&admin, input).await? {
+            sidik_store::Created::New(a) | sidik_store::Created::Replayed(a) => a.nomor.to_string(),
+        };
+        iss.check(&admin, &nomor).await?;
+        bar.inc(1);
+    }
+    bar.finish_and_clear();
     Ok(())
 }
 

@@ -116,6 +116,10 @@ enum Cmd {
         /// Residents in the demo population (only with --demo, only into an empty registry).
         #[arg(long, default_value_t = 20_000)]
         residents: usize,
+        /// With --demo: this many more demo applications enrolled and waiting in the
+        /// print queue (for `.ci/bench_status`; hidden).
+        #[arg(long, default_value_t = 0, hide = true)]
+        demo_queue: usize,
         /// Run the uniqueness step with demographic checks only (no biometric 1:N).
         #[arg(long)]
         no_abis: bool,
@@ -358,6 +362,7 @@ async fn main() -> Result<()> {
             role,
             central,
             residents,
+            demo_queue,
             no_abis,
             tls_cert,
             tls_key,
@@ -376,6 +381,7 @@ async fn main() -> Result<()> {
                 role,
                 central,
                 residents,
+                demo_queue,
                 no_abis,
                 tls: tls_cert.zip(tls_key),
                 behind_https_proxy,
@@ -560,6 +566,7 @@ struct Serve {
     role: RoleArg,
     central: Option<String>,
     residents: usize,
+    demo_queue: usize,
     no_abis: bool,
     /// (certificate chain, private key)
     tls: Option<(PathBuf, PathBuf)>,
@@ -615,7 +622,7 @@ async fn serve(o: Serve) -> Result<()> {
         None => {
             let node = Node::build(cfg).await?;
             let admin_password = if o.demo {
-                Some(demo::prepare(&node, o.residents).await?)
+                Some(demo::prepare(&node, o.residents, o.demo_queue).await?)
             } else {
                 None
             };

@@ -10,8 +10,8 @@ use crate::{be, ns, SqliteStore};
 
 /// The cards printed before the application `p` (joined with its priority as `c`):
 /// `pasti`, queued ahead, or waiting and enrolled earlier (the centre decides in
-/// enrollment order, so these are approved first); as correlated subqueries, so a
-/// caller can put them in a larger statement ([`crate::lihat`]).
+/// enrollment order, so these are approved first); as correlated subqueries. The
+/// status lookup counts the same in memory (`crate::potret`, tested equal to these).
 pub(crate) const PASTI: &str = "(SELECT COUNT(*) FROM permohonan q LEFT JOIN prioritas_cetak qc ON qc.nomor = q.nomor \
      WHERE (q.status = 'siap_cetak' OR (q.status IN ('dikirim', 'tunggal') AND q.dibuat <= p.dibuat)) \
      AND (COALESCE(qc.kelas, 2), COALESCE(qc.tanggal_perlu, '9999-12-31'), q.dibuat, q.nomor) \

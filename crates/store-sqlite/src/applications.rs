@@ -9,10 +9,10 @@ use sidik_domain::biometrik::{AlasanPengecualian, Biometrik, PosisiJari};
 use sidik_domain::permohonan::{HasilKetunggalan, Kandidat};
 use sidik_domain::{Aksi, KodeKantor, Nik, NomorRegistrasi, Permohonan, Riwayat, Status};
 use sidik_store::*;
-use sqlx::sqlite::SqliteRow;
 use sqlx::{Row, SqliteConnection};
 
 use crate::audit::append_audit;
+use crate::baris::Baris;
 use crate::{be, corrupt, ns, ts, SqliteStore};
 
 /// Loads one application with its timeline and check result.
@@ -73,15 +73,15 @@ pub(crate) async fn load_permohonan(
     Ok(Some(p))
 }
 
-pub(crate) fn permohonan_head(r: &SqliteRow) -> Result<Permohonan> {
+pub(crate) fn permohonan_head(r: &impl Baris) -> Result<Permohonan> {
     Ok(Permohonan {
-        nomor: NomorRegistrasi::parse(r.get("nomor")).map_err(|e| corrupt("nomor", e))?,
-        nik: Nik::parse(r.get("nik")).map_err(|e| corrupt("nik", e))?,
-        kantor: KodeKantor::parse(r.get("kantor")).map_err(|e| corrupt("kantor", e))?,
-        kelurahan: r.get("kelurahan"),
-        nama: r.get("nama"),
-        status: Status::parse(r.get("status")).map_err(|e| corrupt("status", e))?,
-        dibuat: ts(r.get("dibuat")),
+        nomor: NomorRegistrasi::parse(&r.teks("nomor")?).map_err(|e| corrupt("nomor", e))?,
+        nik: Nik::parse(&r.teks("nik")?).map_err(|e| corrupt("nik", e))?,
+        kantor: KodeKantor::parse(&r.teks("kantor")?).map_err(|e| corrupt("kantor", e))?,
+        kelurahan: r.teks("kelurahan")?,
+        nama: r.teks("nama")?,
+        status: Status::parse(&r.teks("status")?).map_err(|e| corrupt("status", e))?,
+        dibuat: ts(r.angka("dibuat")?),
         riwayat: Vec::new(),
         ketunggalan: None,
     })

@@ -44,10 +44,13 @@ mod antrean;
 mod applications;
 mod aspirasi;
 mod audit;
+mod baris;
 mod cetak;
 mod kabar;
 mod lihat;
+mod potret;
 mod residents;
+mod sinkron;
 mod suket;
 mod sync;
 
@@ -58,6 +61,10 @@ pub struct SqliteStore {
     reader: SqlitePool,
     /// The latest notices per area, read by every citizen's status lookup.
     notices: std::sync::Arc<kabar::NoticeCache>,
+    /// Synchronous read connections for the status lookup (`sinkron`).
+    pembaca: std::sync::Arc<sinkron::Pembaca>,
+    /// The print queue's snapshot for the status lookup (`potret`).
+    antrean: std::sync::Arc<potret::PotretAntrean>,
 }
 
 pub(crate) fn be(e: sqlx::Error) -> StoreError {
@@ -120,6 +127,8 @@ impl SqliteStore {
             writer: writer.clone(),
             reader: writer.clone(),
             notices: Default::default(),
+            pembaca: std::sync::Arc::new(sinkron::Pembaca::new(path)),
+            antrean: Default::default(),
         };
         bootstrap.migrate().await?;
         let reader = SqlitePoolOptions::new()
@@ -132,6 +141,8 @@ impl SqliteStore {
             writer,
             reader,
             notices: Default::default(),
+            pembaca: std::sync::Arc::new(sinkron::Pembaca::new(path)),
+            antrean: Default::default(),
         })
     }
 

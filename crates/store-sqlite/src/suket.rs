@@ -7,9 +7,10 @@ use sidik_domain::suket::{AlasanCabut, StatusSuket};
 use sidik_domain::Riwayat;
 use sidik_store::*;
 use sqlx::sqlite::SqliteRow;
-use sqlx::{Row, SqliteConnection};
+use sqlx::SqliteConnection;
 
 use crate::audit::append_audit;
+use crate::baris::Baris;
 use crate::{be, corrupt, ns, ts, SqliteStore};
 
 pub(crate) async fn suket_insert(conn: &mut SqliteConnection, s: &SuketBaru) -> Result<()> {
@@ -70,27 +71,24 @@ pub(crate) fn suket_row(r: &SqliteRow) -> Result<SuketTersimpan> {
 
 /// A Suket read from columns named with `prefix` (`s_status`, ... when it was joined
 /// into a larger row).
-pub(crate) fn suket_row_as(r: &SqliteRow, prefix: &str) -> Result<SuketTersimpan> {
+pub(crate) fn suket_row_as(r: &impl Baris, prefix: &str) -> Result<SuketTersimpan> {
     let c = |name: &str| format!("{prefix}{name}");
-    let status: String = r.try_get(c("status").as_str()).map_err(be)?;
+    let status = r.teks(&c("status"))?;
     Ok(SuketTersimpan {
         suket: SuketBaru {
-            nomor_suket: r.try_get(c("nomor_suket").as_str()).map_err(be)?,
-            nomor: r.try_get(c("nomor").as_str()).map_err(be)?,
-            ke: r.try_get::<i64, _>(c("ke").as_str()).map_err(be)? as u32,
-            kid: r.try_get(c("kid").as_str()).map_err(be)?,
-            diterbitkan: ts(r.try_get(c("diterbitkan").as_str()).map_err(be)?),
-            berlaku_hingga: ts(r.try_get(c("berlaku_hingga").as_str()).map_err(be)?),
-            qr: r.try_get(c("qr").as_str()).map_err(be)?,
+            nomor_suket: r.teks(&c("nomor_suket"))?,
+            nomor: r.teks(&c("nomor"))?,
+            ke: r.angka(&c("ke"))? as u32,
+            kid: r.teks(&c("kid"))?,
+            diterbitkan: ts(r.angka(&c("diterbitkan"))?),
+            berlaku_hingga: ts(r.angka(&c("berlaku_hingga"))?),
+            qr: r.teks(&c("qr"))?,
         },
         status: StatusSuket::parse(&status).map_err(|e| corrupt("Suket status", e))?,
-        dicabut: r
-            .try_get::<Option<i64>, _>(c("dicabut").as_str())
-            .map_err(be)?
-            .map(ts),
-        alasan: r.try_get(c("alasan").as_str()).map_err(be)?,
-        keterangan: r.try_get(c("keterangan").as_str()).map_err(be)?,
-        cabut_seq: r.try_get(c("cabut_seq").as_str()).map_err(be)?,
+        dicabut: r.angka_opt(&c("dicabut"))?.map(ts),
+        alasan: r.teks_opt(&c("alasan"))?,
+        keterangan: r.teks_opt(&c("keterangan"))?,
+        cabut_seq: r.angka_opt(&c("cabut_seq"))?,
     })
 }
 
