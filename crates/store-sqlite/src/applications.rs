@@ -496,6 +496,13 @@ pub(crate) async fn transition_in(
     // With no entries the status stays: the row is still "updated" to `from`, which
     // checks that the application is there and in `from`.
     let to = entries.last().map_or(from, |e| e.ke);
+    // Every status change commits with its audit entry; the status lookup's queue
+    // snapshot (`crate::potret`) relies on it to know when the queue changed.
+    if to != from && audits.is_empty() {
+        return Err(StoreError::Backend(format!(
+            "application {nomor}: a status change without an audit entry"
+        )));
+    }
     let updated = sqlx::query("UPDATE permohonan SET status = ? WHERE nomor = ? AND status = ?")
         .bind(to.slug())
         .bind(nomor)
