@@ -401,6 +401,7 @@ async fn build_centre<S: Backend>(cfg: &NodeConfig, store: Arc<S>) -> Result<Arc
     )
     .await?;
     centre.hold = cfg.hold;
+    centre.lease.holder = lease_holder(cfg.entropy.as_ref())?;
     let t = std::time::Instant::now();
     let n = centre.rebuild_gallery().await?;
     tracing::info!(
@@ -408,6 +409,20 @@ async fn build_centre<S: Backend>(cfg: &NodeConfig, store: Arc<S>) -> Result<Arc
         t.elapsed().as_secs_f64()
     );
     Ok(Arc::new(centre))
+}
+
+/// This process's name in the decider's lease: host, process id and a random part
+/// (unique even when a process id is reused, or two hosts share a name).
+fn lease_holder(entropy: &dyn sidik_ports::Entropy) -> Result<String> {
+    let host = std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .map(|h| h.trim().to_string())
+        .ok()
+        .filter(|h| !h.is_empty())
+        .unwrap_or_else(|| "host".into());
+    let mut r = [0u8; 6];
+    entropy.fill(&mut r).map_err(anyhow::Error::msg)?;
+    let r: String = r.iter().map(|b| format!("{b:02x}")).collect();
+    Ok(format!("{host}:{}:{r}", std::process::id()))
 }
 
 async fn build_office<S: Backend>(

@@ -370,3 +370,72 @@ async fn a_long_polled_feed_answers_when_a_decision_is_published() {
     assert_eq!(again.len(), 1);
     assert!(t2.elapsed() < Duration::from_secs(10));
 }
+
+/// Two deciders on one database (two centre processes): exactly one decides, the other
+/// stands by; when the deciding one dies, the stand-by takes the lease over once it
+/// lapses and decides with a gallery brought up to date with what the dead one decided
+/// (a later enrollment of the same person is `ganda` against it).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stand_by_decider_takes_over_with_the_gallery_up_to_date() {
+    use sidik_sync::centre::LeasePolicy;
+    let mut r = Rig::new().await;
+    let mut deciders = Vec::new();
+    for holder in ["pusat-a", "pusat-b"] {
+        let mut c = r.centre_again(HoldPolicy::NONE).await;
+        c.lease = LeasePolicy {
+            holder: holder.into(),
+            ttl: Duration::from_secs(2),
+            renew: Duration::from_millis(300),
+        };
+        // As a node does at start: the gallery from the decided packets (none yet).
+        c.rebuild_gallery().await.unwrap();
+        let c = Arc::new(c);
+        deciders.push((c.clone(), tokio::spawn(c.run_decider())));
+    }
+    let decided = |c: &Centre| {
+        c.counters
+            .decided
+            .load(std::sync::atomic::Ordering::Relaxed)
+    };
+    let store = r.store.clone();
+    let wait_decided = |nomor: String| {
+        let store = store.clone();
+        async move {
+            let start = std::time::Instant::now();
+            loop {
+                let p = store.packet_by_nomor(&nomor).await.unwrap().unwrap();
+                if p.status.slug() != "diterima" {
+                    return p.status.slug();
+                }
+                assert!(start.elapsed() < Duration::from_secs(300), "never decided");
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
+        }
+    };
+    let first = r.push(0, 7, 71, 0, at("2015-09-03T02:00:00Z")).await;
+    assert_eq!(wait_decided(first.clone()).await, "tunggal");
+    // Exactly one of them decided it: the lease holder.
+    let counts: Vec<u64> = deciders.iter().map(|(c, _)| decided(c)).collect();
+    assert_eq!(counts.iter().sum::<u64>(), 1, "{counts:?}");
+    let holder = counts.iter().position(|&n| n == 1).unwrap();
+    let other = 1 - holder;
+    // The holder dies (its renewals stop with it).
+    deciders[holder].1.abort();
+    let _ = (&mut deciders[holder].1).await;
+    // The same person again, under another NIK: the stand-by decides it, against a
+    // gallery that holds the first enrollment although it never decided that itself.
+    let second = r.push(1, 8, 71, 1, at("2015-09-04T02:00:00Z")).await;
+    assert_eq!(wait_decided(second.clone()).await, "ganda");
+    assert_eq!(decided(&deciders[other].0), 1);
+    assert_eq!(decided(&deciders[holder].0), 1);
+    let own = r.decisions(&second).await;
+    assert_eq!(own.len(), 1, "{own:?}");
+    assert_eq!(own[0].kandidat[0].permohonan, first);
+    // The first enrollment learns of the later one, once.
+    let back = r.decisions(&first).await;
+    assert_eq!(
+        back.iter().map(|k| k.hasil).collect::<Vec<_>>(),
+        [Hasil::Tunggal, Hasil::Ganda]
+    );
+    deciders[other].1.abort();
+}
