@@ -739,7 +739,9 @@ pub trait CentreStore: Send + Sync + 'static {
         fence: Option<&LeaseFence>,
     ) -> Result<u64>;
     /// Takes or renews the decider's lease (one row, `centre_lease`) for `holder` until
-    /// `now + ttl`, atomically: only if it is free, expired, or `holder`'s already.
+    /// `now + ttl`, atomically: only if it is free, expired, `holder`'s already, or
+    /// `predecessor`'s (a holder the caller knows is dead: the previous process of the
+    /// same data folder, so that a restart need not wait for its lease to lapse).
     /// Returns the lease's epoch if `holder` holds it after the call, `None` if another
     /// holder's lease runs. The epoch grows whenever a different holder takes the lease
     /// and never on a renewal, so a holder that sees its epoch change knows another
@@ -749,6 +751,7 @@ pub trait CentreStore: Send + Sync + 'static {
         holder: &str,
         now: Timestamp,
         ttl: std::time::Duration,
+        predecessor: Option<&str>,
     ) -> Result<Option<i64>>;
     /// An office's feed: decisions with `seq > after`, in order.
     async fn decision_feed(

@@ -386,6 +386,7 @@ async fn a_stand_by_decider_takes_over_with_the_gallery_up_to_date() {
             holder: holder.into(),
             ttl: Duration::from_secs(2),
             renew: Duration::from_millis(300),
+            predecessor: None,
         };
         // As a node does at start: the gallery from the decided packets (none yet).
         c.rebuild_gallery().await.unwrap();

@@ -380,8 +380,9 @@ impl CentreStore for PgStore {
         holder: &str,
         now: Timestamp,
         ttl: std::time::Duration,
+        predecessor: Option<&str>,
     ) -> Result<Option<i64>> {
-        super::lease::take(&self.writer, holder, now, ttl).await
+        super::lease::take(&self.writer, holder, now, ttl, predecessor).await
     }
 
     async fn decision_feed(&self, kantor: &str, after: i64, limit: u32) -> Result<Vec<Keputusan>> {

@@ -368,9 +368,10 @@ impl CentreStore for SqliteStore {
         holder: &str,
         now: Timestamp,
         ttl: std::time::Duration,
+        predecessor: Option<&str>,
     ) -> Result<Option<i64>> {
         let mut tx = self.begin_write().await?;
-        let epoch = super::lease::take(&mut tx, holder, now, ttl).await?;
+        let epoch = super::lease::take(&mut tx, holder, now, ttl, predecessor).await?;
         tx.commit().await.map_err(be)?;
         Ok(epoch)
     }

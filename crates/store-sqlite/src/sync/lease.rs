@@ -10,13 +10,15 @@ use crate::{be, ns};
 /// The one lease there is.
 const DECIDER: &str = "decider";
 
-/// Takes the lease for `holder` until `now + ttl` if it is free, expired or already
-/// `holder`'s; returns its epoch then, or `None` if another holder's lease runs.
+/// Takes the lease for `holder` until `now + ttl` if it is free, expired, already
+/// `holder`'s or `predecessor`'s; returns its epoch then, or `None` if another holder's
+/// lease runs.
 pub(super) async fn take(
     conn: &mut SqliteConnection,
     holder: &str,
     now: Timestamp,
     ttl: std::time::Duration,
+    predecessor: Option<&str>,
 ) -> Result<Option<i64>> {
     let ttl = i64::try_from(ttl.as_nanos()).unwrap_or(i64::MAX);
     let now = ns(now);
@@ -28,12 +30,14 @@ pub(super) async fn take(
              holder = excluded.holder,
              expires = excluded.expires
          WHERE centre_lease.holder = excluded.holder OR centre_lease.expires <= ?4
+            OR centre_lease.holder = ?5
          RETURNING epoch",
     )
     .bind(DECIDER)
     .bind(holder)
     .bind(now.saturating_add(ttl))
     .bind(now)
+    .bind(predecessor)
     .fetch_optional(&mut *conn)
     .await
     .map_err(be)

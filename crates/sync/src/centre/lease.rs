@@ -20,6 +20,9 @@ pub struct LeasePolicy {
     pub ttl: Duration,
     /// How often the holder renews it, and a stand-by tries to take it.
     pub renew: Duration,
+    /// The holder name of this process's dead predecessor (the previous process of the
+    /// same data folder), whose lease this process may take at once.
+    pub predecessor: Option<String>,
 }
 
 impl Default for LeasePolicy {
@@ -28,6 +31,7 @@ impl Default for LeasePolicy {
             holder: format!("centre-{}", std::process::id()),
             ttl: Duration::from_secs(10),
             renew: Duration::from_millis(2500),
+            predecessor: None,
         }
     }
 }
@@ -71,7 +75,12 @@ impl Centre {
             let t = Instant::now();
             match self
                 .store
-                .decider_lease(&self.lease.holder, self.clock.now(), self.lease.ttl)
+                .decider_lease(
+                    &self.lease.holder,
+                    self.clock.now(),
+                    self.lease.ttl,
+                    self.lease.predecessor.as_deref(),
+                )
                 .await
             {
                 Ok(Some(epoch)) => break (epoch, t),
@@ -154,7 +163,7 @@ async fn renew(
         tokio::time::sleep(policy.renew).await;
         let t = Instant::now();
         match store
-            .decider_lease(&policy.holder, clock.now(), policy.ttl)
+            .decider_lease(&policy.holder, clock.now(), policy.ttl, None)
             .await
         {
             Ok(Some(e)) if e == epoch => *until.lock().expect("lease lock") = t + policy.ttl,

@@ -15,7 +15,7 @@ const TTL: Duration = Duration::from_secs(10);
 /// epoch changes with the holder and never on a renewal; a publication fenced with a
 /// lease that is no longer the holder's (another took it, or it expired) writes nothing.
 pub async fn decider_lease<S: CentreStore>(s: &S) {
-    let take = |holder: &'static str, sec: i64| s.decider_lease(holder, t(sec), TTL);
+    let take = |holder: &'static str, sec: i64| s.decider_lease(holder, t(sec), TTL, None);
     // Free: A takes it (until 10); B cannot while it runs.
     let a1 = take("pusat-a", 0)
         .await
@@ -121,4 +121,18 @@ pub async fn decider_lease<S: CentreStore>(s: &S) {
         .collect();
     assert_eq!(won.len(), 1, "{won:?}");
     assert_ne!(won[0], b1);
+
+    // A restart succeeds its dead predecessor at once, while its lease still runs; and
+    // only once.
+    let x1 = take("pusat-x", 80).await.unwrap().expect("expired at 70");
+    let succeed =
+        |holder: &'static str, sec: i64| s.decider_lease(holder, t(sec), TTL, Some("pusat-x"));
+    let y1 = succeed("pusat-y", 81)
+        .await
+        .unwrap()
+        .expect("succeeds pusat-x");
+    assert_ne!(y1, x1);
+    assert_eq!(succeed("pusat-z", 82).await.unwrap(), None);
+    assert_eq!(take("pusat-x", 83).await.unwrap(), None);
+    assert_eq!(take("pusat-y", 84).await.unwrap(), Some(y1));
 }
