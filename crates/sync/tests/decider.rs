@@ -440,3 +440,43 @@ async fn a_stand_by_decider_takes_over_with_the_gallery_up_to_date() {
     );
     deciders[other].1.abort();
 }
+
+/// An enrollment an officer rejected through another centre process (whose gallery,
+/// not this one's, lost it) is no candidate of this process's decider any more.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_rejection_adjudicated_through_another_process_is_no_candidate() {
+    let mut r = Rig::new().await;
+    let a = r.push(0, 9, 91, 0, at("2015-09-03T02:00:00Z")).await;
+    let b = r.push(1, 10, 91, 1, at("2015-09-04T02:00:00Z")).await;
+    r.centre.decide_pending(128).await.unwrap();
+    assert_eq!((r.status(&a).await, r.status(&b).await), ("ganda", "ganda"));
+    let other = r.centre_again(HoldPolicy::NONE).await;
+    other
+        .adjudicate(
+            sidik_sync::centre::Actor::Console,
+            &a,
+            false,
+            "sidik jari orang lain",
+        )
+        .await
+        .unwrap();
+    assert_eq!(r.status(&a).await, "ditolak");
+    assert_eq!(
+        r.centre.abis.len(),
+        2,
+        "this process's gallery still holds it"
+    );
+    // The same person a third time: a hit on `b` only, and `a` leaves the gallery.
+    let c = r.push(0, 11, 91, 2, at("2015-09-05T02:00:00Z")).await;
+    r.centre.decide_pending(128).await.unwrap();
+    let d = r.decisions(&c).await;
+    assert_eq!(d.len(), 1, "{d:?}");
+    assert_eq!(d[0].hasil, Hasil::Ganda);
+    let cands: Vec<&str> = d[0]
+        .kandidat
+        .iter()
+        .map(|k| k.permohonan.as_str())
+        .collect();
+    assert_eq!(cands, [b.as_str()]);
+    assert_eq!(r.centre.abis.len(), 2);
+}

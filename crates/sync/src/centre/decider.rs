@@ -81,6 +81,15 @@ impl Centre {
         // 2. National 1:N search of the others, inserted together.
         let live: Vec<usize> = (0..batch.len()).filter(|&i| second[i].is_none()).collect();
         let (found, size) = self.search(batch, &live).await?;
+        let found = match self.without_rejected(found).await {
+            Ok(found) => found,
+            Err(e) => {
+                for &i in &live {
+                    let _ = self.abis.delete(batch[i].nomor.as_str());
+                }
+                return Err(e);
+            }
+        };
         let t_abis = t0.elapsed();
         // 3. Hits, symmetric.
         let live_members: Vec<Perekaman<'_>> = live.iter().map(|&i| members[i]).collect();
@@ -204,6 +213,42 @@ impl Centre {
             .map(|cands| cands.into_iter().map(Kandidat::from).collect())
             .collect();
         Ok((hits, size))
+    }
+
+    /// Leaves out candidates whose enrollment was rejected after it entered this
+    /// process's gallery (an officer adjudicated it `ditolak` through another centre
+    /// process, whose gallery lost it, not this one's): they leave the gallery too, as a
+    /// rebuild would leave them out. One read per distinct candidate (hits are rare).
+    async fn without_rejected(
+        &self,
+        found: Vec<Vec<Kandidat>>,
+    ) -> Result<Vec<Vec<Kandidat>>, StoreError> {
+        let mut rejected: HashMap<String, bool> = HashMap::new();
+        let mut out = Vec::with_capacity(found.len());
+        for cands in found {
+            let mut keep = Vec::with_capacity(cands.len());
+            for c in cands {
+                let gone = match rejected.get(&c.permohonan) {
+                    Some(&gone) => gone,
+                    None => {
+                        let gone = matches!(
+                            self.store.packet_by_nomor(&c.permohonan).await?,
+                            Some(p) if p.status == StatusPaket::Ditolak
+                        );
+                        if gone {
+                            let _ = self.abis.delete(&c.permohonan);
+                        }
+                        rejected.insert(c.permohonan.clone(), gone);
+                        gone
+                    }
+                };
+                if !gone {
+                    keep.push(c);
+                }
+            }
+            out.push(keep);
+        }
+        Ok(out)
     }
 
     /// The decisions of a batch, per packet in batch order: its own decision, and for a
