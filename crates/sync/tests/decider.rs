@@ -480,3 +480,38 @@ async fn a_rejection_adjudicated_through_another_process_is_no_candidate() {
     assert_eq!(cands, [b.as_str()]);
     assert_eq!(r.centre.abis.len(), 2);
 }
+
+#[test]
+fn two_centres_of_one_process_never_share_a_lease_holder() {
+    use sidik_sync::centre::LeasePolicy;
+    assert_ne!(LeasePolicy::default().holder, LeasePolicy::default().holder);
+}
+
+/// A days-in-seconds clock (as `sidik simulate` gives the centre).
+struct Fast(std::time::Instant, Timestamp);
+
+impl sidik_ports::Clock for Fast {
+    fn now(&self) -> Timestamp {
+        let real = self.0.elapsed().as_nanos() as i64;
+        self.1 + jiff::SignedDuration::from_nanos(real.saturating_mul(100_000))
+    }
+}
+
+/// The lease runs on real time: a centre whose clock runs days in seconds still holds
+/// it from one renewal to the next and decides.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_decider_decides_under_a_simulated_clock() {
+    let mut r = Rig::new().await;
+    let mut c = r.centre_again(HoldPolicy::NONE).await;
+    c.clock = Arc::new(Fast(std::time::Instant::now(), Timestamp::now()));
+    let c = Arc::new(c);
+    let task = tokio::spawn(c.clone().run_decider());
+    let nomor = r.push(0, 12, 121, 0, at("2015-09-03T02:00:00Z")).await;
+    let start = std::time::Instant::now();
+    while r.status(&nomor).await == "diterima" {
+        assert!(start.elapsed() < Duration::from_secs(120), "never decided");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(r.status(&nomor).await, "tunggal");
+    task.abort();
+}

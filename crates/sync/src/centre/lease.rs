@@ -26,9 +26,16 @@ pub struct LeasePolicy {
 }
 
 impl Default for LeasePolicy {
+    /// A holder name unique within this process too (`centre-<pid>-<n>`): two centres
+    /// built in one process never share it.
     fn default() -> Self {
+        static BUILT: AtomicU64 = AtomicU64::new(0);
         LeasePolicy {
-            holder: format!("centre-{}", std::process::id()),
+            holder: format!(
+                "centre-{}-{}",
+                std::process::id(),
+                BUILT.fetch_add(1, Ordering::Relaxed)
+            ),
             ttl: Duration::from_secs(10),
             renew: Duration::from_millis(2500),
             predecessor: None,
@@ -77,7 +84,7 @@ impl Centre {
                 .store
                 .decider_lease(
                     &self.lease.holder,
-                    self.clock.now(),
+                    self.lease_clock.now(),
                     self.lease.ttl,
                     self.lease.predecessor.as_deref(),
                 )
@@ -93,7 +100,7 @@ impl Centre {
         let until = Arc::new(std::sync::Mutex::new(taken + self.lease.ttl));
         let renewer = tokio::spawn(renew(
             self.store.clone(),
-            self.clock.clone(),
+            self.lease_clock.clone(),
             self.lease.clone(),
             epoch,
             lost.clone(),
@@ -112,7 +119,7 @@ impl Centre {
         LeaseFence {
             holder: self.lease.holder.clone(),
             epoch: held.epoch,
-            now: self.clock.now(),
+            now: self.lease_clock.now(),
         }
     }
 

@@ -135,6 +135,10 @@ pub struct Centre {
     /// The decider's lease: several centre processes may share one database, and only
     /// the holder decides ([`Centre::run_decider`]).
     pub lease: LeasePolicy,
+    /// The clock of the lease's expiry: real time, shared by every process on the
+    /// database, even when `clock` is a simulated one (`sidik simulate` runs days in
+    /// seconds).
+    pub lease_clock: Arc<dyn Clock>,
     /// The number of decisions published when the gallery was last rebuilt, plus those
     /// this process published since: if the database holds another number when this
     /// process takes the lease, someone else changed the gallery's truth meanwhile.
@@ -224,6 +228,7 @@ impl Centre {
             started: std::time::Instant::now(),
             watermarks: Default::default(),
             lease: LeasePolicy::default(),
+            lease_clock: Arc::new(sidik_ports::SystemClock),
             gallery_mark: Default::default(),
         };
         centre.reload_ring().await?;
