@@ -25,6 +25,8 @@ pub struct GalleryAbis {
     threshold: f32,
     /// Finger positions used to search (all enrolled fingers are stored and searchable).
     probe: Vec<u8>,
+    /// Hough shortlist per probe finger (kept to build an empty gallery again).
+    shortlist: usize,
 }
 
 struct GalleryInner {
@@ -57,17 +59,14 @@ impl GalleryAbis {
     /// full match): a fraction of the cost of the single-finger default at a measured
     /// person-level miss rate (see BENCHMARKS.md).
     pub fn with_shortlist(threshold: f32, shortlist: usize) -> Self {
-        let mut gallery = abis::gallery::Gallery::new();
-        gallery.set_shortlist(shortlist);
-        gallery.set_stage1_divisor(0);
-        gallery.set_profile(abis::SearchProfile::FAST);
         GalleryAbis {
             inner: std::sync::RwLock::new(GalleryInner {
-                gallery,
+                gallery: empty_gallery(shortlist),
                 nik_of: Default::default(),
             }),
             threshold,
             probe: DEDUP_PROBE_FINGERS.to_vec(),
+            shortlist,
         }
     }
 
@@ -114,6 +113,15 @@ impl GalleryAbis {
         })
         .collect()
     }
+}
+
+/// An empty gallery searching with the multi-finger dedup profile.
+fn empty_gallery(shortlist: usize) -> abis::gallery::Gallery {
+    let mut gallery = abis::gallery::Gallery::new();
+    gallery.set_shortlist(shortlist);
+    gallery.set_stage1_divisor(0);
+    gallery.set_profile(abis::SearchProfile::FAST);
+    gallery
 }
 
 fn views(fingers: &Fingers) -> Result<Vec<(u8, abis::FingerView)>, String> {
@@ -199,7 +207,46 @@ impl Abis for GalleryAbis {
         Ok(())
     }
 
+    fn clear(&self) -> Result<(), String> {
+        let mut g = self
+            .inner
+            .write()
+            .map_err(|_| "ABIS lock poisoned".to_string())?;
+        g.gallery = empty_gallery(self.shortlist);
+        g.nik_of.clear();
+        Ok(())
+    }
+
     fn len(&self) -> usize {
         self.inner.read().map(|g| g.gallery.len()).unwrap_or(0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fingers(g: &abis::synth::Generator, person: u64, impression: u32) -> Vec<(u8, Vec<u8>)> {
+        (1..=10u8)
+            .map(|pos| (pos, g.impression_iso(person, pos, impression)))
+            .collect()
+    }
+
+    #[test]
+    fn clear_empties_the_gallery_which_stays_usable() {
+        let g = abis::synth::Generator::new(7);
+        let a = GalleryAbis::default();
+        a.insert("A", "nik-a", &fingers(&g, 1, 0)).unwrap();
+        assert_eq!(a.identify(&fingers(&g, 1, 1)).unwrap()[0].permohonan, "A");
+        a.clear().unwrap();
+        assert_eq!(a.len(), 0);
+        assert!(a.identify(&fingers(&g, 1, 1)).unwrap().is_empty());
+        a.insert("B", "nik-b", &fingers(&g, 1, 0)).unwrap();
+        let c = a.identify(&fingers(&g, 1, 1)).unwrap();
+        assert_eq!(
+            (c[0].permohonan.as_str(), c[0].nik.as_str()),
+            ("B", "nik-b")
+        );
+        assert_eq!(a.len(), 1);
     }
 }

@@ -401,6 +401,8 @@ async fn build_centre<S: Backend>(cfg: &NodeConfig, store: Arc<S>) -> Result<Arc
     )
     .await?;
     centre.hold = cfg.hold;
+    centre.lease.holder = lease_holder(cfg.entropy.as_ref())?;
+    centre.lease.predecessor = succession(&cfg.data, &centre.lease.holder);
     let t = std::time::Instant::now();
     let n = centre.rebuild_gallery().await?;
     tracing::info!(
@@ -408,6 +410,47 @@ async fn build_centre<S: Backend>(cfg: &NodeConfig, store: Arc<S>) -> Result<Arc
         t.elapsed().as_secs_f64()
     );
     Ok(Arc::new(centre))
+}
+
+/// This process's name in the decider's lease: host, process id and a random part
+/// (unique even when a process id is reused, or two hosts share a name).
+fn lease_holder(entropy: &dyn sidik_ports::Entropy) -> Result<String> {
+    let host = std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .map(|h| h.trim().to_string())
+        .ok()
+        .filter(|h| !h.is_empty())
+        .unwrap_or_else(|| "host".into());
+    let mut r = [0u8; 6];
+    entropy.fill(&mut r).map_err(anyhow::Error::msg)?;
+    let r: String = r.iter().map(|b| format!("{b:02x}")).collect();
+    Ok(format!("{host}:{}:{r}", std::process::id()))
+}
+
+/// The file in a centre's data folder naming the last process that ran there.
+const LEASE_HOLDER_FILE: &str = "decider.holder";
+
+/// The previous process of this data folder, if it ran on this host and is dead: its
+/// decider's lease may be taken at once (a restart need not wait for it to lapse).
+/// Records `holder` as the folder's process now. Without `/proc` (not Linux) nobody can
+/// be known dead, and a restart waits for the lease to lapse.
+fn succession(data: &std::path::Path, holder: &str) -> Option<String> {
+    let file = data.join(LEASE_HOLDER_FILE);
+    let previous = std::fs::read_to_string(&file).ok();
+    if let Err(e) = std::fs::write(&file, holder) {
+        tracing::warn!(
+            "cannot record the decider's holder in {}: {e}",
+            file.display()
+        );
+    }
+    let previous = previous?.trim().to_string();
+    let mut parts = previous.split(':');
+    let (host, pid) = (parts.next()?, parts.next()?);
+    let this_host = holder.split(':').next()?;
+    let dead = host == this_host
+        && std::path::Path::new("/proc/self").exists()
+        && pid.parse::<u32>().is_ok()
+        && !std::path::Path::new("/proc").join(pid).exists();
+    dead.then_some(previous)
 }
 
 async fn build_office<S: Backend>(
@@ -481,5 +524,36 @@ pub fn nama_kantor(k: &KodeKantor) -> String {
     match sidik_wilayah::Wilayah::get().region(&kota) {
         Some(r) => format!("Suku Dinas Dukcapil {}", r.nama),
         None => format!("Kantor Dukcapil {k}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A restart on this host succeeds a dead predecessor only; the folder then names
+    /// the new process.
+    #[test]
+    fn a_restart_succeeds_only_a_dead_predecessor_of_this_host() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join(LEASE_HOLDER_FILE);
+        let mut child = std::process::Command::new("true").spawn().unwrap();
+        let dead = child.id();
+        child.wait().unwrap();
+        let alive = std::process::id();
+        // The first process of a folder has no predecessor.
+        assert_eq!(succession(dir.path(), "h1:1:aa"), None);
+        assert_eq!(std::fs::read_to_string(&file).unwrap(), "h1:1:aa");
+        for (previous, expected) in [
+            (format!("h1:{dead}:bb"), true),
+            (format!("h1:{alive}:bb"), false),
+            (format!("h2:{dead}:bb"), false),
+            ("h1:not-a-pid:bb".to_string(), false),
+        ] {
+            std::fs::write(&file, &previous).unwrap();
+            let got = succession(dir.path(), "h1:7:cc");
+            assert_eq!(got, expected.then_some(previous.clone()), "{previous}");
+            assert_eq!(std::fs::read_to_string(&file).unwrap(), "h1:7:cc");
+        }
     }
 }

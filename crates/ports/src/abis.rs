@@ -45,6 +45,8 @@ pub trait Abis: Send + Sync + 'static {
     /// Candidates above the decision threshold, best first.
     fn identify(&self, fingers: &Fingers) -> Result<Vec<AbisCandidate>, String>;
     fn delete(&self, permohonan: &str) -> Result<(), String>;
+    /// Empties the gallery (before it is rebuilt from the database).
+    fn clear(&self) -> Result<(), String>;
     /// Adds many applications at once, as [`Abis::insert`] in order (implementations
     /// prepare templates in parallel).
     fn insert_batch(&self, entries: &[AbisEntry<'_>]) -> Result<(), String> {
@@ -88,6 +90,9 @@ impl Abis for DemographicOnly {
         Ok(Vec::new())
     }
     fn delete(&self, _: &str) -> Result<(), String> {
+        Ok(())
+    }
+    fn clear(&self) -> Result<(), String> {
         Ok(())
     }
     fn len(&self) -> usize {

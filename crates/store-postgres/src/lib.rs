@@ -31,7 +31,10 @@ use sidik_domain::{Nik, Penduduk, Permohonan, Riwayat, Status, Username};
 use sidik_store::*;
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 
-const MIGRATIONS: &[(i64, &str)] = &[(1, include_str!("../migrations/0001_init.sql"))];
+const MIGRATIONS: &[(i64, &str)] = &[
+    (1, include_str!("../migrations/0001_init.sql")),
+    (2, include_str!("../migrations/0002_centre_lease.sql")),
+];
 
 /// The key of the advisory lock every write transaction holds (`pg_advisory_xact_lock`):
 /// writes are serialized as on SQLite's single writer.

@@ -12,6 +12,7 @@ use sqlx::{PgConnection, Row};
 use crate::{be, corrupt, ts};
 
 mod centre;
+mod lease;
 mod office;
 
 async fn kandidat_of(conn: &mut PgConnection, table: &str, seq: i64) -> Result<Vec<Kandidat>> {

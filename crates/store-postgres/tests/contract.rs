@@ -70,6 +70,7 @@ async fn each_contract_part_passes_on_its_own_database() {
         part!(notifications_and_notices),
         part!(decision_batches),
         part!(undecided_queue_and_hold),
+        part!(decider_lease),
         part!(aspirasi_records),
     ];
     let total = parts.len();

@@ -37,6 +37,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (6, include_str!("../migrations/0006_suket_cetak.sql")),
     (7, include_str!("../migrations/0007_aspirasi.sql")),
     (8, include_str!("../migrations/0008_kabar.sql")),
+    (9, include_str!("../migrations/0009_centre_lease.sql")),
 ];
 
 mod accounts;

@@ -629,6 +629,19 @@ pub struct PublishItem {
     pub audits: Vec<AuditDraft>,
 }
 
+/// The decider's lease as its holder last took or renewed it
+/// ([`CentreStore::decider_lease`]): what a batch publication is fenced with, so that a
+/// centre process that lost the lease while matching cannot publish.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LeaseFence {
+    /// The holder (one centre process).
+    pub holder: String,
+    /// The epoch the holder got: it changes whenever another holder takes the lease.
+    pub epoch: i64,
+    /// The holder's clock at publication: the lease must not have expired by then.
+    pub now: Timestamp,
+}
+
 /// A decision to publish in an office's feed.
 #[derive(Debug, Clone, PartialEq)]
 pub struct KeputusanBaru {
@@ -716,8 +729,30 @@ pub trait CentreStore: Send + Sync + 'static {
         audits: Vec<AuditDraft>,
     ) -> Result<u64>;
     /// Several packets' [`CentreStore::decisions_publish`] in ONE transaction, in order
-    /// (a batch of the decider). Returns the number of decisions published.
-    async fn decisions_publish_batch(&self, items: &[PublishItem]) -> Result<u64>;
+    /// (a batch of the decider). Returns the number of decisions published. With a
+    /// `fence`, the lease row is read (and locked) inside that transaction first: unless
+    /// it still names the fence's holder and epoch and has not expired by `fence.now`,
+    /// nothing is written and the answer is [`StoreError::Stale`].
+    async fn decisions_publish_batch(
+        &self,
+        items: &[PublishItem],
+        fence: Option<&LeaseFence>,
+    ) -> Result<u64>;
+    /// Takes or renews the decider's lease (one row, `centre_lease`) for `holder` until
+    /// `now + ttl`, atomically: only if it is free, expired, `holder`'s already, or
+    /// `predecessor`'s (a holder the caller knows is dead: the previous process of the
+    /// same data folder, so that a restart need not wait for its lease to lapse).
+    /// Returns the lease's epoch if `holder` holds it after the call, `None` if another
+    /// holder's lease runs. The epoch grows whenever a different holder takes the lease
+    /// and never on a renewal, so a holder that sees its epoch change knows another
+    /// decided meanwhile.
+    async fn decider_lease(
+        &self,
+        holder: &str,
+        now: Timestamp,
+        ttl: std::time::Duration,
+        predecessor: Option<&str>,
+    ) -> Result<Option<i64>>;
     /// An office's feed: decisions with `seq > after`, in order.
     async fn decision_feed(
         &self,

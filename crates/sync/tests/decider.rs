@@ -370,3 +370,148 @@ async fn a_long_polled_feed_answers_when_a_decision_is_published() {
     assert_eq!(again.len(), 1);
     assert!(t2.elapsed() < Duration::from_secs(10));
 }
+
+/// Two deciders on one database (two centre processes): exactly one decides, the other
+/// stands by; when the deciding one dies, the stand-by takes the lease over once it
+/// lapses and decides with a gallery brought up to date with what the dead one decided
+/// (a later enrollment of the same person is `ganda` against it).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stand_by_decider_takes_over_with_the_gallery_up_to_date() {
+    use sidik_sync::centre::LeasePolicy;
+    let mut r = Rig::new().await;
+    let mut deciders = Vec::new();
+    for holder in ["pusat-a", "pusat-b"] {
+        let mut c = r.centre_again(HoldPolicy::NONE).await;
+        c.lease = LeasePolicy {
+            holder: holder.into(),
+            ttl: Duration::from_secs(2),
+            renew: Duration::from_millis(300),
+            predecessor: None,
+        };
+        // As a node does at start: the gallery from the decided packets (none yet).
+        c.rebuild_gallery().await.unwrap();
+        let c = Arc::new(c);
+        deciders.push((c.clone(), tokio::spawn(c.run_decider())));
+    }
+    let decided = |c: &Centre| {
+        c.counters
+            .decided
+            .load(std::sync::atomic::Ordering::Relaxed)
+    };
+    let store = r.store.clone();
+    let wait_decided = |nomor: String| {
+        let store = store.clone();
+        async move {
+            let start = std::time::Instant::now();
+            loop {
+                let p = store.packet_by_nomor(&nomor).await.unwrap().unwrap();
+                if p.status.slug() != "diterima" {
+                    return p.status.slug();
+                }
+                assert!(start.elapsed() < Duration::from_secs(300), "never decided");
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
+        }
+    };
+    let first = r.push(0, 7, 71, 0, at("2015-09-03T02:00:00Z")).await;
+    assert_eq!(wait_decided(first.clone()).await, "tunggal");
+    // Exactly one of them decided it: the lease holder.
+    let counts: Vec<u64> = deciders.iter().map(|(c, _)| decided(c)).collect();
+    assert_eq!(counts.iter().sum::<u64>(), 1, "{counts:?}");
+    let holder = counts.iter().position(|&n| n == 1).unwrap();
+    let other = 1 - holder;
+    // The holder dies (its renewals stop with it).
+    deciders[holder].1.abort();
+    let _ = (&mut deciders[holder].1).await;
+    // The same person again, under another NIK: the stand-by decides it, against a
+    // gallery that holds the first enrollment although it never decided that itself.
+    let second = r.push(1, 8, 71, 1, at("2015-09-04T02:00:00Z")).await;
+    assert_eq!(wait_decided(second.clone()).await, "ganda");
+    assert_eq!(decided(&deciders[other].0), 1);
+    assert_eq!(decided(&deciders[holder].0), 1);
+    let own = r.decisions(&second).await;
+    assert_eq!(own.len(), 1, "{own:?}");
+    assert_eq!(own[0].kandidat[0].permohonan, first);
+    // The first enrollment learns of the later one, once.
+    let back = r.decisions(&first).await;
+    assert_eq!(
+        back.iter().map(|k| k.hasil).collect::<Vec<_>>(),
+        [Hasil::Tunggal, Hasil::Ganda]
+    );
+    deciders[other].1.abort();
+}
+
+/// An enrollment an officer rejected through another centre process (whose gallery,
+/// not this one's, lost it) is no candidate of this process's decider any more.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_rejection_adjudicated_through_another_process_is_no_candidate() {
+    let mut r = Rig::new().await;
+    let a = r.push(0, 9, 91, 0, at("2015-09-03T02:00:00Z")).await;
+    let b = r.push(1, 10, 91, 1, at("2015-09-04T02:00:00Z")).await;
+    r.centre.decide_pending(128).await.unwrap();
+    assert_eq!((r.status(&a).await, r.status(&b).await), ("ganda", "ganda"));
+    let other = r.centre_again(HoldPolicy::NONE).await;
+    other
+        .adjudicate(
+            sidik_sync::centre::Actor::Console,
+            &a,
+            false,
+            "sidik jari orang lain",
+        )
+        .await
+        .unwrap();
+    assert_eq!(r.status(&a).await, "ditolak");
+    assert_eq!(
+        r.centre.abis.len(),
+        2,
+        "this process's gallery still holds it"
+    );
+    // The same person a third time: a hit on `b` only, and `a` leaves the gallery.
+    let c = r.push(0, 11, 91, 2, at("2015-09-05T02:00:00Z")).await;
+    r.centre.decide_pending(128).await.unwrap();
+    let d = r.decisions(&c).await;
+    assert_eq!(d.len(), 1, "{d:?}");
+    assert_eq!(d[0].hasil, Hasil::Ganda);
+    let cands: Vec<&str> = d[0]
+        .kandidat
+        .iter()
+        .map(|k| k.permohonan.as_str())
+        .collect();
+    assert_eq!(cands, [b.as_str()]);
+    assert_eq!(r.centre.abis.len(), 2);
+}
+
+#[test]
+fn two_centres_of_one_process_never_share_a_lease_holder() {
+    use sidik_sync::centre::LeasePolicy;
+    assert_ne!(LeasePolicy::default().holder, LeasePolicy::default().holder);
+}
+
+/// A days-in-seconds clock (as `sidik simulate` gives the centre).
+struct Fast(std::time::Instant, Timestamp);
+
+impl sidik_ports::Clock for Fast {
+    fn now(&self) -> Timestamp {
+        let real = self.0.elapsed().as_nanos() as i64;
+        self.1 + jiff::SignedDuration::from_nanos(real.saturating_mul(100_000))
+    }
+}
+
+/// The lease runs on real time: a centre whose clock runs days in seconds still holds
+/// it from one renewal to the next and decides.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_decider_decides_under_a_simulated_clock() {
+    let mut r = Rig::new().await;
+    let mut c = r.centre_again(HoldPolicy::NONE).await;
+    c.clock = Arc::new(Fast(std::time::Instant::now(), Timestamp::now()));
+    let c = Arc::new(c);
+    let task = tokio::spawn(c.clone().run_decider());
+    let nomor = r.push(0, 12, 121, 0, at("2015-09-03T02:00:00Z")).await;
+    let start = std::time::Instant::now();
+    while r.status(&nomor).await == "diterima" {
+        assert!(start.elapsed() < Duration::from_secs(120), "never decided");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(r.status(&nomor).await, "tunggal");
+    task.abort();
+}

@@ -9,6 +9,7 @@ mod helpers;
 mod kabar;
 mod kabar_smtp;
 mod ketunggalan;
+mod lease;
 mod login;
 mod pengumuman;
 mod process;

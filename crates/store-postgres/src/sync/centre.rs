@@ -352,8 +352,15 @@ impl CentreStore for PgStore {
         Ok(published)
     }
 
-    async fn decisions_publish_batch(&self, items: &[PublishItem]) -> Result<u64> {
+    async fn decisions_publish_batch(
+        &self,
+        items: &[PublishItem],
+        fence: Option<&LeaseFence>,
+    ) -> Result<u64> {
         let mut tx = self.begin_write().await?;
+        if let Some(fence) = fence {
+            super::lease::check(&mut tx, fence).await?;
+        }
         let mut published = 0;
         for it in items {
             published += publish_in(
@@ -366,6 +373,16 @@ impl CentreStore for PgStore {
         }
         tx.commit().await.map_err(be)?;
         Ok(published)
+    }
+
+    async fn decider_lease(
+        &self,
+        holder: &str,
+        now: Timestamp,
+        ttl: std::time::Duration,
+        predecessor: Option<&str>,
+    ) -> Result<Option<i64>> {
+        super::lease::take(&self.writer, holder, now, ttl, predecessor).await
     }
 
     async fn decision_feed(&self, kantor: &str, after: i64, limit: u32) -> Result<Vec<Keputusan>> {

@@ -340,8 +340,15 @@ impl CentreStore for SqliteStore {
         Ok(published)
     }
 
-    async fn decisions_publish_batch(&self, items: &[PublishItem]) -> Result<u64> {
+    async fn decisions_publish_batch(
+        &self,
+        items: &[PublishItem],
+        fence: Option<&LeaseFence>,
+    ) -> Result<u64> {
         let mut tx = self.begin_write().await?;
+        if let Some(fence) = fence {
+            super::lease::check(&mut tx, fence).await?;
+        }
         let mut published = 0;
         for it in items {
             published += publish_in(
@@ -354,6 +361,19 @@ impl CentreStore for SqliteStore {
         }
         tx.commit().await.map_err(be)?;
         Ok(published)
+    }
+
+    async fn decider_lease(
+        &self,
+        holder: &str,
+        now: Timestamp,
+        ttl: std::time::Duration,
+        predecessor: Option<&str>,
+    ) -> Result<Option<i64>> {
+        let mut tx = self.begin_write().await?;
+        let epoch = super::lease::take(&mut tx, holder, now, ttl, predecessor).await?;
+        tx.commit().await.map_err(be)?;
+        Ok(epoch)
     }
 
     async fn decision_feed(&self, kantor: &str, after: i64, limit: u32) -> Result<Vec<Keputusan>> {

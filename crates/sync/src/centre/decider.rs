@@ -2,11 +2,15 @@
 //! uniqueness rules of `sidik_domain::ketunggalan`, published in one transaction per
 //! batch; the hold for earlier enrollments still on their way.
 
+use super::lease::Held;
 use super::*;
 
 impl Centre {
     /// Loads the national gallery from the decided packets (at start).
     pub async fn rebuild_gallery(&self) -> Result<usize, StoreError> {
+        // Counted before the templates are read: a decision published in between makes
+        // the mark too low, which only costs a rebuild (see `catch_up_gallery`).
+        let mark = self.decision_count().await?;
         let rows = self.store.centre_templates().await?;
         let mut persons: Vec<Enrolled> = Vec::new();
         for r in rows {
@@ -28,6 +32,7 @@ impl Centre {
         .await
         .map_err(|e| StoreError::Backend(format!("ABIS task: {e}")))?
         .map_err(StoreError::Backend)?;
+        self.set_gallery_mark(mark);
         Ok(n)
     }
 
@@ -47,7 +52,7 @@ impl Centre {
             return Ok(());
         }
         let decided = self.prepare_batch(batch, &HashMap::new()).await?;
-        self.publish_batch(decided).await
+        self.publish_batch(decided, None).await
     }
 
     /// Steps 1 to 3 of [`Centre::decide_batch`], up to the decisions to publish. The
@@ -76,6 +81,15 @@ impl Centre {
         // 2. National 1:N search of the others, inserted together.
         let live: Vec<usize> = (0..batch.len()).filter(|&i| second[i].is_none()).collect();
         let (found, size) = self.search(batch, &live).await?;
+        let found = match self.without_rejected(found).await {
+            Ok(found) => found,
+            Err(e) => {
+                for &i in &live {
+                    let _ = self.abis.delete(batch[i].nomor.as_str());
+                }
+                return Err(e);
+            }
+        };
         let t_abis = t0.elapsed();
         // 3. Hits, symmetric.
         let live_members: Vec<Perekaman<'_>> = live.iter().map(|&i| members[i]).collect();
@@ -201,6 +215,42 @@ impl Centre {
         Ok((hits, size))
     }
 
+    /// Leaves out candidates whose enrollment was rejected after it entered this
+    /// process's gallery (an officer adjudicated it `ditolak` through another centre
+    /// process, whose gallery lost it, not this one's): they leave the gallery too, as a
+    /// rebuild would leave them out. One read per distinct candidate (hits are rare).
+    async fn without_rejected(
+        &self,
+        found: Vec<Vec<Kandidat>>,
+    ) -> Result<Vec<Vec<Kandidat>>, StoreError> {
+        let mut rejected: HashMap<String, bool> = HashMap::new();
+        let mut out = Vec::with_capacity(found.len());
+        for cands in found {
+            let mut keep = Vec::with_capacity(cands.len());
+            for c in cands {
+                let gone = match rejected.get(&c.permohonan) {
+                    Some(&gone) => gone,
+                    None => {
+                        let gone = matches!(
+                            self.store.packet_by_nomor(&c.permohonan).await?,
+                            Some(p) if p.status == StatusPaket::Ditolak
+                        );
+                        if gone {
+                            let _ = self.abis.delete(&c.permohonan);
+                        }
+                        rejected.insert(c.permohonan.clone(), gone);
+                        gone
+                    }
+                };
+                if !gone {
+                    keep.push(c);
+                }
+            }
+            out.push(keep);
+        }
+        Ok(out)
+    }
+
     /// The decisions of a batch, per packet in batch order: its own decision, and for a
     /// hit on a packet decided before the batch, a further `ganda` decision for that
     /// one (the symmetric rule's other side).
@@ -301,15 +351,29 @@ impl Centre {
         Ok(items)
     }
 
-    /// Publishes a decided batch in ONE transaction. If that fails, the batch leaves the
-    /// gallery again: it is searched anew on the next attempt (and a restart rebuilds
-    /// the gallery from decided packets only).
-    async fn publish_batch(&self, d: Decided) -> Result<(), StoreError> {
+    /// Publishes a decided batch in ONE transaction, fenced with the decider's lease
+    /// when `held` (the store checks it inside that transaction). If that fails, the
+    /// batch leaves the gallery again: it is searched anew on the next attempt (and a
+    /// restart rebuilds the gallery from decided packets only); a lease found gone
+    /// stops the deciding.
+    async fn publish_batch(&self, d: Decided, held: Option<&Held>) -> Result<(), StoreError> {
         let t0 = std::time::Instant::now();
-        if let Err(e) = self.store.decisions_publish_batch(&d.items).await {
-            self.undo(&d);
-            return Err(e);
-        }
+        let fence = held.map(|h| self.fence(h));
+        let n = match self
+            .store
+            .decisions_publish_batch(&d.items, fence.as_ref())
+            .await
+        {
+            Ok(n) => n,
+            Err(e) => {
+                self.undo(&d);
+                if let (Some(h), StoreError::Stale(_)) = (held, &e) {
+                    h.lose();
+                }
+                return Err(e);
+            }
+        };
+        self.gallery_published(n);
         self.published.send_modify(|n| *n += 1);
         self.counters
             .decided
@@ -380,18 +444,55 @@ impl Centre {
         Ok((batch, hold.is_some()))
     }
 
-    /// Decides packets as they arrive, forever. Pipelined: while one batch's decisions
-    /// are being published (a database transaction), the next batch is prepared (the
-    /// 1:N search), so the search does not wait for the disk. Batches are still
-    /// published in order, and the next batch sees the previous one in the gallery and
-    /// in the one-NIK rule; if a publication fails, the batch prepared meanwhile is
-    /// undone too and both are decided again.
+    /// Decides packets as they arrive, forever, while this process holds the decider's
+    /// lease; otherwise stands by and takes the lease over when it lapses (several
+    /// centre processes may share one database). After taking it, the gallery is
+    /// brought up to date with what others decided meanwhile.
     pub async fn run_decider(self: Arc<Self>) {
-        let mut pending: Option<Decided> = None;
         loop {
+            let held = self.acquire_lease().await;
+            tracing::info!(
+                holder = self.lease.holder,
+                epoch = held.epoch,
+                "decider lease taken: deciding"
+            );
+            if let Err(e) = self.catch_up_gallery().await {
+                tracing::error!("decider: rebuilding the gallery: {e}");
+                drop(held);
+                tokio::time::sleep(Duration::from_secs(1)).await;
+                continue;
+            }
+            self.decide_while_held(&held).await;
+            tracing::warn!(
+                holder = self.lease.holder,
+                epoch = held.epoch,
+                "decider lease lost: standing by"
+            );
+        }
+    }
+
+    /// Decides packets as they arrive while `held` holds. Pipelined: while one batch's
+    /// decisions are being published (a database transaction), the next batch is
+    /// prepared (the 1:N search), so the search does not wait for the disk. Batches are
+    /// still published in order, and the next batch sees the previous one in the
+    /// gallery and in the one-NIK rule; if a publication fails, the batch prepared
+    /// meanwhile is undone too and both are decided again. When the lease is lost, the
+    /// batch prepared but not published is undone and this returns.
+    async fn decide_while_held(&self, held: &Held) {
+        let mut pending: Option<Decided> = None;
+        // Idle, the decider looks for packets that other centre processes received at
+        // least this often (their intake cannot wake it).
+        let idle = self.lease.renew.min(Duration::from_secs(5));
+        loop {
+            if !held.holds() {
+                if let Some(d) = pending.take() {
+                    self.undo(&d);
+                }
+                return;
+            }
             let none = HashSet::new();
             let skip = pending.as_ref().map_or(&none, |d| &d.ids);
-            let (batch, held) = match self.next_batch(DECIDE_BATCH, skip).await {
+            let (batch, waiting) = match self.next_batch(DECIDE_BATCH, skip).await {
                 Ok(x) => x,
                 Err(e) => {
                     tracing::error!("decider: {e}");
@@ -401,26 +502,13 @@ impl Centre {
             };
             if batch.is_empty() {
                 if let Some(d) = pending.take() {
-                    if let Err(e) = self.publish_batch(d).await {
+                    if let Err(e) = self.publish_batch(d, Some(held)).await {
                         tracing::error!("decider: {e}");
                         tokio::time::sleep(Duration::from_secs(1)).await;
                     }
                     continue;
                 }
-                if held {
-                    // Held: new packets cannot help (see `marks_moved`); a watermark
-                    // can, and so can time (the end of the gathering, `max_hold`).
-                    tokio::select! {
-                        _ = self.marks_moved.notified() => {}
-                        _ = tokio::time::sleep(Duration::from_millis(500)) => {}
-                    }
-                } else {
-                    tokio::select! {
-                        _ = self.wake.notified() => {}
-                        _ = self.marks_moved.notified() => {}
-                        _ = tokio::time::sleep(Duration::from_secs(5)) => {}
-                    }
-                }
+                self.idle(waiting, idle).await;
                 continue;
             }
             let earlier = pending.as_ref().map(|d| d.niks.clone()).unwrap_or_default();
@@ -428,7 +516,7 @@ impl Centre {
             let (published, prepared) = tokio::join!(
                 async {
                     match previous {
-                        Some(d) => self.publish_batch(d).await,
+                        Some(d) => self.publish_batch(d, Some(held)).await,
                         None => Ok(()),
                     }
                 },
@@ -447,6 +535,24 @@ impl Centre {
                     }
                     tokio::time::sleep(Duration::from_secs(1)).await;
                 }
+            }
+        }
+    }
+
+    /// Waits with nothing to decide. Held (`held_back`): new packets cannot help (see
+    /// `marks_moved`); a watermark can, and so can time (the end of the gathering,
+    /// `max_hold`).
+    async fn idle(&self, held_back: bool, idle: Duration) {
+        if held_back {
+            tokio::select! {
+                _ = self.marks_moved.notified() => {}
+                _ = tokio::time::sleep(Duration::from_millis(500)) => {}
+            }
+        } else {
+            tokio::select! {
+                _ = self.wake.notified() => {}
+                _ = self.marks_moved.notified() => {}
+                _ = tokio::time::sleep(idle) => {}
             }
         }
     }

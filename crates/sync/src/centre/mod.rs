@@ -17,8 +17,8 @@ use sidik_packet::{
 };
 use sidik_ports::{Abis, AbisEntry, AbisProbe, Clock, TemplateFormat};
 use sidik_store::{
-    CentreStore, Diterima, KantorTerdaftar, Karantina, KeputusanBaru, PaketMasuk, PaketPusat,
-    PaketTunggu, PublishItem, StoreError, Tahan, User,
+    CentreStore, Diterima, KantorTerdaftar, Karantina, KeputusanBaru, LeaseFence, PaketMasuk,
+    PaketPusat, PaketTunggu, PublishItem, StoreError, Tahan, User,
 };
 use tokio::sync::Notify;
 
@@ -27,10 +27,12 @@ use crate::{CentreLink, LinkError, PushOutcome};
 mod decider;
 mod feed;
 mod intake;
+mod lease;
 mod officers;
 
 pub use feed::LocalLink;
 pub use intake::{ChunkError, ChunkReceipt};
+pub use lease::LeasePolicy;
 
 /// Who performs a write at the centre.
 #[derive(Debug, Clone, Copy)]
@@ -130,6 +132,17 @@ pub struct Centre {
     started: std::time::Instant,
     /// Per office: (delivered up to, when the office said so).
     watermarks: std::sync::Mutex<HashMap<String, (Timestamp, std::time::Instant)>>,
+    /// The decider's lease: several centre processes may share one database, and only
+    /// the holder decides ([`Centre::run_decider`]).
+    pub lease: LeasePolicy,
+    /// The clock of the lease's expiry: real time, shared by every process on the
+    /// database, even when `clock` is a simulated one (`sidik simulate` runs days in
+    /// seconds).
+    pub lease_clock: Arc<dyn Clock>,
+    /// The number of decisions published when the gallery was last rebuilt, plus those
+    /// this process published since: if the database holds another number when this
+    /// process takes the lease, someone else changed the gallery's truth meanwhile.
+    gallery_mark: std::sync::Mutex<Option<u64>>,
 }
 
 /// The decider decides a packet enrolled at `T` only once every live office has
@@ -214,6 +227,9 @@ impl Centre {
             hold: HoldPolicy::default(),
             started: std::time::Instant::now(),
             watermarks: Default::default(),
+            lease: LeasePolicy::default(),
+            lease_clock: Arc::new(sidik_ports::SystemClock),
+            gallery_mark: Default::default(),
         };
         centre.reload_ring().await?;
         Ok(centre)

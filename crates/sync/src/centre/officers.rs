@@ -183,9 +183,11 @@ impl Centre {
             waktu: now,
             detail: alasan.to_string(),
         };
-        self.store
+        let n = self
+            .store
             .decisions_publish(None, &[d], vec![audit])
             .await?;
+        self.gallery_published(n);
         self.published.send_modify(|n| *n += 1);
         if !tunggal {
             let _ = self.abis.delete(p.nomor.as_str());

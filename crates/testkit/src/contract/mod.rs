@@ -18,6 +18,7 @@ mod applications;
 mod aspirasi;
 mod cetak;
 mod kabar;
+mod lease;
 mod login;
 mod sync;
 
@@ -25,6 +26,7 @@ pub use applications::{applications, applications_transition_is_all_or_nothing};
 pub use aspirasi::aspirasi_records;
 pub use cetak::{blank_ledger_and_batches, suket_records};
 pub use kabar::notifications_and_notices;
+pub use lease::decider_lease;
 pub use login::login_guards;
 pub use sync::{decision_batches, undecided_queue_and_hold};
 
@@ -114,7 +116,7 @@ pub(crate) async fn two_applications(s: &dyn Store, n: u16) -> (Vec<Permohonan>,
 
 /// Runs every contract test in sequence on one fresh store: accounts, failed logins,
 /// registry and applications (`Store`), decisions recorded at an office (`SyncStore`),
-/// the centre's queue and hold (`CentreStore`).
+/// the centre's queue, hold and decider lease (`CentreStore`).
 pub async fn run_all<S: Store + SyncStore + CentreStore>(s: &S) {
     users_and_sessions(s).await;
     login_guards(s).await;
@@ -126,6 +128,7 @@ pub async fn run_all<S: Store + SyncStore + CentreStore>(s: &S) {
     notifications_and_notices(s).await;
     decision_batches(s).await;
     undecided_queue_and_hold(s).await;
+    decider_lease(s).await;
 }
 
 pub async fn users_and_sessions(s: &dyn Store) {
