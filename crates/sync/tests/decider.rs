@@ -413,10 +413,12 @@ async fn a_stand_by_decider_takes_over_with_the_gallery_up_to_date() {
             }
         }
     };
+    // The counters move just after the publishing transaction commits: wait for them.
+    let centres: Vec<Arc<Centre>> = deciders.iter().map(|(c, _)| c.clone()).collect();
     let first = r.push(0, 7, 71, 0, at("2015-09-03T02:00:00Z")).await;
     assert_eq!(wait_decided(first.clone()).await, "tunggal");
     // Exactly one of them decided it: the lease holder.
-    let counts: Vec<u64> = deciders.iter().map(|(c, _)| decided(c)).collect();
+    let counts = decided_at_least(&centres, 1).await;
     assert_eq!(counts.iter().sum::<u64>(), 1, "{counts:?}");
     let holder = counts.iter().position(|&n| n == 1).unwrap();
     let other = 1 - holder;
@@ -427,6 +429,7 @@ async fn a_stand_by_decider_takes_over_with_the_gallery_up_to_date() {
     // gallery that holds the first enrollment although it never decided that itself.
     let second = r.push(1, 8, 71, 1, at("2015-09-04T02:00:00Z")).await;
     assert_eq!(wait_decided(second.clone()).await, "ganda");
+    decided_at_least(&centres, 2).await;
     assert_eq!(decided(&deciders[other].0), 1);
     assert_eq!(decided(&deciders[holder].0), 1);
     let own = r.decisions(&second).await;
@@ -439,6 +442,26 @@ async fn a_stand_by_decider_takes_over_with_the_gallery_up_to_date() {
         [Hasil::Tunggal, Hasil::Ganda]
     );
     deciders[other].1.abort();
+}
+
+/// The deciders' counters once they sum to `total` (or after 30 s, for the assertion
+/// to report).
+async fn decided_at_least(centres: &[Arc<Centre>], total: u64) -> Vec<u64> {
+    let start = std::time::Instant::now();
+    loop {
+        let counts: Vec<u64> = centres
+            .iter()
+            .map(|c| {
+                c.counters
+                    .decided
+                    .load(std::sync::atomic::Ordering::Relaxed)
+            })
+            .collect();
+        if counts.iter().sum::<u64>() >= total || start.elapsed() > Duration::from_secs(30) {
+            return counts;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
 }
 
 /// An enrollment an officer rejected through another centre process (whose gallery,
