@@ -143,23 +143,12 @@ pub async fn seed_applications(iss: &Issuance, akun: &Akun) -> Result<()> {
     iss.blanko_receive(&admin, 1000, None).await?;
     for (i, p) in adults.iter().enumerate() {
         // The last applicant is the first one again under another NIK: a duplicate.
-        let (jari, foto, ttd) = if i + 1 == adults.len() && i > 0 {
+        let capture = if i + 1 == adults.len() && i > 0 {
             biometrik_ulang(0)
         } else {
             biometrik(i as u64)
         };
-        let input = EnrollInput {
-            nik: p.nik.to_string(),
-            kelurahan: p.kelurahan.clone(),
-            jari,
-            foto: Some(foto),
-            tanda_tangan: Some(ttd),
-            ..Default::default()
-        };
-        let created = iss.enroll(&admin, input).await?;
-        let nomor = match created {
-            sidik_store::Created::New(a) | sidik_store::Created::Replayed(a) => a.nomor.to_string(),
-        };
+        let nomor = enroll(iss, &admin, p, capture).await?;
         if i % 6 == 5 && i + 1 != adults.len() {
             continue; // left as Direkam
         }
@@ -176,6 +165,26 @@ pub async fn seed_applications(iss: &Issuance, akun: &Akun) -> Result<()> {
     }
     tracing::info!("demo: {} applications created", adults.len());
     Ok(())
+}
+
+/// Enrolls demo resident `p` with `capture`; returns the registration number.
+async fn enroll(
+    iss: &Issuance,
+    admin: &sidik_store::User,
+    p: &sidik_domain::Penduduk,
+    (jari, foto, ttd): DemoCapture,
+) -> Result<String> {
+    let input = EnrollInput {
+        nik: p.nik.to_string(),
+        kelurahan: p.kelurahan.clone(),
+        jari,
+        foto: Some(foto),
+        tanda_tangan: Some(ttd),
+        ..Default::default()
+    };
+    Ok(match iss.enroll(admin, input).await? {
+        sidik_store::Created::New(a) | sidik_store::Created::Replayed(a) => a.nomor.to_string(),
+    })
 }
 
 /// `serve --demo --demo-queue N` (hidden, for `.ci/bench_status`): N more adults
@@ -211,18 +220,7 @@ async fn seed_queue(iss: &Issuance, akun: &Akun, residents: usize, n: usize) -> 
     let bar = ProgressBar::new((n - waiting) as u64);
     for (i, p) in adults.take(n - waiting).enumerate() {
         // Synthetic persons 1,000 and up: none of them matches a demo applicant.
-        let (jari, foto, ttd) = biometrik(1_000 + i as u64);
-        let input = EnrollInput {
-            nik: p.nik.to_string(),
-            kelurahan: p.kelurahan.clone(),
-            jari,
-            foto: Some(foto),
-            tanda_tangan: Some(ttd),
-            ..Default::default()
-        };
-        let nomor = match iss.enroll(&admin, input).await? {
-            sidik_store::Created::New(a) | sidik_store::Created::Replayed(a) => a.nomor.to_string(),
-        };
+        let nomor = enroll(iss, &admin, &p, biometrik(1_000 + i as u64)).await?;
         iss.check(&admin, &nomor).await?;
         bar.inc(1);
     }

@@ -642,6 +642,32 @@ pub struct LeaseFence {
     pub now: Timestamp,
 }
 
+impl LeaseFence {
+    /// Whether the lease row as stored (`holder`, `epoch`, `expires` in nanoseconds
+    /// since the Unix epoch; `None`: never taken) still admits this fence's
+    /// publication: the same holder and epoch, not expired by `now`. Otherwise
+    /// [`StoreError::Stale`]. Each backend reads the row inside the publishing
+    /// transaction and asks this.
+    pub fn admits(&self, stored: Option<(String, i64, i64)>) -> Result<()> {
+        let now = i64::try_from(self.now.as_nanosecond()).unwrap_or(i64::MAX);
+        match stored {
+            Some((holder, epoch, expires))
+                if holder == self.holder && epoch == self.epoch && expires > now =>
+            {
+                Ok(())
+            }
+            Some((holder, epoch, _)) => Err(StoreError::Stale(format!(
+                "the decider lease is no longer {}'s (epoch {}): held by {holder} at epoch {epoch}, or expired",
+                self.holder, self.epoch
+            ))),
+            None => Err(StoreError::Stale(format!(
+                "the decider lease was never taken (fence of {})",
+                self.holder
+            ))),
+        }
+    }
+}
+
 /// A decision to publish in an office's feed.
 #[derive(Debug, Clone, PartialEq)]
 pub struct KeputusanBaru {

@@ -2,7 +2,7 @@
 //! (row locked) inside the transaction that publishes a batch of decisions.
 
 use jiff::Timestamp;
-use sidik_store::{LeaseFence, Result, StoreError};
+use sidik_store::{LeaseFence, Result};
 use sqlx::{PgConnection, PgPool};
 
 use crate::{be, ns};
@@ -57,19 +57,5 @@ pub(super) async fn check(conn: &mut PgConnection, fence: &LeaseFence) -> Result
     .fetch_optional(&mut *conn)
     .await
     .map_err(be)?;
-    match row {
-        Some((holder, epoch, expires))
-            if holder == fence.holder && epoch == fence.epoch && expires > ns(fence.now) =>
-        {
-            Ok(())
-        }
-        Some((holder, epoch, _)) => Err(StoreError::Stale(format!(
-            "the decider lease is no longer {}'s (epoch {}): held by {holder} at epoch {epoch}, or expired",
-            fence.holder, fence.epoch
-        ))),
-        None => Err(StoreError::Stale(format!(
-            "the decider lease was never taken (fence of {})",
-            fence.holder
-        ))),
-    }
+    fence.admits(row)
 }
