@@ -16,7 +16,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 use sidik_abis_gallery::GalleryAbis;
 use sidik_domain::biometrik::{Biometrik, PosisiJari};
 use sidik_domain::{KodeKantor, NomorRegistrasi};
-use sidik_node::{Matcher, Node, NodeConfig, RoleConfig};
+use sidik_node::{Backend, Matcher, Node, NodeConfig, RoleConfig};
 use sidik_packet::{CentreKeys, OfficeKeys, Packet, PacketBody};
 use sidik_store::CentreStore;
 use sidik_sync::centre::Actor;
@@ -44,6 +44,14 @@ pub struct CentreBench {
     /// Finger positions searched per packet (comma-separated).
     #[arg(long, value_delimiter = ',', default_values_t = sidik_abis_gallery::DEDUP_PROBE_FINGERS.to_vec())]
     probe_fingers: Vec<u8>,
+    /// Run the centre on this PostgreSQL database (it must be empty) instead of a
+    /// fresh SQLite one.
+    #[arg(long, value_parser = crate::postgres_url)]
+    db: Option<String>,
+    /// With --db: deduplicate through K `sidik abis-worker` processes (started and
+    /// stopped here) instead of a gallery in this process.
+    #[arg(long, value_name = "K", requires = "db", value_parser = clap::value_parser!(u32).range(1..=64))]
+    abis_workers: Option<u32>,
 }
 
 fn bar(n: usize, what: &str) -> ProgressBar {
@@ -75,33 +83,106 @@ pub async fn run(o: CentreBench) -> Result<()> {
     eprintln!("backlog sealed");
     let bytes: usize = backlog.iter().map(|(_, b)| b.len()).sum();
 
-    let abis = Arc::new(
-        GalleryAbis::with_shortlist(abis::DEFAULT_IDENTIFY_THRESHOLD, o.shortlist)
-            .with_probe_fingers(&o.probe_fingers),
-    );
     let kantor = KodeKantor::parse("317200").expect("valid code");
     let mut cfg = NodeConfig::new(dir.path(), kantor, RoleConfig::Centre);
-    cfg.matcher = Matcher::Given(abis);
+    cfg.matcher = match (&o.db, o.abis_workers) {
+        (Some(url), Some(k)) => sidik_node::pool::pool_matcher(url, k, cfg.entropy.as_ref())?,
+        _ => Matcher::Given(Arc::new(
+            GalleryAbis::with_shortlist(abis::DEFAULT_IDENTIFY_THRESHOLD, o.shortlist)
+                .with_probe_fingers(&o.probe_fingers),
+        )),
+    };
     // No offices read feeds here: decide as packets arrive (no hold for their watermarks).
     cfg.hold = sidik_sync::centre::HoldPolicy::NONE;
-    let node = Node::build(cfg).await?;
+    let run = Run {
+        offices,
+        backlog,
+        bytes,
+        dir: dir.path().to_path_buf(),
+    };
+    match o.db.clone() {
+        Some(url) => {
+            let store = sidik_node::open_postgres(&url).await?;
+            if store.centre_stats().await?.diterima != 0 {
+                bail!("--db must be an empty database (it holds packets)");
+            }
+            measure(&o, Node::build_with(cfg, store).await?, run).await
+        }
+        None => measure(&o, Node::build(cfg).await?, run).await,
+    }
+}
+
+/// What the untimed part prepared.
+struct Run {
+    offices: Vec<(KodeKantor, OfficeKeys)>,
+    backlog: Vec<(String, Vec<u8>)>,
+    bytes: usize,
+    dir: std::path::PathBuf,
+}
+
+/// Intake, then dedup, timed, on a built centre node.
+async fn measure<S: Backend>(o: &CentreBench, node: Node<S>, run: Run) -> Result<()> {
     let centre = node.centre().context("a centre node")?.clone();
-    for (kode, keys) in &offices {
+    let _workers = match (&o.db, o.abis_workers) {
+        (Some(url), Some(k)) => {
+            // This process is the pool's only writer: its `clear` makes it so.
+            let abis = centre.abis.clone();
+            tokio::task::spawn_blocking(move || abis.clear())
+                .await?
+                .map_err(anyhow::Error::msg)?;
+            Workers::start(url, k, &run.dir)?
+        }
+        _ => Workers(Vec::new()),
+    };
+    for (kode, keys) in &run.offices {
         centre
             .register_office(Actor::Console, kode, "bench", &keys.public_key())
             .await?;
     }
     let t0 = Instant::now();
-    intake(&o, &centre, backlog).await?;
+    intake(o, &centre, run.backlog).await?;
     let intake = t0.elapsed();
     eprintln!("intake done in {:.1} s", intake.as_secs_f64());
     let t1 = Instant::now();
-    dedup(&o, &centre).await?;
+    dedup(o, &centre).await?;
     let dedup = t1.elapsed();
     let total = t0.elapsed();
-    report(&o, &node, bytes, intake, dedup, total).await?;
+    report(o, node.store.as_ref(), run.bytes, intake, dedup, total).await?;
     node.store.close().await;
     Ok(())
+}
+
+/// `sidik abis-worker` processes of this executable, SIGKILLed on drop.
+struct Workers(Vec<std::process::Child>);
+
+impl Workers {
+    fn start(url: &str, k: u32, dir: &std::path::Path) -> Result<Workers> {
+        let exe = std::env::current_exe()?;
+        let mut out = Workers(Vec::new());
+        for i in 0..k {
+            let log = std::fs::File::create(dir.join(format!("abis-worker-{i}.log")))?;
+            let child = std::process::Command::new(&exe)
+                .args(["abis-worker", "--db", url, "--shard", &i.to_string()])
+                .args(["--of", &k.to_string()])
+                .stdin(std::process::Stdio::null())
+                .stdout(log.try_clone()?)
+                .stderr(log)
+                .spawn()
+                .context("starting an ABIS worker")?;
+            out.0.push(child);
+        }
+        eprintln!("{k} ABIS worker process(es) started");
+        Ok(out)
+    }
+}
+
+impl Drop for Workers {
+    fn drop(&mut self) {
+        for c in &mut self.0 {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+    }
 }
 
 /// Seals the backlog the way offices do (not timed).
@@ -225,15 +306,14 @@ async fn dedup(o: &CentreBench, centre: &Centre) -> Result<()> {
     Ok(())
 }
 
-async fn report(
+async fn report<S: Backend>(
     o: &CentreBench,
-    node: &Node,
+    store: &S,
     bytes: usize,
     intake: std::time::Duration,
     dedup: std::time::Duration,
     total: std::time::Duration,
 ) -> Result<()> {
-    let store = &node.store;
     let s = store.centre_stats().await?;
     let ganda = s
         .status

@@ -155,6 +155,26 @@ enum Cmd {
         sim_clock: Option<String>,
         #[command(flatten)]
         kabar: kabar_cli::KabarArgs,
+        /// Centre on PostgreSQL: deduplicate through K ABIS worker processes
+        /// (`sidik abis-worker --shard I --of K`, same --db) instead of a gallery in
+        /// this process.
+        #[arg(long, value_name = "K", requires = "db",
+              value_parser = clap::value_parser!(u32).range(1..=64))]
+        abis_pool: Option<u32>,
+    },
+    /// One shard of the centre's national gallery, for `serve --role centre
+    /// --abis-pool K`: rebuilt from the database at start, then following it. Runs
+    /// until SIGINT or SIGTERM; another worker for the same shard stands by.
+    AbisWorker {
+        /// The centre's PostgreSQL database.
+        #[arg(long, env = "SIDIK_DB", value_parser = postgres_url)]
+        db: String,
+        /// This worker's shard, 0 ≤ I < K.
+        #[arg(long, value_name = "I")]
+        shard: u32,
+        /// The number of shards K (the centre's --abis-pool).
+        #[arg(long, value_name = "K", value_parser = clap::value_parser!(u32).range(1..=64))]
+        of: u32,
     },
     /// Create or upgrade the database schema.
     Migrate {
@@ -371,6 +391,7 @@ async fn main() -> Result<()> {
             login_checks,
             sim_clock,
             kabar,
+            abis_pool,
         } => {
             serve(Serve {
                 demo,
@@ -389,8 +410,12 @@ async fn main() -> Result<()> {
                 login_checks,
                 sim_clock,
                 kabar,
+                abis_pool,
             })
             .await
+        }
+        Cmd::AbisWorker { db, shard, of } => {
+            sidik_node::pool::run_abis_worker(&db, shard, of, shutdown_signal()).await
         }
         Cmd::Centre(CentreCmd::Init { data }) => keys::central_init(&data.data).await,
         Cmd::Centre(CentreCmd::AddOffice {
@@ -575,6 +600,7 @@ struct Serve {
     login_checks: Option<u16>,
     sim_clock: Option<String>,
     kabar: kabar_cli::KabarArgs,
+    abis_pool: Option<u32>,
 }
 
 async fn serve(o: Serve) -> Result<()> {
@@ -595,6 +621,12 @@ async fn serve(o: Serve) -> Result<()> {
     let mut cfg = NodeConfig::new(&o.data, kantor, role);
     if o.no_abis {
         cfg.matcher = Matcher::DemographicOnly;
+    }
+    if let (Some(k), Some(url)) = (o.abis_pool, &o.db) {
+        if o.role != RoleArg::Centre || o.no_abis {
+            bail!("--abis-pool is for a centre (--role centre) with its matcher");
+        }
+        cfg.matcher = sidik_node::pool::pool_matcher(url, k, cfg.entropy.as_ref())?;
     }
     if o.demo {
         cfg.demo = Some(Arc::new(demo::biometrik));
@@ -666,16 +698,7 @@ async fn run_node<S: Backend>(
     if let Some(pw) = admin_password {
         println!("Demo admin login: username 'admin', one-time password '{pw}' (a new one is made at every start)");
     }
-    let shutdown = async {
-        let ctrl_c = tokio::signal::ctrl_c();
-        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
-            .expect("signal handler");
-        tokio::select! {
-            _ = ctrl_c => {},
-            _ = term.recv() => {},
-        }
-        tracing::info!("shutting down");
-    };
+    let shutdown = shutdown_signal();
     match &o.tls {
         Some((cert, key)) => sidik_http::serve_tls(listener, node.router(), cert, key, shutdown)
             .await
@@ -688,4 +711,16 @@ async fn run_node<S: Backend>(
     }
     node.store.close().await;
     Ok(())
+}
+
+/// Resolves at SIGINT or SIGTERM.
+async fn shutdown_signal() {
+    let ctrl_c = tokio::signal::ctrl_c();
+    let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        .expect("signal handler");
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term.recv() => {},
+    }
+    tracing::info!("shutting down");
 }

@@ -13,6 +13,7 @@
 
 pub mod kabar;
 pub mod keys;
+pub mod pool;
 pub mod sim_clock;
 pub mod suket;
 
@@ -403,18 +404,24 @@ async fn build_centre<S: Backend>(cfg: &NodeConfig, store: Arc<S>) -> Result<Arc
     centre.hold = cfg.hold;
     centre.lease.holder = lease_holder(cfg.entropy.as_ref())?;
     centre.lease.predecessor = succession(&cfg.data, &centre.lease.holder);
-    let t = std::time::Instant::now();
-    let n = centre.rebuild_gallery().await?;
-    tracing::info!(
-        "national gallery rebuilt: {n} enrollments in {:.1} s",
-        t.elapsed().as_secs_f64()
-    );
+    if centre.abis.is_shared() {
+        // The pool's workers hold the gallery; the decider rebuilds it when it takes
+        // the lease (see `Centre::run_decider`).
+        tracing::info!("national gallery held by the ABIS worker pool");
+    } else {
+        let t = std::time::Instant::now();
+        let n = centre.rebuild_gallery().await?;
+        tracing::info!(
+            "national gallery rebuilt: {n} enrollments in {:.1} s",
+            t.elapsed().as_secs_f64()
+        );
+    }
     Ok(Arc::new(centre))
 }
 
 /// This process's name in the decider's lease: host, process id and a random part
 /// (unique even when a process id is reused, or two hosts share a name).
-fn lease_holder(entropy: &dyn sidik_ports::Entropy) -> Result<String> {
+pub(crate) fn lease_holder(entropy: &dyn sidik_ports::Entropy) -> Result<String> {
     let host = std::fs::read_to_string("/proc/sys/kernel/hostname")
         .map(|h| h.trim().to_string())
         .ok()

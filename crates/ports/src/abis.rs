@@ -40,6 +40,13 @@ pub type AbisProbe<'a> = (&'a str, &'a Fingers);
 pub trait Abis: Send + Sync + 'static {
     /// `false` for the demographic-only stand-in: results must say no biometric search ran.
     fn is_biometric(&self) -> bool;
+    /// `true` when the gallery lives outside this process (the pool of ABIS workers,
+    /// `sidik-abis-pool`): the centre does not load it at start, and a decider rebuilds
+    /// it (from a `clear`) every time it takes the lease, since another process may have
+    /// written it meanwhile.
+    fn is_shared(&self) -> bool {
+        false
+    }
     /// Adds (or replaces) the fingers of one application.
     fn insert(&self, permohonan: &str, nik: &str, fingers: &Fingers) -> Result<(), String>;
     /// Candidates above the decision threshold, best first.

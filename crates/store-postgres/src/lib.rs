@@ -34,6 +34,7 @@ use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 const MIGRATIONS: &[(i64, &str)] = &[
     (1, include_str!("../migrations/0001_init.sql")),
     (2, include_str!("../migrations/0002_centre_lease.sql")),
+    (3, include_str!("../migrations/0003_abis_pool.sql")),
 ];
 
 /// The key of the advisory lock every write transaction holds (`pg_advisory_xact_lock`):
@@ -43,6 +44,7 @@ pub const WRITE_LOCK: i64 = 0x0053_4944_494b; // "SIDIK"
 /// The key of the advisory lock migrations hold (several processes may start at once).
 const MIGRATE_LOCK: i64 = 0x0053_4944_494c; // "SIDIL"
 
+mod abis_pool;
 mod accounts;
 mod antrean;
 mod applications;

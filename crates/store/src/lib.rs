@@ -20,6 +20,8 @@ use sidik_domain::{
     Username,
 };
 
+mod abis_pool;
+pub use abis_pool::*;
 mod aspirasi;
 mod cetak;
 pub use aspirasi::*;

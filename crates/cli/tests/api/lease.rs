@@ -33,7 +33,10 @@ fn placeholder() -> Node {
 }
 
 /// Waits until `what` holds (or panics after five minutes: processes may be paused).
-async fn until<F: std::future::Future<Output = bool>>(what: &str, mut f: impl FnMut() -> F) {
+pub(crate) async fn until<F: std::future::Future<Output = bool>>(
+    what: &str,
+    mut f: impl FnMut() -> F,
+) {
     let start = Instant::now();
     while !f().await {
         assert!(start.elapsed() < Duration::from_secs(300), "never: {what}");
@@ -68,7 +71,7 @@ fn two_centres(c: &mut Cluster, codes: &[&str; 2]) -> [Node; 2] {
 /// Enrolls 20 at each office (indices `20·half ..`); every tenth at the second office is
 /// the same person as the first office's, under another NIK (a planted pair). Returns
 /// (first office's nomor, second office's nomor, planted).
-async fn enroll_half(
+pub(crate) async fn enroll_half(
     c: &Cluster,
     bases: &[String],
     tokens: &[String],
@@ -106,7 +109,7 @@ async fn enroll_half(
 
 /// Every acknowledged packet once with one own decision; no packet with another
 /// decision unless it is one side of a planted pair; both sides of every pair `ganda`.
-async fn assert_decided_once(
+pub(crate) async fn assert_decided_once(
     url: &str,
     store: &PgStore,
     acked: &HashSet<String>,

@@ -12,6 +12,7 @@ mod ketunggalan;
 mod lease;
 mod login;
 mod pengumuman;
+mod pool;
 mod process;
 mod pusat;
 mod suket_cli;

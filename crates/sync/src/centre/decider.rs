@@ -463,6 +463,11 @@ impl Centre {
                 continue;
             }
             self.decide_while_held(&held).await;
+            if self.abis.is_shared() {
+                // The next holder (maybe another process) rebuilds the shared gallery
+                // from a `clear` of its own; so must this one if it takes the lease again.
+                *self.gallery_mark.lock().expect("mark lock") = None;
+            }
             tracing::warn!(
                 holder = self.lease.holder,
                 epoch = held.epoch,

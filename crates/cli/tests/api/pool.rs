@@ -1,0 +1,114 @@
+//! The centre deduplicating through a pool of ABIS worker processes (issue 17): two
+//! shards on one PostgreSQL database, a stand-by worker for shard 1; SIGKILL the worker
+//! serving shard 1 mid-burst. The stand-by rebuilds the shard from the database and
+//! answers; every acknowledged packet gets exactly one decision and every planted pair
+//! is flagged on both sides.
+
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use sidik_store_postgres::PgStore;
+use sidik_testkit::process::Proc;
+
+use crate::cluster::*;
+use crate::lease::{assert_decided_once, enroll_half, until};
+
+fn worker(url: &str, shard: u32, log: &Path) -> Proc {
+    let args: Vec<std::ffi::OsString> = [
+        "abis-worker",
+        "--db",
+        url,
+        "--shard",
+        &shard.to_string(),
+        "--of",
+        "2",
+    ]
+    .iter()
+    .map(Into::into)
+    .collect();
+    Proc::spawn_env(Path::new(BIN), &args, &[("SIDIK_LOG", "info")], log).unwrap()
+}
+
+fn read(p: &PathBuf) -> String {
+    std::fs::read_to_string(p).unwrap_or_default()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_worker_killed_mid_batch_costs_a_wait_never_a_lost_or_double_decision() {
+    let Some(pg) = sidik_testkit::postgres::Cluster::start() else {
+        return;
+    };
+    let url = pg.database();
+    let codes = ["317201", "317202"];
+    let mut c = Cluster::with_centre_db(&codes, &[], Some(&url));
+    c.central.args.extend(["--abis-pool".into(), "2".into()]);
+    let logs = c.central.data.with_file_name("workers");
+    std::fs::create_dir_all(&logs).unwrap();
+    let log = |name: &str| logs.join(format!("{name}.log"));
+    // The centre migrates the database; the workers wait for its first `clear`.
+    c.central.start();
+    c.wait_up(&c.central.base()).await;
+    let _w0 = worker(&url, 0, &log("w0"));
+    let mut w1 = worker(&url, 1, &log("w1"));
+    until("worker 1 serves shard 1", || async {
+        read(&log("w1")).contains("following it")
+    })
+    .await;
+    let _w1b = worker(&url, 1, &log("w1b"));
+    until("the second worker of shard 1 stands by", || async {
+        read(&log("w1b")).contains("standing by")
+    })
+    .await;
+    for code in codes {
+        c.office(code).start();
+    }
+    let bases: Vec<String> = codes.iter().map(|k| c.offices[*k].base()).collect();
+    for b in &bases {
+        c.wait_up(b).await;
+    }
+    let tokens = [c.login(&bases[0]).await, c.login(&bases[1]).await];
+    let store = PgStore::connect(&url).await.unwrap();
+    let st = &store;
+    let mut acked = HashSet::new();
+    let mut planted = Vec::new();
+    let mut record = |enrolled: Vec<(String, String, bool)>| {
+        for (a, b, same) in enrolled {
+            if same {
+                planted.push((a.clone(), b.clone()));
+            }
+            acked.insert(a);
+            acked.insert(b);
+        }
+    };
+    record(enroll_half(&c, &bases, &tokens, 0).await);
+    until("some packets decided", || async move {
+        let n: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM paket_masuk WHERE diputuskan IS NOT NULL")
+                .fetch_one(st.pool())
+                .await
+                .unwrap();
+        n >= 5
+    })
+    .await;
+    // Mid-burst: the worker serving shard 1 dies without a word.
+    w1.kill();
+    record(enroll_half(&c, &bases, &tokens, 1).await);
+    wait_synced(&c, &codes, 80, Duration::from_secs(300)).await;
+    let stand_by = read(&log("w1b"));
+    assert!(
+        stand_by.contains("rebuilt from the log"),
+        "the stand-by took shard 1 over:\n{stand_by}"
+    );
+    assert_decided_once(&url, st, &acked, &planted).await;
+    assert_eq!(planted.len(), 4);
+    // The searches really went through the pool: both shards answered.
+    let shards: Vec<i32> =
+        sqlx::query_scalar("SELECT DISTINCT shard FROM abis_answer ORDER BY shard")
+            .fetch_all(st.pool())
+            .await
+            .unwrap();
+    assert_eq!(shards, vec![0, 1]);
+    store.close().await;
+    c.central.kill();
+}
