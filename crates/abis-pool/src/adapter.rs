@@ -210,10 +210,15 @@ async fn search(
             .await
             .map_err(|e| format!("ABIS pool answers: {e}"))?;
         if answers.len() as u32 >= opts.shards {
-            return answers
+            let decoded = answers
                 .iter()
                 .map(|a| codec::decode::<Answer>(&a.payload, "answer"))
                 .collect();
+            if let Err(e) = store.abis_search_done(seq).await {
+                // Only space: a worker that replays the log skips answered searches.
+                tracing::warn!("ABIS pool: forgetting search {seq}: {e}");
+            }
+            return decoded;
         }
         if t0.elapsed() >= opts.timeout {
             let have: Vec<u32> = answers.iter().map(|a| a.shard).collect();

@@ -107,6 +107,21 @@ impl AbisPoolStore for PgStore {
             .collect())
     }
 
+    async fn abis_search_done(&self, seq: i64) -> Result<()> {
+        let mut tx = self.writer.begin().await.map_err(be)?;
+        sqlx::query("DELETE FROM abis_op WHERE seq = $1 AND kind = 'search'")
+            .bind(seq)
+            .execute(&mut *tx)
+            .await
+            .map_err(be)?;
+        sqlx::query("DELETE FROM abis_answer WHERE seq = $1")
+            .bind(seq)
+            .execute(&mut *tx)
+            .await
+            .map_err(be)?;
+        tx.commit().await.map_err(be)
+    }
+
     async fn abis_answered(&self, shard: u32, from: i64) -> Result<Vec<i64>> {
         sqlx::query_scalar("SELECT seq FROM abis_answer WHERE shard = $1 AND seq >= $2")
             .bind(shard as i32)

@@ -85,6 +85,9 @@ pub trait AbisPoolStore: Send + Sync + 'static {
     async fn abis_answer_put(&self, seq: i64, answer: &AbisAnswer) -> Result<bool>;
     /// The answers recorded for the `search` at `seq`.
     async fn abis_answers(&self, seq: i64) -> Result<Vec<AbisAnswer>>;
+    /// Forgets a search every shard has answered (its operation and its answers), so
+    /// the log keeps only what rebuilds a shard and the searches still open.
+    async fn abis_search_done(&self, seq: i64) -> Result<()>;
     /// Searches at or after `from` that `shard` has answered.
     async fn abis_answered(&self, shard: u32, from: i64) -> Result<Vec<i64>>;
     /// Claims `shard` for this worker; `None` if another worker holds it.
