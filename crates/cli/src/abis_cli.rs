@@ -83,6 +83,11 @@ pub enum AbisCommand {
         /// distortion, rotation, partial, noisy, holdout-2016); default: the base model.
         #[arg(long)]
         regime: Option<String>,
+        /// Search the dedup run as the centre's pipeline does (`GalleryAbis`: the fast
+        /// profile, a Hough shortlist of 16 per probe finger) instead of the thorough
+        /// single-finger profile with --shortlist.
+        #[arg(long)]
+        dedup_pipeline: bool,
     },
 }
 
@@ -126,6 +131,7 @@ pub fn run(cmd: AbisCommand) -> Result<()> {
             nbr_tol,
             fvc,
             regime,
+            dedup_pipeline,
         } => {
             let regime = match regime.as_deref() {
                 None => None,
@@ -149,6 +155,7 @@ pub fn run(cmd: AbisCommand) -> Result<()> {
                     nbr_tol,
                     fvc,
                     regime,
+                    dedup_pipeline,
                 })
             })
         }
@@ -200,6 +207,7 @@ struct BenchOpts {
     nbr_tol: Option<i32>,
     fvc: PathBuf,
     regime: Option<abis::synth::Regime>,
+    dedup_pipeline: bool,
 }
 
 /// The synthetic fingers of the 1:N and dedup runs: the base model or a regime.
@@ -434,6 +442,12 @@ fn bench_dedup(gen: &Fingers, o: &BenchOpts) -> Result<()> {
     let positions = &DEDUP_POSITIONS[..f];
     let mut g = Gallery::new();
     g.set_shortlist(o.shortlist);
+    if o.dedup_pipeline {
+        // As `sidik_abis_gallery::GalleryAbis` (the centre's and the ABIS workers').
+        g.set_shortlist(sidik_abis_gallery::DEDUP_SHORTLIST);
+        g.set_stage1_divisor(0);
+        g.set_profile(abis::SearchProfile::FAST);
+    }
     let persons = o.dedup_persons;
     let pb = bar(persons as u64, &format!("dedup {persons}x{f}"));
     let mut done = 0usize;
