@@ -78,9 +78,12 @@ fn cpu_seconds(pid: Option<u32>) -> Option<f64> {
     Some((utime + stime) / 100.0)
 }
 
-/// CPU seconds of the centre and of all offices together.
-fn cluster_cpu(central: Option<u32>, offices: &[Option<u32>]) -> Option<(f64, f64)> {
-    let c = cpu_seconds(central)?;
+/// CPU seconds of the centre (with its ABIS workers) and of all offices together.
+fn cluster_cpu(central: &[Option<u32>], offices: &[Option<u32>]) -> Option<(f64, f64)> {
+    let c = central
+        .iter()
+        .map(|&p| cpu_seconds(p))
+        .sum::<Option<f64>>()?;
     let o = offices
         .iter()
         .map(|&p| cpu_seconds(p))
@@ -95,12 +98,12 @@ pub(super) fn watch_recovery(
     central_base: String,
     acked: Vec<u64>,
     since: Instant,
-    pids: (Option<u32>, Vec<Option<u32>>),
+    pids: (Vec<Option<u32>>, Vec<Option<u32>>),
 ) -> AbortOnDrop<Milestones> {
     AbortOnDrop(tokio::spawn(async move {
         let total: u64 = acked.iter().sum();
         let mut m = Milestones::default();
-        let cpu0 = cluster_cpu(pids.0, &pids.1);
+        let cpu0 = cluster_cpu(&pids.0, &pids.1);
         loop {
             let offices = scrape_all(&http, &office_bases).await;
             let centre = client::metrics(&http, &central_base).await.ok();
@@ -124,7 +127,7 @@ pub(super) fn watch_recovery(
             if cleared(&offices, &acked, centre.as_ref()) {
                 m.cleared = since.elapsed();
                 m.cpu = cpu0
-                    .zip(cluster_cpu(pids.0, &pids.1))
+                    .zip(cluster_cpu(&pids.0, &pids.1))
                     .map(|((c0, o0), (c1, o1))| (c1 - c0, o1 - o0));
                 return m;
             }
