@@ -24,6 +24,8 @@ pub(super) enum Database {
         cluster: postgres::Cluster,
         url: String,
         version: String,
+        /// The postmaster's pid (`None` if it could not be found).
+        server_pid: Option<u32>,
     },
 }
 
@@ -60,10 +62,12 @@ impl Database {
                         .map(|v| v.trim().to_string())
                         .unwrap_or_else(|_| "?".into());
                     let url = cluster.url(DB_NAME);
+                    let server_pid = postmaster_pid(&cluster);
                     Ok(Database::Postgres {
                         cluster,
                         url,
                         version,
+                        server_pid,
                     })
                 })
                 .await
@@ -80,6 +84,14 @@ impl Database {
         }
     }
 
+    /// The PostgreSQL server's postmaster (`None` on SQLite).
+    pub(super) fn server_pid(&self) -> Option<u32> {
+        match self {
+            Database::Sqlite => None,
+            Database::Postgres { server_pid, .. } => *server_pid,
+        }
+    }
+
     /// One line for the report's header.
     pub(super) fn describe(&self) -> String {
         match self {
@@ -88,12 +100,27 @@ impl Database {
                 cluster,
                 url,
                 version,
+                ..
             } => format!(
                 "PostgreSQL {version}, a throwaway cluster on 127.0.0.1:{} ({url}); only the centre process is killed at the outage, the database server keeps running",
                 cluster.port()
             ),
         }
     }
+}
+
+/// The postmaster's pid: the first line of `postmaster.pid` in the server's data
+/// directory.
+fn postmaster_pid(cluster: &postgres::Cluster) -> Option<u32> {
+    let data = cluster.sql("postgres", "SHOW data_directory").ok()?;
+    let pidfile = std::path::Path::new(data.trim()).join("postmaster.pid");
+    std::fs::read_to_string(pidfile)
+        .ok()?
+        .lines()
+        .next()?
+        .trim()
+        .parse()
+        .ok()
 }
 
 #[cfg(test)]

@@ -17,7 +17,7 @@ use jiff::Timestamp;
 use super::clock::{Timeline, OPEN};
 use super::printing::{self, EtaSeen};
 use super::provision::Cluster;
-use super::recovery::{scrape_all, watch_recovery, AbortOnDrop, Milestones};
+use super::recovery::{scrape_all, watch_recovery, AbortOnDrop, Milestones, Watched};
 use super::workload::{self, enroll_one, Outcome};
 use super::{Scenario, LIVE_RECOVERY_ROWS};
 use crate::client::Office;
@@ -315,10 +315,11 @@ impl<'a> Days<'a> {
                 self.cluster.central.base.clone(),
                 acked,
                 restart,
-                (
-                    self.cluster.centre_pids(),
-                    self.cluster.offices.iter().map(|o| o.pid()).collect(),
-                ),
+                Watched {
+                    centre: self.cluster.centre_pids(),
+                    offices: self.cluster.offices.iter().map(|o| o.pid()).collect(),
+                    db_server: self.cluster.db_server,
+                },
             ),
         ));
         Ok(())

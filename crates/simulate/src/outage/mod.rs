@@ -249,6 +249,7 @@ async fn simulate(opts: &OutageOpts, bin: &Path, work: &Path) -> Result<()> {
     let backend = provision::CentreBackend {
         db: db.url(),
         abis_workers: opts.abis_workers,
+        db_server: db.server_pid(),
     };
     let mut cluster =
         provision::provision(bin, work, &sc.sites, &sc.people, &password, backend).await?;

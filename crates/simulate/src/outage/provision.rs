@@ -33,6 +33,8 @@ pub(super) struct Cluster {
     /// `--abis-workers K` > 0: the centre's matcher workers.
     pub(super) pool: Option<AbisPool>,
     pub(super) offices: Vec<Node>,
+    /// The PostgreSQL postmaster's pid (for its CPU time), if the centre runs on it.
+    pub(super) db_server: Option<u32>,
 }
 
 impl Cluster {
@@ -115,6 +117,8 @@ fn is_hex(s: &str) -> bool {
 pub(super) struct CentreBackend<'a> {
     pub(super) db: Option<&'a str>,
     pub(super) abis_workers: usize,
+    /// The database server's pid, if it is PostgreSQL.
+    pub(super) db_server: Option<u32>,
 }
 
 impl CentreBackend<'_> {
@@ -204,6 +208,7 @@ pub(super) async fn provision(
         central,
         pool,
         offices,
+        db_server: backend.db_server,
     })
 }
 
@@ -424,12 +429,16 @@ mod tests {
     #[test]
     fn centre_command_line_per_backend() {
         let line = |db, abis_workers| {
-            CentreBackend { db, abis_workers }
-                .serve_args(Path::new("/w/central"), 8000)
-                .iter()
-                .map(|a| a.to_string_lossy().into_owned())
-                .collect::<Vec<_>>()
-                .join(" ")
+            CentreBackend {
+                db,
+                abis_workers,
+                db_server: None,
+            }
+            .serve_args(Path::new("/w/central"), 8000)
+            .iter()
+            .map(|a| a.to_string_lossy().into_owned())
+            .collect::<Vec<_>>()
+            .join(" ")
         };
         assert_eq!(
             line(None, 0),

@@ -87,11 +87,14 @@ fn print_timings(opts: &OutageOpts, log: &RunLog) {
             }
             if let Some((c, o)) = m.cpu {
                 println!(
-                    "  CPU time from the restart to the clearance: centre {c:.1} s{}, offices {o:.1} s (together), on {} cores over {:.1} s of wall time",
+                    "  CPU time from the restart to the clearance: centre {c:.1} s{}{}, offices {o:.1} s (together), on {} cores over {:.1} s of wall time",
                     match opts.abis_workers {
                         0 => String::new(),
                         k => format!(" (with its {k} ABIS worker(s))"),
                     },
+                    m.cpu_db
+                        .map(|d| format!(" + its PostgreSQL server {d:.1} s"))
+                        .unwrap_or_default(),
                     std::thread::available_parallelism().map_or(1, |n| n.get()),
                     m.cleared.as_secs_f64()
                 );
