@@ -95,6 +95,48 @@ pub struct OutageOpts {
     /// printing runs 14.30–19.00, then it dies again until 14.00 the next day.
     #[arg(long)]
     pub flap: bool,
+    /// The centre's database: `sqlite` (in its data folder) or `postgres` (a throwaway
+    /// PostgreSQL cluster on loopback, started and stopped by the simulator; needs
+    /// Debian's `postgresql` package). The offices always run on SQLite.
+    #[arg(long, value_enum, default_value_t = CentreDb::Sqlite)]
+    pub db: CentreDb,
+    /// With `--db postgres`: K `sidik abis-worker` processes (shards 0..K-1 of the
+    /// national gallery) the centre dedups through (`serve --abis-pool K`); they die and
+    /// come back with the centre. 0: the centre's in-process gallery.
+    #[arg(long, default_value_t = 0)]
+    pub abis_workers: usize,
+}
+
+impl OutageOpts {
+    /// The centre's backend as the report names it, e.g. "SQLite, in-process gallery"
+    /// or "PostgreSQL, 4 ABIS workers": runs on different backends side by side.
+    pub fn backend(&self) -> String {
+        let matching = match self.abis_workers {
+            0 => "in-process gallery".to_string(),
+            1 => "1 ABIS worker".to_string(),
+            k => format!("{k} ABIS workers"),
+        };
+        format!("{}, {matching}", self.db.label())
+    }
+}
+
+/// The centre's storage backend in `sidik simulate outage`.
+#[derive(clap::ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CentreDb {
+    /// SQLite in the centre's data folder.
+    Sqlite,
+    /// A throwaway PostgreSQL cluster on loopback.
+    Postgres,
+}
+
+impl CentreDb {
+    /// The name shown in the report.
+    pub fn label(self) -> &'static str {
+        match self {
+            CentreDb::Sqlite => "SQLite",
+            CentreDb::Postgres => "PostgreSQL",
+        }
+    }
 }
 
 /// Runs a simulation.

@@ -17,9 +17,9 @@ use jiff::Timestamp;
 use super::clock::{Timeline, OPEN};
 use super::printing::{self, EtaSeen};
 use super::provision::Cluster;
-use super::recovery::{scrape_all, watch_recovery, AbortOnDrop, Milestones};
+use super::recovery::{scrape_all, watch_recovery, AbortOnDrop, Milestones, Watched};
 use super::workload::{self, enroll_one, Outcome};
-use super::{Scenario, LIVE_RECOVERY_ROWS, START_TIMEOUT};
+use super::{Scenario, LIVE_RECOVERY_ROWS};
 use crate::client::Office;
 use crate::plan;
 use crate::report::{self, DayRow};
@@ -241,7 +241,7 @@ impl<'a> Days<'a> {
         if day == self.opts.outage_days + 1 && !self.opts.flap {
             self.restart_centre(day).await?;
         } else if self.cluster.central.running() {
-            self.cluster.central.check_alive()?;
+            self.cluster.check_centre()?;
         }
         Ok(())
     }
@@ -257,13 +257,12 @@ impl<'a> Days<'a> {
             self.timeline.wait_until(day, time(14, 30, 0, 0)).await;
             let n = self.print(day).await?;
             self.timeline.wait_until(day, time(19, 0, 0, 0)).await;
-            self.cluster.central.kill();
+            self.cluster.kill_centre();
             say(&self.bar, format!("day {day}: flap: centre back 12.00–19.00, {n} card(s) printed 14.30–19.00, then SIGKILLed again (no repair date)"));
         } else if day == f + 1 {
             self.flap_etas().await?;
             self.timeline.wait_until(day, time(14, 0, 0, 0)).await;
-            self.log.centre_ready_after =
-                self.cluster.central.start(self.http, START_TIMEOUT).await?;
+            self.log.centre_ready_after = self.cluster.start_centre(self.http).await?;
             say(
                 &self.bar,
                 format!("day {day}: flap: centre back at 14.00 for good"),
@@ -301,7 +300,7 @@ impl<'a> Days<'a> {
         let restart = Instant::now();
         self.log.restart_sim = Some(self.timeline.sim_now());
         self.log.restart_day = day;
-        self.log.centre_ready_after = self.cluster.central.start(self.http, START_TIMEOUT).await?;
+        self.log.centre_ready_after = self.cluster.start_centre(self.http).await?;
         let mut acked = vec![0u64; self.sc.sites.len()];
         for (a, o) in self.sc.applicants.iter().zip(&self.log.outcomes) {
             if o.nomor.is_some() {
@@ -316,10 +315,11 @@ impl<'a> Days<'a> {
                 self.cluster.central.base.clone(),
                 acked,
                 restart,
-                (
-                    self.cluster.central.pid(),
-                    self.cluster.offices.iter().map(|o| o.pid()).collect(),
-                ),
+                Watched {
+                    centre: self.cluster.centre_pids(),
+                    offices: self.cluster.offices.iter().map(|o| o.pid()).collect(),
+                    db_server: self.cluster.db_server,
+                },
             ),
         ));
         Ok(())

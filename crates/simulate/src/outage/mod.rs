@@ -3,7 +3,10 @@
 //! One central node and one office node per kecamatan of Jakarta Utara run as child
 //! processes of the `sidik` binary on loopback. The centre is SIGKILLed at the start of
 //! day 1 and restarted after the outage; the offices keep enrolling (and checking
-//! locally) throughout, then sync. The report compares what the offices acknowledged,
+//! locally) throughout, then sync. The centre runs on SQLite in its data folder, or
+//! (`--db postgres`) on a throwaway PostgreSQL cluster that keeps running through the
+//! outage, optionally deduplicating through `--abis-workers K` matcher processes that
+//! die and come back with it. The report compares what the offices acknowledged,
 //! what the centre received and what came back as decisions.
 //!
 //! Every node runs a simulated clock (`sidik serve --sim-clock`, hidden): day 1 is
@@ -11,7 +14,8 @@
 //! printer days, Suket dates, ETAs and Indonesia's 2015 holidays mean what they say.
 //! Offices enroll, print and hand over cards on working days only.
 //!
-//! Layout: `provision` (keys, certificates, residents and officers; starting the nodes),
+//! Layout: `database` (the centre's SQLite or PostgreSQL), `abis_pool` (the ABIS
+//! workers), `provision` (keys, certificates, residents and officers; starting the nodes),
 //! `workload` (enrolling an applicant and reading its Suket), `printing` (printers,
 //! blanks, batches, hand-over, ETAs, the ledger), `days` (the simulated days, the outage,
 //! the centre's restart, `--flap`), `clock` (the timeline shared with the nodes),
@@ -29,9 +33,11 @@ use sidik_domain::Penduduk;
 
 use crate::client;
 use crate::plan::{self, Applicant, OfficeSite, PlanParams};
-use crate::OutageOpts;
+use crate::{CentreDb, OutageOpts};
 
+mod abis_pool;
 mod clock;
+mod database;
 mod days;
 mod documents;
 mod printing;
@@ -57,12 +63,29 @@ fn compression(opts: &OutageOpts) -> f64 {
     86_400.0 / opts.day_seconds
 }
 
-pub async fn run(opts: OutageOpts) -> Result<()> {
+/// Refuses options that cannot make a run.
+fn check_opts(opts: &OutageOpts) -> Result<()> {
     if !(opts.day_seconds > 0.0 && opts.day_seconds.is_finite()) {
         bail!("--day-seconds must be a positive number");
     }
     if opts.applicants == 0 {
         bail!("--applicants must be at least 1");
+    }
+    if opts.abis_workers > 0 && opts.db != CentreDb::Postgres {
+        bail!(
+            "--abis-workers {} needs --db postgres (the workers build their shards of the national gallery from the centre's PostgreSQL database)",
+            opts.abis_workers
+        );
+    }
+    Ok(())
+}
+
+pub async fn run(opts: OutageOpts) -> Result<()> {
+    check_opts(&opts)?;
+    // Every node gets its database as a flag; one from the environment would put the
+    // offices (and a SQLite centre) on it too.
+    if std::env::var_os("SIDIK_DB").is_some() {
+        bail!("SIDIK_DB is set: unset it (the simulator chooses the centre's database with --db, and the offices run on SQLite)");
     }
     let bin = match &opts.bin {
         Some(b) => b.clone(),
@@ -203,9 +226,10 @@ async fn simulate(opts: &OutageOpts, bin: &Path, work: &Path) -> Result<()> {
     let today = plan::DAY_ONE;
     let residents = opts.residents.unwrap_or((n * 5 / 2).max(20_000));
     println!(
-        "Sidik outage simulation: {} offices of Jakarta Utara ({} kelurahan) and one centre, real processes on loopback",
+        "Sidik outage simulation: {} offices of Jakarta Utara ({} kelurahan) and one centre (on {}), real processes on loopback",
         sites.len(),
-        sites.iter().map(|s| s.kelurahan.len()).sum::<usize>()
+        sites.iter().map(|s| s.kelurahan.len()).sum::<usize>(),
+        opts.backend()
     );
     println!(
         "time: 1 simulated day = {} s wall, compression factor {:.0}x (86400 / {})",
@@ -215,15 +239,28 @@ async fn simulate(opts: &OutageOpts, bin: &Path, work: &Path) -> Result<()> {
 
     let sc = Scenario::plan(opts, sites, today, residents)?;
 
+    // Declared before the nodes, so dropped after them: the database server outlives
+    // every centre process and is stopped at the very end (also on errors and signals).
+    let db = database::Database::start(opts.db).await?;
+    println!("centre database: {}", db.describe());
     println!("provisioning (keys, office certificates, residents, officers)…");
     let password = provision::run_password();
     let t = Instant::now();
-    let mut cluster = provision::provision(bin, work, &sc.sites, &sc.people, &password).await?;
+    let backend = provision::CentreBackend {
+        db: db.url(),
+        abis_workers: opts.abis_workers,
+        db_server: db.server_pid(),
+    };
+    let mut cluster =
+        provision::provision(bin, work, &sc.sites, &sc.people, &password, backend).await?;
     println!("provisioned in {:.1} s", t.elapsed().as_secs_f64());
 
     // Every node runs the same simulated clock: day 1 at 08.00 WIB is a few seconds
-    // from now, after the nodes have started and the print desks are set up.
-    let lead = 4.0 + 1.5 * (cluster.offices.len() + 1) as f64;
+    // from now, after the nodes (and the ABIS workers) have started and the print desks
+    // are set up.
+    let lead = 4.0
+        + 1.5 * (cluster.offices.len() + 1) as f64
+        + if cluster.pool.is_some() { 2.0 } else { 0.0 };
     let anchor = jiff::Timestamp::now()
         .checked_add(jiff::SignedDuration::from_secs_f64(lead))
         .context("anchor")?;
@@ -242,10 +279,19 @@ async fn simulate(opts: &OutageOpts, bin: &Path, work: &Path) -> Result<()> {
     let desks = set_up_desks(opts, &offices).await?;
 
     // Day 1, 00:00: the data centre goes dark.
-    cluster.central.kill();
+    cluster.kill_centre();
     println!(
-        "day 1 ({}): central node SIGKILLed; it stays down for {} days",
+        "day 1 ({}): central node{} SIGKILLed{}; it stays down for {} days",
         plan::date_of(1),
+        match opts.abis_workers {
+            0 => String::new(),
+            k => format!(" and its {k} ABIS worker(s)"),
+        },
+        if db.url().is_some() {
+            " (the PostgreSQL server keeps running)"
+        } else {
+            ""
+        },
         opts.outage_days
     );
 
@@ -277,6 +323,7 @@ async fn simulate(opts: &OutageOpts, bin: &Path, work: &Path) -> Result<()> {
             .map(|f| format!("blank ledger: {f}")),
     );
     cluster.kill_all();
+    summary::print_one_line(opts, &log, &v, failures.is_empty());
     if failures.is_empty() {
         println!("verdict: PASS (every acknowledged enrollment reached the centre exactly once and came back decided)");
         Ok(())
@@ -286,5 +333,50 @@ async fn simulate(opts: &OutageOpts, bin: &Path, work: &Path) -> Result<()> {
             println!("  - {f}");
         }
         bail!("outage simulation failed: {}", failures.join("; "))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    #[derive(clap::Parser)]
+    struct Cli {
+        #[command(subcommand)]
+        cmd: crate::SimulateCmd,
+    }
+
+    fn parse(args: &[&str]) -> Result<OutageOpts, clap::Error> {
+        let argv = ["sidik", "outage"].iter().chain(args);
+        Cli::try_parse_from(argv).map(|c| match c.cmd {
+            crate::SimulateCmd::Outage(o) => o,
+        })
+    }
+
+    #[test]
+    fn the_centre_backend_is_sqlite_unless_asked() {
+        let o = parse(&[]).unwrap();
+        assert_eq!((o.db, o.abis_workers), (CentreDb::Sqlite, 0));
+        assert_eq!(o.backend(), "SQLite, in-process gallery");
+        check_opts(&o).unwrap();
+        let o = parse(&["--db", "postgres"]).unwrap();
+        assert_eq!(o.backend(), "PostgreSQL, in-process gallery");
+        check_opts(&o).unwrap();
+        let o = parse(&["--db", "postgres", "--abis-workers", "4"]).unwrap();
+        assert_eq!(o.backend(), "PostgreSQL, 4 ABIS workers");
+        check_opts(&o).unwrap();
+        assert!(parse(&["--db", "mysql"]).is_err());
+    }
+
+    #[test]
+    fn abis_workers_need_postgres() {
+        for args in [
+            &["--abis-workers", "2"][..],
+            &["--db", "sqlite", "--abis-workers", "1"][..],
+        ] {
+            let e = check_opts(&parse(args).unwrap()).unwrap_err().to_string();
+            assert!(e.contains("needs --db postgres"), "{e}");
+        }
     }
 }

@@ -62,25 +62,70 @@ pub(super) struct Milestones {
     pub(super) decided: Option<Duration>,
     /// Cleared: additionally, every decision applied at the offices.
     pub(super) cleared: Duration,
-    /// CPU seconds the centre and the offices (together) spent from the restart to
-    /// the clearance (Linux `/proc`; `None` elsewhere).
+    /// CPU seconds the centre (with its ABIS workers) and the offices (together) spent
+    /// from the restart to the clearance (Linux `/proc`; `None` elsewhere).
     pub(super) cpu: Option<(f64, f64)>,
+    /// CPU seconds the centre's PostgreSQL server (postmaster and backends) spent in
+    /// the same span (`--db postgres`; on SQLite that work is the centre's own).
+    pub(super) cpu_db: Option<f64>,
 }
 
-/// CPU seconds (user + system) a process has used so far, from `/proc/<pid>/stat`
-/// (clock ticks of `USER_HZ`, 100 on Linux).
+/// The processes whose CPU time the recovery reports.
+#[derive(Debug, Clone, Default)]
+pub(super) struct Watched {
+    /// The centre and its ABIS workers.
+    pub(super) centre: Vec<Option<u32>>,
+    pub(super) offices: Vec<Option<u32>>,
+    /// The PostgreSQL postmaster, if the centre runs on PostgreSQL.
+    pub(super) db_server: Option<u32>,
+}
+
+/// From a `/proc/<pid>/stat` line: the parent's pid, the CPU seconds (user + system)
+/// the process has used, and those of its children it has reaped (clock ticks of
+/// `USER_HZ`, 100 on Linux).
+fn stat_times(stat: &str) -> Option<(u32, f64, f64)> {
+    // Fields after the parenthesised command name: state, ppid, …; utime is the 12th,
+    // then stime, cutime, cstime.
+    let f: Vec<&str> = stat.rsplit_once(')')?.1.split_whitespace().collect();
+    let tick = |i: usize| -> Option<f64> { f.get(i)?.parse::<f64>().ok().map(|t| t / 100.0) };
+    let ppid = f.get(1)?.parse().ok()?;
+    Some((ppid, tick(11)? + tick(12)?, tick(13)? + tick(14)?))
+}
+
+/// CPU seconds (user + system) a process has used so far.
 fn cpu_seconds(pid: Option<u32>) -> Option<f64> {
     let stat = std::fs::read_to_string(format!("/proc/{}/stat", pid?)).ok()?;
-    // Fields after the parenthesised command name: state is the first, utime the 12th.
-    let mut f = stat.rsplit_once(')')?.1.split_whitespace().skip(11);
-    let utime: f64 = f.next()?.parse().ok()?;
-    let stime: f64 = f.next()?.parse().ok()?;
-    Some((utime + stime) / 100.0)
+    stat_times(&stat).map(|(_, own, _)| own)
 }
 
-/// CPU seconds of the centre and of all offices together.
-fn cluster_cpu(central: Option<u32>, offices: &[Option<u32>]) -> Option<(f64, f64)> {
-    let c = cpu_seconds(central)?;
+/// CPU seconds of a process, of the children it has reaped and of its running
+/// children: for the PostgreSQL server, the postmaster and its backends.
+fn tree_cpu(root: Option<u32>) -> Option<f64> {
+    let root = root?;
+    let stat = std::fs::read_to_string(format!("/proc/{root}/stat")).ok()?;
+    let (_, own, reaped) = stat_times(&stat)?;
+    let children: f64 = std::fs::read_dir("/proc")
+        .ok()?
+        .filter_map(|e| e.ok())
+        .filter(|e| {
+            e.file_name()
+                .to_str()
+                .is_some_and(|n| n.parse::<u32>().is_ok())
+        })
+        .filter_map(|e| std::fs::read_to_string(e.path().join("stat")).ok())
+        .filter_map(|s| stat_times(&s))
+        .filter(|&(ppid, _, _)| ppid == root)
+        .map(|(_, own, reaped)| own + reaped)
+        .sum();
+    Some(own + reaped + children)
+}
+
+/// CPU seconds of the centre (with its ABIS workers) and of all offices together.
+fn cluster_cpu(central: &[Option<u32>], offices: &[Option<u32>]) -> Option<(f64, f64)> {
+    let c = central
+        .iter()
+        .map(|&p| cpu_seconds(p))
+        .sum::<Option<f64>>()?;
     let o = offices
         .iter()
         .map(|&p| cpu_seconds(p))
@@ -95,12 +140,13 @@ pub(super) fn watch_recovery(
     central_base: String,
     acked: Vec<u64>,
     since: Instant,
-    pids: (Option<u32>, Vec<Option<u32>>),
+    pids: Watched,
 ) -> AbortOnDrop<Milestones> {
     AbortOnDrop(tokio::spawn(async move {
         let total: u64 = acked.iter().sum();
         let mut m = Milestones::default();
-        let cpu0 = cluster_cpu(pids.0, &pids.1);
+        let cpu0 = cluster_cpu(&pids.centre, &pids.offices);
+        let db0 = tree_cpu(pids.db_server);
         loop {
             let offices = scrape_all(&http, &office_bases).await;
             let centre = client::metrics(&http, &central_base).await.ok();
@@ -124,8 +170,9 @@ pub(super) fn watch_recovery(
             if cleared(&offices, &acked, centre.as_ref()) {
                 m.cleared = since.elapsed();
                 m.cpu = cpu0
-                    .zip(cluster_cpu(pids.0, &pids.1))
+                    .zip(cluster_cpu(&pids.centre, &pids.offices))
                     .map(|((c0, o0), (c1, o1))| (c1 - c0, o1 - o0));
+                m.cpu_db = db0.zip(tree_cpu(pids.db_server)).map(|(a, b)| b - a);
                 return m;
             }
             tokio::time::sleep(Duration::from_millis(250)).await;
@@ -144,6 +191,20 @@ mod tests {
              sidik_applications{{status=\"siap_cetak\"}} {}\n",
             total - dikirim
         )))
+    }
+
+    #[test]
+    fn stat_lines_give_parent_and_cpu_seconds() {
+        // pid (comm with ") " inside) state ppid … utime stime cutime cstime …
+        let line = "4242 (postgres: a) b) S 4100 4100 4100 0 -1 4194560 500 0 0 0 \
+                    250 50 1000 200 20 0 1 0 1234 0 0";
+        assert_eq!(stat_times(line), Some((4100, 3.0, 12.0)));
+        assert_eq!(stat_times("4242 (x) S"), None);
+        let me = std::process::id();
+        // Read first: CPU time only grows.
+        let own = cpu_seconds(Some(me)).unwrap();
+        assert!(tree_cpu(Some(me)).unwrap() >= own);
+        assert_eq!(tree_cpu(None), None);
     }
 
     #[test]

@@ -15,7 +15,7 @@ use crate::OutageOpts;
 pub(super) fn print(opts: &OutageOpts, log: &RunLog, v: &Verdict) {
     print_days(opts, &log.rows);
     print_timings(opts, log);
-    print_accounting(v);
+    print_accounting(opts, v);
 }
 
 /// The per-day table (thinned for long recoveries) and the days that overran.
@@ -27,7 +27,10 @@ fn print_days(opts: &OutageOpts, rows: &[DayRow]) {
         LIVE_RECOVERY_ROWS,
         TABLE_RECOVERY_ROWS,
     );
-    println!("per-day report (end of each simulated day):");
+    println!(
+        "per-day report (end of each simulated day; centre on {}):",
+        opts.backend()
+    );
     println!("{}", report::table_header());
     for r in shown {
         println!("{}", report::table_row(r));
@@ -84,7 +87,14 @@ fn print_timings(opts: &OutageOpts, log: &RunLog) {
             }
             if let Some((c, o)) = m.cpu {
                 println!(
-                    "  CPU time from the restart to the clearance: centre {c:.1} s, offices {o:.1} s (together), on {} cores over {:.1} s of wall time",
+                    "  CPU time from the restart to the clearance: centre {c:.1} s{}{}, offices {o:.1} s (together), on {} cores over {:.1} s of wall time",
+                    match opts.abis_workers {
+                        0 => String::new(),
+                        k => format!(" (with its {k} ABIS worker(s))"),
+                    },
+                    m.cpu_db
+                        .map(|d| format!(" + its PostgreSQL server {d:.1} s"))
+                        .unwrap_or_default(),
                     std::thread::available_parallelism().map_or(1, |n| n.get()),
                     m.cleared.as_secs_f64()
                 );
@@ -96,9 +106,9 @@ fn print_timings(opts: &OutageOpts, log: &RunLog) {
 }
 
 /// The exactly-once accounting and the planted duplicates.
-fn print_accounting(v: &Verdict) {
+fn print_accounting(opts: &OutageOpts, v: &Verdict) {
     println!();
-    println!("exactly-once accounting");
+    println!("exactly-once accounting (centre on {})", opts.backend());
     println!(
         "  acknowledged by offices (nomor returned)  {:>8}",
         v.acknowledged
@@ -176,13 +186,39 @@ fn print_accounting(v: &Verdict) {
     }
 }
 
+/// One line with the run's key figures, to put runs on different backends side by
+/// side (`grep '^summary:'`).
+pub(super) fn print_one_line(opts: &OutageOpts, log: &RunLog, v: &Verdict, pass: bool) {
+    println!(
+        "summary: centre on {}: {} applicants, {}-day outage, {} s per day: lost {}, duplicated {}, planted pairs flagged {} of {}, undecided {}, {}, {}",
+        opts.backend(),
+        opts.applicants,
+        opts.outage_days,
+        opts.day_seconds,
+        v.lost().max(0),
+        (-v.lost()).max(0),
+        v.planted_flagged_later + v.planted_flagged_earlier + v.planted_flagged_both,
+        v.planted,
+        v.undecided,
+        match log.cleared_after {
+            Some(m) => format!(
+                "backlog cleared {:.1} s after the restart",
+                m.cleared.as_secs_f64()
+            ),
+            None => "backlog did NOT clear".into(),
+        },
+        if pass { "PASS" } else { "FAIL" }
+    );
+}
+
 /// Writes the SVG chart of the daily rows to `opts.chart`.
 pub(super) fn write_chart(opts: &OutageOpts, offices: usize, log: &RunLog) -> Result<()> {
     let n = opts.applicants;
     let compression = compression(opts);
     let subtitle = format!(
-        "{n} applicants, {} offices, 1 day = {} s wall ({:.0}x){}",
+        "{n} applicants, {} offices, centre on {}, 1 day = {} s wall ({:.0}x){}",
         offices,
+        opts.backend(),
         opts.day_seconds,
         compression,
         log.cleared_after
