@@ -11,6 +11,27 @@ const BIN: &str = env!("CARGO_BIN_EXE_sidik");
 /// processes, the centre SIGKILLed for the outage, then the exactly-once report.
 #[test]
 fn simulate_outage_reports_every_record_exactly_once() {
+    replay(&[]);
+}
+
+/// The same replay with the centre on PostgreSQL (a throwaway cluster that outlives the
+/// centre's SIGKILL) deduplicating through two `sidik abis-worker` processes, killed
+/// and restarted with it (issue 17).
+#[test]
+fn simulate_outage_on_postgres_with_two_abis_workers_reports_every_record_exactly_once() {
+    if sidik_testkit::postgres::find_bin().is_none()
+        && std::env::var(sidik_testkit::postgres::REQUIRE_ENV).as_deref() != Ok("1")
+    {
+        eprintln!("NOTICE: PostgreSQL is not installed: skipping the outage replay on it");
+        return;
+    }
+    let stdout = replay(&["--db", "postgres", "--abis-workers", "2"]);
+    assert!(stdout.contains("postgres"), "{stdout}");
+}
+
+/// Runs the scaled-down replay with `extra` options, checks its exactly-once report
+/// and returns it.
+fn replay(extra: &[&str]) -> String {
     let dir = tempfile::tempdir().unwrap();
     let chart = dir.path().join("outage.svg");
     let out = Command::new(BIN)
@@ -32,6 +53,7 @@ fn simulate_outage_reports_every_record_exactly_once() {
             "--recovery-timeout",
             "300",
         ])
+        .args(extra)
         .arg("--work-dir")
         .arg(dir.path().join("work"))
         .arg("--chart")
@@ -75,4 +97,5 @@ fn simulate_outage_reports_every_record_exactly_once() {
     assert!(stdout.contains("verdict: PASS"), "{stdout}");
     let svg = std::fs::read_to_string(&chart).unwrap();
     assert!(svg.contains("<svg"), "chart is an SVG");
+    stdout.into_owned()
 }
