@@ -92,7 +92,7 @@ async fn outage_with_the_centre_on_postgres_loses_and_duplicates_nothing() {
 }
 
 #[tokio::test]
-#[ignore = "needs a sidik binary with `abis-worker` and `serve --abis-pool` (issue 17), and PostgreSQL"]
+#[ignore = "needs a built sidik binary (cargo build -p sidik) and PostgreSQL; crates/cli/tests/simulate.rs runs it in cargo test"]
 async fn outage_with_two_abis_workers_loses_and_duplicates_nothing() {
     replay(&["--db", "postgres", "--abis-workers", "2"]).await;
 }
