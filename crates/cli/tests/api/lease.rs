@@ -107,14 +107,58 @@ pub(crate) async fn enroll_half(
     out
 }
 
+/// What the offices acknowledged: every nomor, and the planted pairs.
+#[derive(Default)]
+pub(crate) struct Acked {
+    pub all: HashSet<String>,
+    pub planted: Vec<(String, String)>,
+}
+
+impl Acked {
+    pub(crate) fn record(&mut self, enrolled: Vec<(String, String, bool)>) {
+        for (a, b, same) in enrolled {
+            if same {
+                self.planted.push((a.clone(), b.clone()));
+            }
+            self.all.insert(a);
+            self.all.insert(b);
+        }
+    }
+}
+
+/// Starts the two offices and logs in at each: (base URLs, tokens).
+pub(crate) async fn offices_up(c: &mut Cluster, codes: &[&str; 2]) -> (Vec<String>, [String; 2]) {
+    for code in codes {
+        c.office(code).start();
+    }
+    let bases: Vec<String> = codes.iter().map(|k| c.offices[*k].base()).collect();
+    for b in &bases {
+        c.wait_up(b).await;
+    }
+    let tokens = [c.login(&bases[0]).await, c.login(&bases[1]).await];
+    (bases, tokens)
+}
+
+/// Waits until the centre has decided at least `n` packets.
+pub(crate) async fn decided_at_least(st: &PgStore, n: i64) {
+    until("some packets decided", || async move {
+        let d: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM paket_masuk WHERE diputuskan IS NOT NULL")
+                .fetch_one(st.pool())
+                .await
+                .unwrap();
+        d >= n
+    })
+    .await;
+}
+
 /// Every acknowledged packet once with one own decision; no packet with another
 /// decision unless it is one side of a planted pair; both sides of every pair `ganda`.
-pub(crate) async fn assert_decided_once(
-    url: &str,
-    store: &PgStore,
-    acked: &HashSet<String>,
-    planted: &[(String, String)],
-) {
+pub(crate) async fn assert_decided_once(url: &str, store: &PgStore, acked: &Acked) {
+    let Acked {
+        all: acked,
+        planted,
+    } = acked;
     assert_exactly_once_at_pg_centre(url, acked).await;
     let paired: HashSet<&String> = planted.iter().flat_map(|(a, b)| [a, b]).collect();
     let rows: Vec<(String, i64)> =
@@ -155,38 +199,13 @@ async fn two_centre_processes_the_stand_by_takes_over_when_the_decider_is_killed
     for n in &centres {
         c.wait_up(&n.base()).await;
     }
-    for code in codes {
-        c.office(code).start();
-    }
-    let bases: Vec<String> = codes.iter().map(|k| c.offices[*k].base()).collect();
-    for b in &bases {
-        c.wait_up(b).await;
-    }
-    let tokens = [c.login(&bases[0]).await, c.login(&bases[1]).await];
+    let (bases, tokens) = offices_up(&mut c, &codes).await;
     let store = PgStore::connect(&url).await.unwrap();
     let st = &store;
-    let mut acked = HashSet::new();
-    let mut planted = Vec::new();
-    let mut record = |enrolled: Vec<(String, String, bool)>| {
-        for (a, b, same) in enrolled {
-            if same {
-                planted.push((a.clone(), b.clone()));
-            }
-            acked.insert(a);
-            acked.insert(b);
-        }
-    };
-    record(enroll_half(&c, &bases, &tokens, 0).await);
+    let mut acked = Acked::default();
+    acked.record(enroll_half(&c, &bases, &tokens, 0).await);
     // Mid-burst: once part of it is decided, SIGKILL the process holding the lease.
-    until("some packets decided", || async move {
-        let n: i64 =
-            sqlx::query_scalar("SELECT COUNT(*) FROM paket_masuk WHERE diputuskan IS NOT NULL")
-                .fetch_one(st.pool())
-                .await
-                .unwrap();
-        n >= 5
-    })
-    .await;
+    decided_at_least(st, 5).await;
     let (holder, epoch) = lease(st).await.expect("the lease is held");
     let pids: Vec<Option<u32>> = centres
         .iter()
@@ -217,7 +236,7 @@ async fn two_centre_processes_the_stand_by_takes_over_when_the_decider_is_killed
         })
     };
     // The second half goes on meanwhile (the office of the killed process queues it).
-    record(enroll_half(&c, &bases, &tokens, 1).await);
+    acked.record(enroll_half(&c, &bases, &tokens, 1).await);
     let took = watch.await.unwrap();
     let (_, taken) = lease(st).await.unwrap();
     eprintln!(
@@ -235,7 +254,7 @@ async fn two_centre_processes_the_stand_by_takes_over_when_the_decider_is_killed
     let (h, e) = lease(st).await.unwrap();
     eprintln!("lease after the sync: {h}, epoch {e} (taken over at epoch {taken})");
     assert!(e > epoch);
-    assert_decided_once(&url, st, &acked, &planted).await;
+    assert_decided_once(&url, st, &acked).await;
     store.close().await;
     c.central.kill();
     centres[killed].kill();

@@ -4,7 +4,6 @@
 //! answers; every acknowledged packet gets exactly one decision and every planted pair
 //! is flagged on both sides.
 
-use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -12,7 +11,7 @@ use sidik_store_postgres::PgStore;
 use sidik_testkit::process::Proc;
 
 use crate::cluster::*;
-use crate::lease::{assert_decided_once, enroll_half, until};
+use crate::lease::{assert_decided_once, decided_at_least, enroll_half, offices_up, until, Acked};
 
 fn worker(url: &str, shard: u32, log: &Path) -> Proc {
     let args: Vec<std::ffi::OsString> = [
@@ -60,48 +59,23 @@ async fn a_worker_killed_mid_batch_costs_a_wait_never_a_lost_or_double_decision(
         read(&log("w1b")).contains("standing by")
     })
     .await;
-    for code in codes {
-        c.office(code).start();
-    }
-    let bases: Vec<String> = codes.iter().map(|k| c.offices[*k].base()).collect();
-    for b in &bases {
-        c.wait_up(b).await;
-    }
-    let tokens = [c.login(&bases[0]).await, c.login(&bases[1]).await];
+    let (bases, tokens) = offices_up(&mut c, &codes).await;
     let store = PgStore::connect(&url).await.unwrap();
     let st = &store;
-    let mut acked = HashSet::new();
-    let mut planted = Vec::new();
-    let mut record = |enrolled: Vec<(String, String, bool)>| {
-        for (a, b, same) in enrolled {
-            if same {
-                planted.push((a.clone(), b.clone()));
-            }
-            acked.insert(a);
-            acked.insert(b);
-        }
-    };
-    record(enroll_half(&c, &bases, &tokens, 0).await);
-    until("some packets decided", || async move {
-        let n: i64 =
-            sqlx::query_scalar("SELECT COUNT(*) FROM paket_masuk WHERE diputuskan IS NOT NULL")
-                .fetch_one(st.pool())
-                .await
-                .unwrap();
-        n >= 5
-    })
-    .await;
+    let mut acked = Acked::default();
+    acked.record(enroll_half(&c, &bases, &tokens, 0).await);
+    decided_at_least(st, 5).await;
     // Mid-burst: the worker serving shard 1 dies without a word.
     w1.kill();
-    record(enroll_half(&c, &bases, &tokens, 1).await);
+    acked.record(enroll_half(&c, &bases, &tokens, 1).await);
     wait_synced(&c, &codes, 80, Duration::from_secs(300)).await;
     let stand_by = read(&log("w1b"));
     assert!(
         stand_by.contains("rebuilt from the log"),
         "the stand-by took shard 1 over:\n{stand_by}"
     );
-    assert_decided_once(&url, st, &acked, &planted).await;
-    assert_eq!(planted.len(), 4);
+    assert_decided_once(&url, st, &acked).await;
+    assert_eq!(acked.planted.len(), 4);
     // The searches really went through the pool: the gallery's inserts are in its log,
     // and every search was answered by both shards (a search leaves the log only then).
     let count = |kind: &'static str| async move {
