@@ -52,8 +52,6 @@ pub struct Worker {
     /// Searches this shard answered at or after the latest `clear` (read once at start,
     /// so a restarted worker does not search again what it answered before dying).
     answered: HashSet<i64>,
-    /// Searches answered by this process (for tests and the log).
-    pub searches: u64,
 }
 
 impl Worker {
@@ -65,7 +63,6 @@ impl Worker {
             writer: None,
             cursor: 0,
             answered: HashSet::new(),
-            searches: 0,
         }
     }
 
@@ -203,7 +200,6 @@ impl Worker {
                     )
                     .await?;
                 self.answered.insert(seq);
-                self.searches += 1;
             }
             _ => {}
         }
