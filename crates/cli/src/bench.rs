@@ -46,12 +46,16 @@ pub enum BenchCmd {
     Verify(crate::bench_verify::VerifyBench),
     /// How fast the centre clears an outage backlog (intake + national 1:N dedup).
     Centre(crate::bench_centre::CentreBench),
+    /// The centre on PostgreSQL at size: 1M residents, 10M audit entries, 100k packets
+    /// in flight, decisions with 1, 2 and 4 ABIS workers, the decision feed, the disk.
+    Scale(crate::bench_scale::ScaleBench),
 }
 
 pub async fn run(cmd: BenchCmd) -> Result<()> {
     let cmd = match cmd {
         BenchCmd::Centre(o) => return crate::bench_centre::run(o).await,
         BenchCmd::Verify(o) => return crate::bench_verify::run(o),
+        BenchCmd::Scale(o) => return crate::bench_scale::run(o).await,
         other => other,
     };
     let BenchCmd::Enroll {

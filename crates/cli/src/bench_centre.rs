@@ -54,7 +54,7 @@ pub struct CentreBench {
     abis_workers: Option<u32>,
 }
 
-fn bar(n: usize, what: &str) -> ProgressBar {
+pub(crate) fn bar(n: usize, what: &str) -> ProgressBar {
     let pb = ProgressBar::new(n as u64);
     pb.set_style(
         ProgressStyle::with_template(&format!(
@@ -79,7 +79,7 @@ pub async fn run(o: CentreBench) -> Result<()> {
             )
         })
         .collect();
-    let backlog = seal_backlog(&o, &centre_keys, &offices)?;
+    let backlog = seal_backlog(o.packets, o.duplicates, &centre_keys, &offices)?;
     eprintln!("backlog sealed");
     let bytes: usize = backlog.iter().map(|(_, b)| b.len()).sum();
 
@@ -153,10 +153,10 @@ async fn measure<S: Backend>(o: &CentreBench, node: Node<S>, run: Run) -> Result
 }
 
 /// `sidik abis-worker` processes of this executable, SIGKILLed on drop.
-struct Workers(Vec<std::process::Child>);
+pub(crate) struct Workers(Vec<std::process::Child>);
 
 impl Workers {
-    fn start(url: &str, k: u32, dir: &std::path::Path) -> Result<Workers> {
+    pub(crate) fn start(url: &str, k: u32, dir: &std::path::Path) -> Result<Workers> {
         let exe = std::env::current_exe()?;
         let mut out = Workers(Vec::new());
         for i in 0..k {
@@ -185,37 +185,47 @@ impl Drop for Workers {
     }
 }
 
-/// Seals the backlog the way offices do (not timed).
-fn seal_backlog(
-    o: &CentreBench,
+/// Seals the backlog the way offices do (not timed), on every core: `packets`
+/// enrollments of the demo population's adults, the last `duplicates` of them a second
+/// impression of an earlier person at the next office.
+pub(crate) fn seal_backlog(
+    packets: usize,
+    duplicates: usize,
     centre_keys: &CentreKeys,
     offices: &[(KodeKantor, OfficeKeys)],
 ) -> Result<Vec<(String, Vec<u8>)>> {
-    let mut rng = sidik_packet::rand_core::OsRng;
+    use rayon::prelude::*;
     let sealing = centre_keys.public().sealing;
     let today = sidik_domain::tanggal::tanggal_wib(jiff::Timestamp::now());
     let adults: Vec<_> = sidik_demo::population_iter(demo::SEED, today)
         .filter(|p| p.wajib_ktp(today))
-        .take(o.packets)
+        .take(packets)
         .collect();
-    if adults.len() < o.packets {
+    if adults.len() < packets {
         bail!("population too small");
     }
-    // Build the backlog (not timed).
-    let pb = bar(o.packets, "sealing");
     let now = jiff::Timestamp::now();
-    let unique = o.packets - o.duplicates;
-    let backlog: Vec<(String, Vec<u8>)> = {
-        let mut out = Vec::with_capacity(o.packets);
-        let mut seq = vec![0u64; o.offices];
-        for (i, p) in adults.iter().enumerate() {
+    let unique = packets - duplicates;
+    // Who enrolls where, in enrollment order (cheap, sequential: the offices' counters).
+    let mut seq = vec![0u64; offices.len()];
+    let plan: Vec<(u64, u8, usize, u64)> = (0..packets)
+        .map(|i| {
             // Duplicates: person i - unique, second impression, at the next office.
             let (person, impression, office) = if i < unique {
-                (i as u64, 0, i % o.offices)
+                (i as u64, 0, i % offices.len())
             } else {
                 let j = i - unique;
-                (j as u64, 1, (j + 1) % o.offices)
+                (j as u64, 1, (j + 1) % offices.len())
             };
+            seq[office] += 1;
+            (person, impression, office, seq[office])
+        })
+        .collect();
+    let pb = bar(packets, "sealing");
+    let backlog = plan
+        .into_par_iter()
+        .zip(adults.par_iter())
+        .map(|((person, impression, office, urut), p)| {
             let (jari, foto, ttd) = if impression == 0 {
                 demo::biometrik(person)
             } else {
@@ -227,24 +237,22 @@ fn seal_backlog(
                 .collect::<Result<Vec<_>, sidik_domain::biometrik::BiometrikError>>()?;
             let bio = Biometrik::new(jari, vec![], Some(foto), Some(ttd), |_| Ok(()))?;
             let (kode, keys) = &offices[office];
-            seq[office] += 1;
-            let nomor = NomorRegistrasi::mint(kode, seq[office], now);
+            let nomor = NomorRegistrasi::mint(kode, urut, now);
             let body = PacketBody::new(
                 kode,
                 "operator",
-                seq[office],
+                urut,
                 now.as_nanosecond() as i64,
                 &nomor,
                 p,
                 &bio,
             );
-            let packet = Packet::seal(&body, keys, &sealing, &mut rng)?;
-            out.push((packet.packet_id().to_string(), packet.to_bytes()));
+            let packet = Packet::seal(&body, keys, &sealing, &mut sidik_packet::rand_core::OsRng)?;
             pb.inc(1);
-        }
-        pb.finish();
-        out
-    };
+            Ok((packet.packet_id().to_string(), packet.to_bytes()))
+        })
+        .collect::<Result<Vec<_>>>()?;
+    pb.finish();
     Ok(backlog)
 }
 

@@ -17,6 +17,7 @@ use sidik_store_sqlite::SqliteStore;
 mod abis_cli;
 mod bench;
 mod bench_centre;
+mod bench_scale;
 mod bench_verify;
 mod demo;
 mod demo_aspirasi;

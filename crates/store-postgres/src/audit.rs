@@ -21,25 +21,49 @@ pub(crate) async fn append_audit(conn: &mut PgConnection, drafts: Vec<AuditDraft
             .await
             .map_err(be)?;
     let (mut seq, mut prev) = last.unwrap_or((0, GENESIS.to_string()));
+    // Chained here, written in ONE statement: a batch of the decider (or a bulk import)
+    // costs one round trip, not one per entry.
+    let n = drafts.len();
+    let (mut seqs, mut aktor, mut aksi, mut subjek, mut waktu, mut detail, mut prevs, mut hash) = (
+        Vec::with_capacity(n),
+        Vec::with_capacity(n),
+        Vec::with_capacity(n),
+        Vec::with_capacity(n),
+        Vec::with_capacity(n),
+        Vec::with_capacity(n),
+        Vec::with_capacity(n),
+        Vec::with_capacity(n),
+    );
     for d in drafts {
         seq += 1;
         let e = d.chain(seq, &prev);
-        sqlx::query(
-            "INSERT INTO audit (seq, bulan, aktor, aksi, subjek, waktu, detail, prev_hash, hash) VALUES ($1,sidik_bulan($5),$2,$3,$4,$5,$6,$7,$8)",
-        )
-        .bind(e.seq)
-        .bind(&e.aktor)
-        .bind(&e.aksi)
-        .bind(&e.subjek)
-        .bind(ns(e.waktu))
-        .bind(&e.detail)
-        .bind(&e.prev_hash)
-        .bind(&e.hash)
-        .execute(&mut *conn)
-        .await
-        .map_err(be)?;
-        prev = e.hash;
+        prev = e.hash.clone();
+        seqs.push(e.seq);
+        aktor.push(e.aktor);
+        aksi.push(e.aksi);
+        subjek.push(e.subjek);
+        waktu.push(ns(e.waktu));
+        detail.push(e.detail);
+        prevs.push(e.prev_hash);
+        hash.push(e.hash);
     }
+    sqlx::query(
+        "INSERT INTO audit (seq, bulan, aktor, aksi, subjek, waktu, detail, prev_hash, hash) \
+         SELECT s, sidik_bulan(w), a, k, j, w, d, p, h \
+         FROM UNNEST($1::BIGINT[], $2::TEXT[], $3::TEXT[], $4::TEXT[], $5::BIGINT[], $6::TEXT[], $7::TEXT[], $8::TEXT[]) \
+              AS t(s, a, k, j, w, d, p, h)",
+    )
+    .bind(seqs)
+    .bind(aktor)
+    .bind(aksi)
+    .bind(subjek)
+    .bind(waktu)
+    .bind(detail)
+    .bind(prevs)
+    .bind(hash)
+    .execute(&mut *conn)
+    .await
+    .map_err(be)?;
     Ok(())
 }
 

@@ -53,8 +53,11 @@ mod audit;
 mod cetak;
 mod kabar;
 mod lihat;
+mod maintenance;
 mod residents;
 mod sync;
+
+pub use maintenance::TableSize;
 
 /// The PostgreSQL store. `writer` and `reader` are the same pool: the names keep the
 /// modules' code the same as the SQLite backend's (writes go through

@@ -149,8 +149,8 @@ async fn growing_tables_are_partitioned_by_month() {
     sidik_testkit::contract::users_and_sessions(&store).await;
     let before = chain(&store).await;
     assert!(before > 0);
-    let n: i32 = sqlx::query_scalar("SELECT sidik_partisi('2015-09-01', '2015-10-01')")
-        .fetch_one(store.pool())
+    let n = store
+        .partitions_ensure(date(2015, 9, 1), date(2015, 10, 1))
         .await
         .unwrap();
     assert_eq!(n, 3);
@@ -180,7 +180,46 @@ async fn growing_tables_are_partitioned_by_month() {
         .await
         .unwrap();
     assert_eq!(bulan, 202701, "2027-01-01T00:00:00Z");
+
+    // Several entries in one append (one statement) chain in order, into their months.
+    let drafts = (0..3)
+        .map(|i| sidik_domain::audit::AuditDraft {
+            aktor: "test".into(),
+            aksi: "uji.banyak".into(),
+            subjek: format!("s{i}"),
+            waktu: "2015-09-09T02:00:00Z".parse().unwrap(),
+            detail: String::new(),
+        })
+        .collect();
+    store.audit_append(drafts).await.unwrap();
+    assert_eq!(chain(&store).await, before + 3);
+    let subjek: Vec<String> = sqlx::query_scalar(
+        "SELECT subjek FROM audit_p201509 WHERE aksi = 'uji.banyak' ORDER BY seq",
+    )
+    .fetch_all(store.pool())
+    .await
+    .unwrap();
+    assert_eq!(subjek, ["s0", "s1", "s2"]);
+
+    // Where the disk goes: partitioned tables as the sum of their partitions, plain
+    // tables themselves, largest first, all within the database's size.
+    let sizes = store.table_sizes().await.unwrap();
+    let size = |t: &str| sizes.iter().find(|s| s.table == t).map(|s| s.bytes);
+    assert!(size("audit").unwrap() > 0);
+    assert!(size("users").unwrap() > 0, "a plain table is sized too");
+    assert_eq!(
+        size("audit_p201509"),
+        None,
+        "partitions count in their table"
+    );
+    assert!(sizes.windows(2).all(|w| w[0].bytes >= w[1].bytes));
+    let total: i64 = sizes.iter().map(|s| s.bytes).sum();
+    assert!(store.database_size().await.unwrap() >= total);
     store.close().await;
+}
+
+fn date(y: i16, m: i8, d: i8) -> jiff::civil::Date {
+    jiff::civil::date(y, m, d)
 }
 
 /// Two processes on one database (two pools, as two centre processes would have): the

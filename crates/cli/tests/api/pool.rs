@@ -90,3 +90,79 @@ async fn a_worker_killed_mid_batch_costs_a_wait_never_a_lost_or_double_decision(
     store.close().await;
     c.central.kill();
 }
+
+/// `sidik bench scale` (BENCHMARKS.md, issue 17 point 4) at a tiny size: it fills the
+/// database, leaves every packet in flight, decides them all through the pool, and every
+/// decision reaches its office's feed; a database that is not empty, or bad counts,
+/// are refused before anything is written.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bench_scale_decides_every_packet_in_flight_and_feeds_every_office() {
+    let Some(pg) = sidik_testkit::postgres::Cluster::start() else {
+        return;
+    };
+    let url = pg.database();
+    let run = |args: &[&str]| {
+        let out = std::process::Command::new(BIN)
+            .args(["bench", "scale", "--db", &url])
+            .args(args)
+            .output()
+            .unwrap();
+        (
+            out.status.success(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    let (ok, _, err) = run(&["--packets", "10", "--duplicates", "10"]);
+    assert!(!ok && err.contains("--duplicates"), "{err}");
+    let (ok, _, err) = run(&["--workers", "1,0"]);
+    assert!(!ok && err.contains("--workers"), "{err}");
+
+    let small = [
+        "--residents",
+        "400",
+        "--audit",
+        "2000",
+        "--packets",
+        "120",
+        "--duplicates",
+        "3",
+        "--offices",
+        "4",
+        "--workers",
+        "1,2",
+        "--window",
+        "60",
+    ];
+    let (ok, out, err) = run(&small);
+    assert!(ok, "{out}\n{err}");
+    assert!(out.contains("seeded : 400 residents"), "{out}");
+    assert!(out.contains("2000 audit entries"), "{out}");
+    assert!(out.contains("now 120 in flight"), "{out}");
+    // "K=1    : N packets decided …" and "feed: M decisions delivered …"
+    let number_after = |line: &str, pat: &str| -> u64 {
+        let rest = &line[line.find(pat).unwrap() + pat.len()..];
+        rest.split_whitespace().next().unwrap().parse().unwrap()
+    };
+    let lines: Vec<&str> = out.lines().collect();
+    let mut decided = 0;
+    let mut delivered = 0;
+    for (i, l) in lines.iter().enumerate() {
+        if l.starts_with("K=") {
+            decided += number_after(l, ": ");
+            delivered += number_after(lines[i + 1], "feed: ");
+        }
+    }
+    assert_eq!(decided, 120, "{out}");
+    // A pair decided in one batch gets one decision per side; a pair split across
+    // batches gives the earlier packet a second (ganda) one.
+    assert!((120..=123).contains(&delivered), "{out}");
+    assert!(
+        out.contains("result : 120 received, 120 decided, 6 ganda"),
+        "{out}"
+    );
+    assert!(out.contains("largest tables:"), "{out}");
+
+    let (ok, _, err) = run(&small);
+    assert!(!ok && err.contains("empty database"), "{err}");
+}
